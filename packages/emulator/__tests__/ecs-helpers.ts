@@ -47,6 +47,7 @@ export function fakeWorld(scenario: Scenario = {}, seed = 42): FakeWorld {
         now += ms;
       },
       timeScale: 1,
+      startMs: START,
     },
     random: seeded(seed),
     scenario,

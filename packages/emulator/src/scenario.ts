@@ -95,10 +95,14 @@ const repositorySpec = obj(
 
 const behaviourSpec = obj({
   healthyAfterSeconds: num(0),
+  healthCheckFailsAfterSeconds: num(0),
+  healthCheckHangs: bool,
+  failHealthCheck: bool,
+  startSeconds: num(0),
   pullError: str(),
   exitCode: num(0, 255, true),
   exitAfterSeconds: num(0),
-  failHealthCheck: bool,
+  outOfMemory: bool,
   logLines: list(str()),
   runSeconds: num(0),
 });
@@ -151,6 +155,18 @@ const SCENARIO_SPEC = obj({
         intervalSeconds: num(0),
       },
       ['group', 'stream', 'messages'],
+    ),
+  ),
+  secrets: list(str()),
+  placementFailures: list(
+    obj(
+      {
+        cluster: str(),
+        launchType: oneOf('FARGATE', 'EC2'),
+        reason: oneOf('capacity-unavailable', 'no-container-instances', 'vcpu-limit'),
+        untilSeconds: num(0),
+      },
+      ['reason'],
     ),
   ),
 });
@@ -379,6 +395,9 @@ export function mergeScenario(base: Scenario, fragment: Scenario): Scenario {
   if (add.trust) merged.trust = [...(merged.trust ?? []), ...add.trust];
   if (add.alarms) merged.alarms = [...new Set([...(merged.alarms ?? []), ...add.alarms])];
   if (add.logs) merged.logs = [...(merged.logs ?? []), ...add.logs];
+  if (add.secrets) merged.secrets = [...new Set([...(merged.secrets ?? []), ...add.secrets])];
+  if (add.placementFailures)
+    merged.placementFailures = [...(merged.placementFailures ?? []), ...add.placementFailures];
   for (const repository of add.repositories ?? []) {
     merged.repositories ??= [];
     const existing = merged.repositories.find((r) => r.name === repository.name);

@@ -23,6 +23,8 @@ export class AwsError extends Error {
 export interface EmulatedClock {
   /** Emulated epoch milliseconds. */
   now(): number;
+  /** Emulated epoch milliseconds at the emulator's start (scenario times count from here). */
+  readonly startMs: number;
   /** Jump forward (control endpoint `advance`). */
   advance(ms: number): void;
   readonly timeScale: number;
@@ -30,19 +32,42 @@ export interface EmulatedClock {
 
 /** What a task running an image does; looked up by the image reference of each container. */
 export interface ImageBehaviour {
-  /** Seconds (emulated) from start until RUNNING and, with a health check, HEALTHY. Default 5. */
+  /**
+   * Seconds (emulated) from the container's start until its health check command
+   * passes (default 0: the first check passes). The container is HEALTHY at the first
+   * check after that, as the definition's healthCheck schedules checks.
+   */
   healthyAfterSeconds?: number;
+  /** The health check passes until the container has run this long, then fails. */
+  healthCheckFailsAfterSeconds?: number;
+  /** Failing checks hang until the health check's timeout instead of failing at once. */
+  healthCheckHangs?: boolean;
+  /** The health check never passes (the container turns UNHEALTHY after its retries). */
+  failHealthCheck?: boolean;
+  /** Seconds from placement to RUNNING, replacing the launch type's default (FARGATE about 25 s, EC2 about 7 s). */
+  startSeconds?: number;
   /** Fail to pull: the task stops with `CannotPullContainerError: <pullError>`. */
   pullError?: string;
   /** The essential container exits with this code after `exitAfterSeconds` (default 3). */
   exitCode?: number;
   exitAfterSeconds?: number;
-  /** Runs but the container health check never passes (UNHEALTHY → task replaced). */
-  failHealthCheck?: boolean;
+  /** The container is killed for exceeding its memory after `exitAfterSeconds`: exit code 137, OutOfMemoryError. */
+  outOfMemory?: boolean;
   /** Lines written to the container's awslogs stream when it starts. */
   logLines?: string[];
   /** For RunTask / one-off tasks: seconds until the container exits on its own (default 5, exit code `exitCode ?? 0`). */
   runSeconds?: number;
+}
+
+/** Capacity that is not there: tasks of a cluster (and launch type) cannot be placed. */
+export interface ScenarioPlacementFailure {
+  /** Cluster name glob (default every cluster). */
+  cluster?: string;
+  /** FARGATE or EC2 (default both). */
+  launchType?: 'FARGATE' | 'EC2';
+  reason: 'capacity-unavailable' | 'no-container-instances' | 'vcpu-limit';
+  /** Emulated seconds after the emulator's start at which capacity returns (default never). */
+  untilSeconds?: number;
 }
 
 export interface ScenarioImage {
@@ -149,6 +174,13 @@ export interface Scenario {
   /** CloudWatch alarm names that exist (state OK until triggered through the control API). */
   alarms?: string[];
   logs?: ScenarioLogStream[];
+  /**
+   * Secrets Manager secrets and SSM parameters the task execution role can read
+   * (ARNs, names or `*` globs). A task whose definition refers to anything else
+   * fails to initialise, as on AWS.
+   */
+  secrets?: string[];
+  placementFailures?: ScenarioPlacementFailure[];
 }
 
 export interface LogEvent {

@@ -14,11 +14,24 @@
  */
 import type { ImageBehaviour, World } from '../world.js';
 import { AwsError } from '../world.js';
+import {
+  ESSENTIAL_CONTAINER_EXITED,
+  FAILED_HEALTH_CHECKS,
+  imageNotFound,
+  OUT_OF_MEMORY_REASON,
+  type PlacementFailureKind,
+  placementEvent,
+  secretInitialisationError,
+  throttleEvent,
+} from './failure-texts.js';
+import { healthCheckSettings, healthTimeline, taskHealth } from './health.js';
+import { launchTiming, startPhases, throttleDelayMs, throttleEventDue } from './pacing.js';
 import { Agenda, type AgendaItem, type TaskStep } from './queue.js';
 import { TaskDefinitionStore } from './task-definitions.js';
 import { TIMING } from './timing.js';
 import type {
   ClusterState,
+  ContainerPlan,
   ContainerState,
   DeploymentState,
   LifecycleStage,
@@ -121,7 +134,7 @@ export class EcsEngine {
   private handle(item: AgendaItem, at: number): void {
     switch (item.kind) {
       case 'task':
-        this.taskStep(item.taskId, item.generation, item.step, at);
+        this.taskStep(item, at);
         return;
       case 'reconcile': {
         const svc = this.services.get(item.serviceKey);
@@ -303,6 +316,14 @@ export class EcsEngine {
           imageDigest: revisionImage?.imageDigest,
           essential: def.essential !== false,
           hasHealthCheck: Boolean(def.healthCheck),
+          restartPolicy: def.restartPolicy?.enabled
+            ? {
+                ignoredExitCodes: def.restartPolicy.ignoredExitCodes ?? [],
+                // restartAttemptPeriod: 60–1800 s, default 300 (API_ContainerRestartPolicy).
+                restartAttemptPeriodMs: (def.restartPolicy.restartAttemptPeriod ?? 300) * 1000,
+              }
+            : undefined,
+          restartCount: 0,
           lastStatus: 'PENDING',
           healthStatus: 'UNKNOWN',
           cpu: String(override.cpu ?? def.cpu ?? 0),
@@ -313,7 +334,7 @@ export class EcsEngine {
         };
       },
     );
-    const plan = this.planTask(td, containers, options.standalone);
+    const plan = this.planTask(td, containers, options.standalone, options.launchType);
     const awsvpc = td.body.networkMode === 'awsvpc';
     const subnet = options.networkConfiguration?.awsvpcConfiguration?.subnets?.[0];
     const ip = `10.0.${Math.floor(random() * 250) + 1}.${Math.floor(random() * 250) + 2}`;
@@ -392,35 +413,37 @@ export class EcsEngine {
       task.pullStoppedAt = options.at;
       this.markRunning(task, options.at);
       task.countedHealthyAt = options.at;
-      if (task.containers.some((c) => c.essential && c.hasHealthCheck)) {
-        task.healthStatus = 'HEALTHY';
-        for (const c of task.containers) if (c.hasHealthCheck) c.healthStatus = 'HEALTHY';
-      }
+      for (const c of task.containers) if (c.hasHealthCheck) c.healthStatus = 'HEALTHY';
+      task.healthStatus = taskHealth(task.containers);
     } else {
       this.scheduleStep(task, options.at + plan.pendingAfter, 'pending');
     }
     return task;
   }
 
-  /** Fixes what a task will do from its containers' image behaviours. */
-  private planTask(td: TaskDefinitionState, containers: ContainerState[], standalone: boolean): TaskPlan {
+  /** Fixes what a task will do: launch timings, image behaviours, health checks and secrets. */
+  private planTask(
+    td: TaskDefinitionState,
+    containers: ContainerState[],
+    standalone: boolean,
+    launchType: string,
+  ): TaskPlan {
+    const random = this.world.random;
     const defs = td.body.containerDefinitions as Array<Record<string, any>>;
-    let healthyAfter = 0;
+    const timing = launchTiming(launchType, td.body.networkMode);
+    const behaviours = containers.map((c) => this.behaviourFor(c.image));
+    const startSeconds = behaviours.reduce<number | undefined>(
+      (most, b) => (b.startSeconds === undefined ? most : Math.max(most ?? 0, b.startSeconds)),
+      undefined,
+    );
+    const phases = startPhases(timing, random, startSeconds);
     const logLines: Record<string, string[]> = {};
+    const plans: Record<string, ContainerPlan> = {};
     let pullError: string | undefined;
     let pullErrorContainer: string | undefined;
-    let exitAfterRunning: number | undefined;
-    let exitCode: number | undefined;
-    let exitContainer: string | undefined;
-    let unhealthyAfterRunning: number | undefined;
-    for (const container of containers) {
-      const behaviour = this.behaviourFor(container.image);
-      healthyAfter = Math.max(
-        healthyAfter,
-        behaviour.healthyAfterSeconds !== undefined
-          ? behaviour.healthyAfterSeconds * 1000
-          : TIMING.defaultHealthyAfterMs,
-      );
+    containers.forEach((container, i) => {
+      const behaviour = behaviours[i];
+      const def = defs.find((d) => d.name === container.name) ?? {};
       if (behaviour.logLines?.length) logLines[container.name] = [...behaviour.logLines];
       if (!pullError) {
         if (behaviour.pullError) {
@@ -431,52 +454,92 @@ export class EcsEngine {
           !this.world.images.resolveDigest(container.image)
         ) {
           // An ECR reference that names no image of this registry cannot be pulled, like on AWS.
-          pullError = `pull image manifest has been retried 7 time(s): failed to resolve ref ${container.image}: ${container.image}: not found`;
+          pullError = imageNotFound(container.image);
           pullErrorContainer = container.name;
         }
       }
-      if (!container.essential) continue;
-      let exitAfter: number | undefined;
-      if (standalone) {
-        exitAfter = (behaviour.runSeconds ?? behaviour.exitAfterSeconds ?? TIMING.defaultRunMs / 1000) * 1000;
-      } else if (behaviour.exitCode !== undefined) {
-        exitAfter = (behaviour.exitAfterSeconds ?? TIMING.defaultExitAfterMs / 1000) * 1000;
+      const plan: ContainerPlan = { health: [] };
+      if (standalone && container.essential) {
+        plan.exitAfterMs =
+          (behaviour.runSeconds ?? behaviour.exitAfterSeconds ?? TIMING.defaultRunMs / 1000) * 1000;
+        plan.exitCode = behaviour.exitCode ?? 0;
+      } else if (behaviour.exitCode !== undefined || behaviour.outOfMemory) {
+        plan.exitAfterMs = (behaviour.exitAfterSeconds ?? TIMING.defaultExitAfterMs / 1000) * 1000;
+        plan.exitCode = behaviour.exitCode ?? 0;
       }
-      if (exitAfter !== undefined && (exitAfterRunning === undefined || exitAfter < exitAfterRunning)) {
-        exitAfterRunning = exitAfter;
-        exitCode = behaviour.exitCode ?? 0;
-        exitContainer = container.name;
+      if (behaviour.outOfMemory) {
+        // The kernel's OOM killer sends SIGKILL: exit code 128 + 9 (corpus: kind oom).
+        plan.exitCode = 137;
+        plan.exitReason = OUT_OF_MEMORY_REASON;
       }
-      if (behaviour.failHealthCheck) {
-        // Unhealthy after startPeriod + interval × retries of the container's health check
-        // (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_HealthCheck.html).
-        const hc = defs.find((d) => d.name === container.name)?.healthCheck ?? {};
-        const after =
-          ((hc.startPeriod ?? 0) +
-            (hc.interval ?? TIMING.healthCheckIntervalS) * (hc.retries ?? TIMING.healthCheckRetries)) *
-          1000;
-        if (unhealthyAfterRunning === undefined || after < unhealthyAfterRunning)
-          unhealthyAfterRunning = after;
+      if (def.healthCheck) {
+        plan.health = healthTimeline(
+          healthCheckSettings(def.healthCheck),
+          {
+            passesAfterMs: (behaviour.healthyAfterSeconds ?? 0) * 1000,
+            never: behaviour.failHealthCheck,
+            failsAfterMs:
+              behaviour.healthCheckFailsAfterSeconds === undefined
+                ? undefined
+                : behaviour.healthCheckFailsAfterSeconds * 1000,
+            hangs: behaviour.healthCheckHangs,
+          },
+          plan.exitAfterMs,
+        );
       }
-    }
-    const withHealthCheck = containers.some((c) => c.essential && c.hasHealthCheck);
+      plans[container.name] = plan;
+    });
     return {
-      pendingAfter: Math.round(healthyAfter * 0.2),
-      pulledAfter: Math.round(healthyAfter * 0.5),
-      runningAfter: withHealthCheck ? Math.round(healthyAfter * 0.6) : healthyAfter,
-      healthyAfter: withHealthCheck && unhealthyAfterRunning === undefined ? healthyAfter : undefined,
+      pendingAfter: phases.pendingAfter,
+      pulledAfter: phases.pulledAfter,
+      runningAfter: phases.runningAfter,
+      pullFailedAfter: phases.pullFailedAfter,
+      initError: this.unreadableSecret(defs),
       pullError,
       pullErrorContainer,
-      exitAfterRunning,
-      exitCode,
-      exitContainer,
-      unhealthyAfterRunning,
+      deprovisionMs: Math.round(timing.deprovisionMs * (0.8 + 0.4 * random())),
+      containers: plans,
       logLines,
     };
   }
 
-  private scheduleStep(task: TaskState, at: number, step: TaskStep): void {
-    this.agenda.schedule(at, { kind: 'task', taskId: task.id, generation: task.generation, step });
+  /**
+   * The first secret (container `secrets`, `repositoryCredentials`, log driver
+   * `secretOptions`) that the scenario does not declare readable, as the
+   * initialisation error ECS stops the task with; undefined when all are readable.
+   */
+  private unreadableSecret(defs: Array<Record<string, any>>): string | undefined {
+    const readable = this.world.scenario.secrets ?? [];
+    for (const def of defs) {
+      const references: string[] = [
+        ...(def.secrets ?? []).map((s: Record<string, any>) => s.valueFrom),
+        ...(def.logConfiguration?.secretOptions ?? []).map((s: Record<string, any>) => s.valueFrom),
+        def.repositoryCredentials?.credentialsParameter,
+      ].filter((v): v is string => typeof v === 'string' && v !== '');
+      for (const reference of references) {
+        // "arn:…:secret:name:json-key:version-stage:version-id" names the secret by its first 7 fields.
+        const secret =
+          reference.split(':').length > 7 ? reference.split(':').slice(0, 7).join(':') : reference;
+        if (!readable.some((pattern) => globMatch(pattern, secret) || globMatch(pattern, reference)))
+          return secretInitialisationError(secret);
+      }
+    }
+    return undefined;
+  }
+
+  private scheduleStep(
+    task: TaskState,
+    at: number,
+    step: TaskStep,
+    container?: { name: string; health?: 'HEALTHY' | 'UNHEALTHY'; run: number },
+  ): void {
+    this.agenda.schedule(at, {
+      kind: 'task',
+      taskId: task.id,
+      generation: task.generation,
+      step,
+      ...(container ? { container: container.name, health: container.health, run: container.run } : {}),
+    });
   }
 
   private resolveDigests(task: TaskState): void {
@@ -494,97 +557,139 @@ export class EcsEngine {
     task.connectivityAt = task.connectivityAt ?? at;
     task.version++;
     for (const attachment of task.attachments) attachment.status = 'ATTACHED';
-    for (const container of task.containers) {
-      container.lastStatus = 'RUNNING';
-      container.runtimeId = `${task.id}-${digits(this.world.random, 10)}`;
-      const lines = task.plan.logLines[container.name];
-      if (lines && container.logGroup) {
-        const stream = container.logStreamPrefix
-          ? `${container.logStreamPrefix}/${container.name}/${task.id}`
-          : `${container.name}/${task.id}`;
-        this.world.logs.put(
-          container.logGroup,
-          stream,
-          lines.map((message, i) => ({ timestamp: at + i, message })),
-        );
-      }
+    for (const container of task.containers) this.startContainer(task, container, at);
+  }
+
+  /** A container (re)starts: it writes its log lines and its health checks and exit are scheduled. */
+  private startContainer(task: TaskState, container: ContainerState, at: number): void {
+    container.lastStatus = 'RUNNING';
+    container.startedAt = at;
+    container.runtimeId = `${task.id}-${digits(this.world.random, 10)}`;
+    const plan = task.plan.containers[container.name];
+    const run = container.restartCount;
+    for (const change of plan?.health ?? []) {
+      this.scheduleStep(task, at + change.afterMs, 'container-health', {
+        name: container.name,
+        health: change.status,
+        run,
+      });
+    }
+    if (plan?.exitAfterMs !== undefined)
+      this.scheduleStep(task, at + plan.exitAfterMs, 'container-exit', { name: container.name, run });
+    const lines = task.plan.logLines[container.name];
+    if (lines && container.logGroup) {
+      const stream = container.logStreamPrefix
+        ? `${container.logStreamPrefix}/${container.name}/${task.id}`
+        : `${container.name}/${task.id}`;
+      this.world.logs.put(
+        container.logGroup,
+        stream,
+        lines.map((message, i) => ({ timestamp: at + i, message })),
+      );
     }
   }
 
-  private taskStep(id: string, generation: number, step: TaskStep, at: number): void {
-    const task = this.tasks.get(id);
-    if (!task || task.generation !== generation) return;
+  private taskStep(item: Extract<AgendaItem, { kind: 'task' }>, at: number): void {
+    const task = this.tasks.get(item.taskId);
+    if (!task || task.generation !== item.generation) return;
     const plan = task.plan;
-    switch (step) {
+    let reconcileAt = at;
+    switch (item.step) {
       case 'pending':
         task.lastStatus = 'PENDING';
-        task.pullStartedAt = at;
         task.connectivityAt = at;
         task.version++;
-        this.scheduleStep(task, task.createdAt + plan.pulledAfter, 'pulled');
-        break;
-      case 'pulled':
-        task.pullStoppedAt = at;
-        if (plan.pullError) {
-          const reason = `CannotPullContainerError: ${plan.pullError}`;
-          // Stopped task error codes: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/stopped-task-error-codes.html
+        if (plan.initError) {
+          // Secrets and registry credentials are fetched before any image is pulled.
           this.beginStop(task, at, {
             stopCode: 'TaskFailedToStart',
-            stoppedReason: reason,
-            containerReason: { name: plan.pullErrorContainer ?? '', reason },
+            stoppedReason: plan.initError,
             fromStatus: 'failed',
           });
           this.onTaskFailure(task, at);
-        } else {
-          this.resolveDigests(task);
-          task.version++;
-          this.scheduleStep(task, task.createdAt + plan.runningAfter, 'running');
+          break;
         }
+        task.pullStartedAt = at;
+        this.scheduleStep(
+          task,
+          task.createdAt + (plan.pullError ? plan.pullFailedAfter : plan.pulledAfter),
+          plan.pullError ? 'pull-failed' : 'pulled',
+        );
+        break;
+      case 'pull-failed': {
+        task.pullStoppedAt = at;
+        const reason = `CannotPullContainerError: ${plan.pullError}`;
+        // Stopped task error codes: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/stopped-task-error-codes.html
+        this.beginStop(task, at, {
+          stopCode: 'TaskFailedToStart',
+          stoppedReason: reason,
+          containerReason: { name: plan.pullErrorContainer ?? '', reason },
+          fromStatus: 'failed',
+        });
+        this.onTaskFailure(task, at);
+        break;
+      }
+      case 'pulled':
+        task.pullStoppedAt = at;
+        this.resolveDigests(task);
+        task.version++;
+        this.scheduleStep(task, task.createdAt + plan.runningAfter, 'running');
         break;
       case 'running':
         this.markRunning(task, at);
-        if (plan.healthyAfter !== undefined)
-          this.scheduleStep(task, task.createdAt + plan.healthyAfter, 'healthy');
-        else if (
-          plan.unhealthyAfterRunning === undefined &&
-          !task.containers.some((c) => c.essential && c.hasHealthCheck)
-        ) {
+        this.onTaskRunning(task);
+        if (!task.containers.some((c) => c.essential && c.hasHealthCheck))
           this.scheduleStep(task, at + TIMING.noHealthCheckGraceMs, 'no-health-check-grace');
-        }
-        if (plan.unhealthyAfterRunning !== undefined)
-          this.scheduleStep(task, at + plan.unhealthyAfterRunning, 'unhealthy');
-        if (plan.exitAfterRunning !== undefined) this.scheduleStep(task, at + plan.exitAfterRunning, 'exit');
-        break;
-      case 'healthy':
-        task.healthStatus = 'HEALTHY';
-        for (const c of task.containers) if (c.hasHealthCheck) c.healthStatus = 'HEALTHY';
-        task.countedHealthyAt = at;
-        task.version++;
-        this.onTaskHealthy(task);
         break;
       case 'no-health-check-grace':
         task.countedHealthyAt = at;
         this.onTaskHealthy(task);
         break;
-      case 'unhealthy':
-        task.healthStatus = 'UNHEALTHY';
-        for (const c of task.containers) if (c.essential) c.healthStatus = 'UNHEALTHY';
-        task.countedHealthyAt = undefined;
-        task.version++;
-        // The scheduler replaces the task in its next pass, where the failure is counted.
+      case 'container-health': {
+        const container = task.containers.find((c) => c.name === item.container);
+        if (!container || container.restartCount !== item.run || container.lastStatus !== 'RUNNING') return;
+        container.healthStatus = item.health ?? 'UNKNOWN';
+        this.updateTaskHealth(task, at);
         break;
-      case 'exit': {
-        const container = task.containers.find((c) => c.name === plan.exitContainer);
-        if (container) {
-          container.exitCode = plan.exitCode;
-          container.lastStatus = 'STOPPED';
+      }
+      case 'container-exit': {
+        const container = task.containers.find((c) => c.name === item.container);
+        if (!container || container.restartCount !== item.run || container.lastStatus !== 'RUNNING') return;
+        const containerPlan = plan.containers[container.name];
+        container.exitCode = containerPlan?.exitCode ?? 0;
+        container.reason = containerPlan?.exitReason;
+        container.lastStatus = 'STOPPED';
+        if (container.hasHealthCheck) container.healthStatus = 'UNKNOWN';
+        if (this.restartsInPlace(container, at)) {
+          // The agent restarts the container within the task; the task keeps running.
+          this.updateTaskHealth(task, at);
+          this.scheduleStep(task, at + TIMING.containerRestartMs, 'container-restart', {
+            name: container.name,
+            run: container.restartCount,
+          });
+          return;
+        }
+        if (!container.essential) {
+          this.updateTaskHealth(task, at);
+          task.version++;
+          return;
         }
         this.beginStop(task, at, {
           stopCode: 'EssentialContainerExited',
-          stoppedReason: 'Essential container in task exited',
+          stoppedReason: ESSENTIAL_CONTAINER_EXITED,
           fromStatus: 'failed',
         });
         if (!task.standalone) this.onTaskFailure(task, at);
+        break;
+      }
+      case 'container-restart': {
+        const container = task.containers.find((c) => c.name === item.container);
+        if (!container || container.restartCount !== item.run || task.desiredStatus !== 'RUNNING') return;
+        container.restartCount++;
+        container.exitCode = undefined;
+        container.reason = undefined;
+        this.startContainer(task, container, at);
+        task.version++;
         break;
       }
       case 'stopping':
@@ -595,15 +700,9 @@ export class EcsEngine {
       case 'deprovisioning':
         task.lastStatus = 'DEPROVISIONING';
         task.executionStoppedAt = task.executionStoppedAt ?? at;
-        for (const c of task.containers) {
-          if (c.lastStatus !== 'STOPPED') {
-            // The scheduler stops containers with SIGTERM; the emulated apps exit cleanly.
-            if (c.lastStatus === 'RUNNING') c.exitCode = c.exitCode ?? 0;
-            c.lastStatus = 'STOPPED';
-          }
-        }
+        this.stopContainers(task);
         task.version++;
-        this.scheduleStep(task, at + TIMING.deprovisioningMs, 'stopped');
+        this.scheduleStep(task, at + plan.deprovisionMs, 'stopped');
         break;
       case 'stopped':
         task.lastStatus = 'STOPPED';
@@ -611,12 +710,61 @@ export class EcsEngine {
         task.version++;
         for (const attachment of task.attachments) attachment.status = 'DELETED';
         this.agenda.schedule(at + TIMING.stoppedTaskRetentionMs, { kind: 'purge-task', taskId: task.id });
+        // The scheduler notices a stopped task on its next pass, not at once.
+        reconcileAt = at + TIMING.schedulerPassMs;
         break;
     }
     if (task.serviceName) {
       const svc = this.services.get(`${task.clusterName}/${task.serviceName}`);
-      if (svc) this.scheduleReconcile(svc, at);
+      if (svc) this.scheduleReconcile(svc, reconcileAt);
     }
+  }
+
+  /**
+   * Container restart policy: an exit restarts the container in place unless its
+   * code is ignored or the container ran less than restartAttemptPeriod since it
+   * last started ("A container can be restarted only once every
+   * restartAttemptPeriod seconds. If a container isn't able to run for this time
+   * period and exits early, it will not be restarted.")
+   * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerRestartPolicy.html
+   */
+  private restartsInPlace(container: ContainerState, at: number): boolean {
+    const policy = container.restartPolicy;
+    if (!policy || container.exitCode === undefined) return false;
+    if (policy.ignoredExitCodes.includes(container.exitCode)) return false;
+    return at - (container.startedAt ?? at) >= policy.restartAttemptPeriodMs;
+  }
+
+  /** Task health follows its essential containers; the scheduler acts on the change. */
+  private updateTaskHealth(task: TaskState, at: number): void {
+    const before = task.healthStatus;
+    task.healthStatus = taskHealth(task.containers);
+    task.version++;
+    if (task.healthStatus === before) return;
+    if (task.healthStatus === 'HEALTHY') {
+      task.countedHealthyAt = at;
+      this.onTaskHealthy(task);
+    } else if (
+      task.countedHealthyAt !== undefined &&
+      task.containers.some((c) => c.essential && c.hasHealthCheck)
+    ) {
+      // With a health check, only HEALTHY counts towards minimum healthy.
+      task.countedHealthyAt = undefined;
+    }
+    // An UNHEALTHY service task is replaced in the scheduler's next pass, where the failure is counted.
+  }
+
+  /** Containers stop with the task; none of them reports HEALTHY once stopped. */
+  private stopContainers(task: TaskState): void {
+    for (const c of task.containers) {
+      if (c.lastStatus !== 'STOPPED') {
+        // The scheduler stops containers with SIGTERM; the emulated apps exit cleanly.
+        if (c.lastStatus === 'RUNNING') c.exitCode = c.exitCode ?? 0;
+        c.lastStatus = 'STOPPED';
+      }
+      if (c.healthStatus === 'HEALTHY') c.healthStatus = 'UNKNOWN';
+    }
+    task.healthStatus = taskHealth(task.containers);
   }
 
   /**
@@ -655,11 +803,8 @@ export class EcsEngine {
     } else {
       task.executionStoppedAt = at;
       task.lastStatus = 'DEPROVISIONING';
-      for (const c of task.containers) {
-        if (c.lastStatus === 'RUNNING') c.exitCode = c.exitCode ?? 0;
-        c.lastStatus = 'STOPPED';
-      }
-      this.scheduleStep(task, at + TIMING.deprovisioningMs, 'stopped');
+      this.stopContainers(task);
+      this.scheduleStep(task, at + task.plan.deprovisionMs, 'stopped');
     }
     return true;
   }
@@ -693,6 +838,11 @@ export class EcsEngine {
     if (!task.serviceName || !task.deploymentId) return;
     const svc = this.services.get(`${task.clusterName}/${task.serviceName}`);
     if (svc?.status !== 'ACTIVE') return;
+    if (task.startedAt === undefined) {
+      // Service throttle logic: starts that never reach RUNNING space out the next attempts.
+      svc.startFailures++;
+      svc.throttledUntil = at + throttleDelayMs(svc.startFailures);
+    }
     const deployment = svc.deployments.find((d) => d.id === task.deploymentId);
     if (!deployment || deployment !== svc.deployments[0] || deployment.rolloutState !== 'IN_PROGRESS') return;
     deployment.failedTasks++;
@@ -707,6 +857,15 @@ export class EcsEngine {
     if (breaker.enable && deployment.failedTasks >= this.threshold(svc)) {
       this.failDeployment(svc, deployment, 'circuit-breaker', at);
     }
+  }
+
+  /** A task that reaches RUNNING ends the service's throttle (service-throttle-logic.html). */
+  private onTaskRunning(task: TaskState): void {
+    if (!task.serviceName) return;
+    const svc = this.services.get(`${task.clusterName}/${task.serviceName}`);
+    if (!svc) return;
+    svc.startFailures = 0;
+    svc.throttledUntil = undefined;
   }
 
   private onTaskHealthy(task: TaskState): void {
@@ -1021,7 +1180,7 @@ export class EcsEngine {
     for (const task of unhealthy) {
       this.beginStop(task, at, {
         stopCode: 'ServiceSchedulerInitiated',
-        stoppedReason: 'Task failed container health checks',
+        stoppedReason: FAILED_HEALTH_CHECKS,
         fromStatus: 'requested',
       });
     }
@@ -1037,11 +1196,44 @@ export class EcsEngine {
     for (const task of unhealthy) this.onTaskFailure(task, at);
   }
 
+  /**
+   * Why no task of this launch type can be placed in the cluster now, when the
+   * scenario takes its capacity away (placementFailures); undefined when tasks place.
+   */
+  placementFailure(cluster: string, launchType: string, at: number): PlacementFailureKind | undefined {
+    const started = this.world.clock.startMs;
+    const failure = (this.world.scenario.placementFailures ?? []).find(
+      (f) =>
+        globMatch(f.cluster ?? '*', cluster) &&
+        (f.launchType === undefined || f.launchType === (launchType === 'FARGATE' ? 'FARGATE' : 'EC2')) &&
+        (f.untilSeconds === undefined || at < started + f.untilSeconds * 1000),
+    );
+    return failure?.reason;
+  }
+
   private launch(svc: ServiceState, deployment: DeploymentState, count: number, at: number): TaskState[] {
     const cluster = this.clusters.get(svc.clusterName);
     const td = this.taskDefinitions.find(deployment.taskDefinitionArn);
     const revision = this.revisions.get(deployment.revisionArn);
-    if (!cluster || !td) return [];
+    if (!cluster || !td || count <= 0) return [];
+    if (svc.throttledUntil !== undefined && at < svc.throttledUntil) {
+      this.scheduleReconcile(svc, svc.throttledUntil);
+      return [];
+    }
+    if (svc.throttledUntil !== undefined && throttleEventDue(svc.startFailures)) {
+      this.emit(svc, at, throttleEvent(svc.name));
+    }
+    svc.throttledUntil = undefined;
+    const launchType = deployment.launchType ?? (deployment.capacityProviderStrategy ? 'FARGATE' : 'EC2');
+    const noPlace = this.placementFailure(cluster.name, launchType, at);
+    if (noPlace) {
+      if (!svc.placementFailing) this.emit(svc, at, placementEvent(svc.name, noPlace));
+      svc.placementFailing = true;
+      // The scheduler tries to place the tasks again on later passes.
+      this.scheduleReconcile(svc, at + TIMING.placementRetryMs);
+      return [];
+    }
+    svc.placementFailing = false;
     const started: TaskState[] = [];
     for (let i = 0; i < count; i++) {
       started.push(
@@ -1054,7 +1246,7 @@ export class EcsEngine {
           revision,
           startedBy: deployment.id,
           group: `service:${svc.name}`,
-          launchType: deployment.launchType ?? (deployment.capacityProviderStrategy ? 'FARGATE' : 'EC2'),
+          launchType,
           capacityProviderName: deployment.capacityProviderStrategy?.[0]?.capacityProvider as
             | string
             | undefined,

@@ -5,6 +5,7 @@
 import type { OperationHandler, RequestContext } from '../world.js';
 import { AwsError } from '../world.js';
 import type { EcsEngine } from './engine.js';
+import { placementReason } from './failure-texts.js';
 import { createService, deleteService, updateService } from './services.js';
 import {
   clusterShape,
@@ -249,6 +250,17 @@ export function createOperations(engine: EcsEngine): Record<string, OperationHan
           );
         }
       }
+      const launchType = input.launchType ?? (strategy?.length ? 'FARGATE' : 'EC2');
+      // Placement failures: an EC2 cluster without instances refuses the call; missing
+      // Fargate capacity answers in failures[] (api_failures_messages.html).
+      const noPlace = engine.placementFailure(cluster.name, launchType, at);
+      if (noPlace === 'no-container-instances') throw invalid(placementReason(noPlace));
+      if (noPlace) {
+        return {
+          tasks: [],
+          failures: Array.from({ length: count }, () => ({ reason: placementReason(noPlace) })),
+        };
+      }
       const tasks: unknown[] = [];
       for (let i = 0; i < count; i++) {
         const task = engine.placeTask({
@@ -257,7 +269,7 @@ export function createOperations(engine: EcsEngine): Record<string, OperationHan
           at,
           startedBy: input.startedBy,
           group: input.group ?? `family:${td.family}`,
-          launchType: input.launchType ?? (strategy?.length ? 'FARGATE' : 'EC2'),
+          launchType,
           capacityProviderName: strategy?.[0]?.capacityProvider,
           platformVersion:
             input.platformVersion && input.platformVersion !== 'LATEST' ? input.platformVersion : '1.4.0',

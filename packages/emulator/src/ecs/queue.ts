@@ -7,7 +7,17 @@
  */
 
 export type AgendaItem =
-  | { kind: 'task'; taskId: string; generation: number; step: TaskStep }
+  | {
+      kind: 'task';
+      taskId: string;
+      generation: number;
+      step: TaskStep;
+      /** For container steps: which container, and its health for `container-health`. */
+      container?: string;
+      health?: 'HEALTHY' | 'UNHEALTHY';
+      /** Container steps belong to one run of the container (restartPolicy restarts bump it). */
+      run?: number;
+    }
   | { kind: 'reconcile'; serviceKey: string }
   | { kind: 'steady-reminder'; serviceKey: string; epoch: number }
   | { kind: 'alarm-poll'; serviceKey: string; deploymentId: string }
@@ -17,11 +27,12 @@ export type AgendaItem =
 export type TaskStep =
   | 'pending'
   | 'pulled'
+  | 'pull-failed'
   | 'running'
-  | 'healthy'
   | 'no-health-check-grace'
-  | 'unhealthy'
-  | 'exit'
+  | 'container-health'
+  | 'container-exit'
+  | 'container-restart'
   | 'stopping'
   | 'deprovisioning'
   | 'stopped';

@@ -251,6 +251,7 @@ export function createService(
     records: [],
     steady: false,
     steadyEpoch: 0,
+    startFailures: 0,
   };
   engine.services.set(serviceKey(svc), svc);
   if (controller !== 'ECS') return svc;
@@ -330,6 +331,12 @@ export function updateService(engine: EcsEngine, input: Record<string, any>): Se
 
   if (needsDeployment) {
     engine.supersede(svc, at);
+    if (targetTd.arn !== svc.taskDefinitionArn) {
+      // "Updating the service to use a new task definition returns the service to a
+      // normal, non-throttled state immediately." (service-throttle-logic.html)
+      svc.startFailures = 0;
+      svc.throttledUntil = undefined;
+    }
     svc.taskDefinitionArn = targetTd.arn;
     // The scheduler fills the new deployment's desired count on its first pass
     // (right after UpdateService it reads 0, as in the corpus mid-rollout dump).

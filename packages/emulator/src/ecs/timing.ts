@@ -1,15 +1,22 @@
 /**
- * Emulated durations (milliseconds) of the things ECS does on its own. They
- * are chosen so that a default rolling deployment (5 s to RUNNING, the 40 s
- * no-health-check wait, about 5 s to stop a task) takes about a minute of
- * emulated time, a circuit breaker trip a few minutes, and so that every
- * intermediate state is observable.
+ * Emulated durations (milliseconds) of the things ECS does on its own. Task
+ * start and stop times per launch type, and the throttle of tasks that fail to
+ * start, are in pacing.ts; health check timings come from each definition
+ * (health.ts).
  */
 export const TIMING = {
   /** From an API change to the scheduler's first pass over the service. */
   schedulerLatencyMs: 1_000,
-  /** healthyAfterSeconds when no behaviour gives one (world.ts: default 5). */
-  defaultHealthyAfterMs: 5_000,
+  /**
+   * The service scheduler's next pass after a task stopped: failed tasks are
+   * replaced then (with the launch timings of pacing.ts, a Fargate crash loop
+   * restarts about once a minute, as recorded in the corpus).
+   */
+  schedulerPassMs: 5_000,
+  /** How often the scheduler tries again to place tasks that could not be placed. */
+  placementRetryMs: 60_000,
+  /** A container restarted in place by its restartPolicy starts again after this. */
+  containerRestartMs: 2_000,
   /**
    * "If a task has no essential containers with a health check defined, the
    * service scheduler will wait for 40 seconds after a task reaches a RUNNING
@@ -21,13 +28,13 @@ export const TIMING = {
   defaultExitAfterMs: 3_000,
   /** One-off tasks (RunTask) run this long when the behaviour gives no runSeconds (world.ts: 5 s). */
   defaultRunMs: 5_000,
-  /** Container health check defaults: interval 30 s, retries 3, startPeriod 0 (API_HealthCheck). */
-  healthCheckIntervalS: 30,
-  healthCheckRetries: 3,
-  /** Stop sequence: DEACTIVATING → STOPPING → DEPROVISIONING → STOPPED. */
+  /**
+   * Stop sequence: DEACTIVATING → STOPPING → DEPROVISIONING → STOPPED; the
+   * deprovisioning time depends on the launch type (pacing.ts). Without a load
+   * balancer there is nothing to deregister, and the emulated apps exit on SIGTERM.
+   */
   deactivatingMs: 1_000,
   stoppingMs: 1_000,
-  deprovisioningMs: 3_000,
   /** Instant lifecycle stages of blue/green, canary and linear deployments last this long. */
   stageMs: 1_000,
   /** How often ECS polls the deployment's CloudWatch alarms. */

@@ -15,6 +15,12 @@ export type LastStatus =
 
 export type HealthStatus = 'HEALTHY' | 'UNHEALTHY' | 'UNKNOWN';
 
+/** A container's health changing, milliseconds after it started (health.ts). */
+export interface HealthTransition {
+  afterMs: number;
+  status: 'HEALTHY' | 'UNHEALTHY';
+}
+
 export type RolloutState = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
 
 export type Strategy = 'ROLLING' | 'BLUE_GREEN' | 'CANARY' | 'LINEAR';
@@ -78,6 +84,11 @@ export interface ContainerState {
   imageDigest?: string;
   essential: boolean;
   hasHealthCheck: boolean;
+  /** The definition's restartPolicy when enabled: restart in place instead of stopping the task. */
+  restartPolicy?: { ignoredExitCodes: number[]; restartAttemptPeriodMs: number };
+  restartCount: number;
+  /** When this container (re)started. */
+  startedAt?: number;
   runtimeId?: string;
   lastStatus: 'PENDING' | 'RUNNING' | 'STOPPED';
   exitCode?: number;
@@ -92,22 +103,31 @@ export interface ContainerState {
   privateIp?: string;
 }
 
-/** What a task will do, fixed when it is placed (image behaviours, health check timings). */
+/** What one container will do once it runs, fixed when its task is placed. */
+export interface ContainerPlan {
+  /** Milliseconds after the container starts: it exits with this code (and reason). */
+  exitAfterMs?: number;
+  exitCode?: number;
+  exitReason?: string;
+  /** Health transitions, milliseconds after the container starts (health.ts). */
+  health: HealthTransition[];
+}
+
+/** What a task will do, fixed when it is placed (image behaviours, launch timings, health checks). */
 export interface TaskPlan {
   /** Milliseconds after creation. */
   pendingAfter: number;
   pulledAfter: number;
   runningAfter: number;
-  healthyAfter?: number;
-  /** Pull failure: the task stops at `pulledAfter` with this text after `CannotPullContainerError: `. */
+  /** Secret or registry-auth initialisation failure: the task stops at `pendingAfter` with this reason. */
+  initError?: string;
+  /** Pull failure: the task stops at `pullFailedAfter` with this text after `CannotPullContainerError: `. */
   pullError?: string;
   pullErrorContainer?: string;
-  /** Essential container exit: milliseconds after RUNNING, with the code and container. */
-  exitAfterRunning?: number;
-  exitCode?: number;
-  exitContainer?: string;
-  /** Health check failure: milliseconds after RUNNING at which the task turns UNHEALTHY. */
-  unhealthyAfterRunning?: number;
+  pullFailedAfter: number;
+  /** Stop sequence durations of this task. */
+  deprovisionMs: number;
+  containers: Record<string, ContainerPlan>;
   /** Lines each container writes to its awslogs stream when it starts. */
   logLines: Record<string, string[]>;
 }
@@ -300,4 +320,9 @@ export interface ServiceState {
   /** Incremented whenever the steady period is broken, so queued 6-hourly reminders of an old period are dropped. */
   steadyEpoch: number;
   deletedAt?: number;
+  /** Service throttle logic: tasks in a row that stopped before RUNNING, and when the next launch may happen. */
+  startFailures: number;
+  throttledUntil?: number;
+  /** A placement failure event was written and capacity has not returned since. */
+  placementFailing?: boolean;
 }
