@@ -11,7 +11,7 @@ import {
 } from './ecs-helpers.js';
 
 const CB_ROLLBACK = { deploymentCircuitBreaker: { enable: true, rollback: true } };
-const PULL_ERROR = `pull image manifest has been retried 5 time(s): failed to resolve ref ${ECR}/web:2: ${ECR}/web:2: not found`;
+const PULL_ERROR = `pull image manifest has been retried 5 time(s): failed to resolve ref ${ECR}/web:2: not found`;
 
 async function deployWeb2(h: Harness, extra: Record<string, unknown> = {}) {
   await registerWeb(h, 2, { healthCheck: Boolean(extra.healthCheck) });
@@ -76,6 +76,8 @@ describe('deployment circuit breaker', () => {
       '(service web) has started 2 tasks: (task ID) (task ID).',
       `(service web) (deployment ${badId}) deployment failed: tasks failed to start.`,
       `(service web) rolling back to deployment ${goodId}.`,
+      // The second attempt's last task was still pulling when the breaker tripped.
+      '(service web) stopped 1 pending tasks.',
       `(service web) (deployment ${goodId}) deployment completed.`,
       '(service web) has reached a steady state.',
     ]);
@@ -117,7 +119,10 @@ describe('deployment circuit breaker', () => {
       startedBy: badId,
     });
     expect(stopped.taskArns.length).toBeGreaterThanOrEqual(3);
-    const tasks = (await h.call('DescribeTasks', { cluster: 'shop', tasks: stopped.taskArns })).tasks;
+    const all = (await h.call('DescribeTasks', { cluster: 'shop', tasks: stopped.taskArns })).tasks;
+    // The one still pulling when the breaker tripped was stopped by the rollback's scale-in.
+    const tasks = all.filter((t: any) => t.stopCode !== 'ServiceSchedulerInitiated');
+    expect(tasks).toHaveLength(3);
     for (const task of tasks) {
       expect(task).toMatchObject({
         lastStatus: 'STOPPED',
@@ -218,11 +223,11 @@ describe('deployment circuit breaker', () => {
     );
     expect(failedAt).toBeGreaterThan(0);
     // Replacement first, then the health check message, then the stop (AWS's order).
-    expect(log.slice(failedAt - 4, failedAt)).toEqual([
-      '(service web) has started 2 tasks: (task ID) (task ID). Amazon ECS replaced 2 tasks due to an unhealthy status.',
+    // Each task turns UNHEALTHY on its own clock (start times differ by task).
+    expect(log.slice(failedAt - 3, failedAt)).toEqual([
+      '(service web) has started 1 tasks: (task ID). Amazon ECS replaced 1 tasks due to an unhealthy status.',
       '(service web) (task ID) failed container health checks.',
-      '(service web) (task ID) failed container health checks.',
-      '(service web) has stopped 2 running tasks: (task ID) (task ID).',
+      '(service web) has stopped 1 running tasks: (task ID).',
     ]);
     expect(log.slice(failedAt, failedAt + 2)).toEqual([
       `(service web) (deployment ${badId}) deployment failed: tasks failed to start.`,
@@ -280,8 +285,11 @@ describe('deployment circuit breaker', () => {
   });
 
   it('a healthy task resets the failure count unless resetOnHealthyTask is false', async () => {
-    // Tasks are RUNNING 3 s after start and HEALTHY at 5 s, the instant their container
-    // exits: each failure follows a healthy task and the deployment never completes.
+    // Each task passes its first health check (10 s after it starts, interval 10) and crashes
+    // 2 s later: every failure follows a task that reached HEALTHY. A 30-minute bake keeps the
+    // deployment IN_PROGRESS meanwhile, so only the circuit breaker can end it.
+    // "When set to true, a task that reaches a healthy state resets the failure count to 0."
+    // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentCircuitBreaker.html
     for (const [reset, expected] of [
       [true, 'IN_PROGRESS'],
       [false, 'FAILED'],
@@ -289,16 +297,21 @@ describe('deployment circuit breaker', () => {
       const h = shopHarness({
         healthCheck: true,
         desiredCount: 1,
-        images: { [`${ECR}/web:2`]: { exitCode: 1, exitAfterSeconds: 2 } },
+        images: { [`${ECR}/web:2`]: { exitCode: 1, exitAfterSeconds: 12 } },
       });
       await deployWeb2(h, {
         healthCheck: true,
         deploymentConfiguration: {
+          bakeTimeInMinutes: 30,
           deploymentCircuitBreaker: { enable: true, rollback: false, resetOnHealthyTask: reset },
         },
       });
       h.advance(15 * 60_000);
       expect(primaryOf(h)?.rolloutState).toBe(expected);
+      const crashed = h.ecs.control
+        .listAllTasks({ serviceName: 'web', desiredStatus: 'STOPPED' })
+        .filter((t) => t.stopCode === 'EssentialContainerExited');
+      expect(crashed.length).toBeGreaterThanOrEqual(3);
     }
   });
 
@@ -342,7 +355,8 @@ describe('deployment circuit breaker', () => {
     );
     const failed = h.ecs.control.listAllTasks({ desiredStatus: 'STOPPED' })[0];
     expect(failed.stoppedReason).toBe(
-      `CannotPullContainerError: pull image manifest has been retried 7 time(s): failed to resolve ref ${ECR}/web:missing: ${ECR}/web:missing: not found`,
+      // Fargate 1.4 wording for a reference the registry does not hold (corpus: image-pull-not-found).
+      `CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref ${ECR}/web:missing: not found`,
     );
     // The revision could not resolve a digest either.
     const [record] = h.ecs.control.serviceDeployments('shop', 'web');

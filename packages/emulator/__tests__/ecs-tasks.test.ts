@@ -100,7 +100,8 @@ describe('one-off tasks (RunTask)', () => {
       networkConfiguration: NETWORK,
     });
     expect(tasks).toHaveLength(2);
-    h.advance(60_000);
+    // Fargate: about 25 s to RUNNING and 25 s to deprovision, each within ±20 % (pacing.ts).
+    h.advance(120_000);
     const listed = await h.call('ListTasks', {
       cluster: 'shop',
       family: 'migrate',
@@ -126,7 +127,8 @@ describe('one-off tasks (RunTask)', () => {
       launchType: 'FARGATE',
       networkConfiguration: NETWORK,
     });
-    h.advance(30_000);
+    // A failing pull retries for about 30 s after the ENI is up, then the task deprovisions.
+    h.advance(120_000);
     const {
       tasks: [task],
     } = await h.call('DescribeTasks', { cluster: 'shop', tasks: [tasks[0].taskArn] });
@@ -269,7 +271,7 @@ describe('ListTasks and DescribeTasks', () => {
     });
     const provisioning = tasks[0];
     expect(provisioning).toMatchObject({ launchType: 'FARGATE', capacityProviderName: 'FARGATE_SPOT' });
-    h.advance(60_000);
+    h.advance(120_000);
     const {
       tasks: [stopped],
     } = await h.call('DescribeTasks', { cluster: 'shop', tasks: [provisioning.taskArn] });

@@ -1167,11 +1167,12 @@ export class EcsEngine {
     const room = Math.max(0, max - occupying);
     const replacements = canLaunch ? Math.min(room, replaceable.length) : 0;
     if (replacements > 0) {
-      const started = this.launch(svc, primary, replacements, at);
-      this.emit(
+      this.launchAndAnnounce(
         svc,
+        primary,
+        replacements,
         at,
-        `(service ${svc.name}) has started ${started.length} tasks: ${started.map((t) => `(task ${t.id})`).join(' ')}. Amazon ECS replaced ${started.length} tasks due to an unhealthy status.`,
+        (n) => ` Amazon ECS replaced ${n} tasks due to an unhealthy status.`,
       );
     }
     for (const task of unhealthy) {
@@ -1209,6 +1210,30 @@ export class EcsEngine {
         (f.untilSeconds === undefined || at < started + f.untilSeconds * 1000),
     );
     return failure?.reason;
+  }
+
+  /** Launches and writes the "has started N tasks" event (with `suffix(N)`) when any task started. */
+  private launchAndAnnounce(
+    svc: ServiceState,
+    deployment: DeploymentState,
+    count: number,
+    at: number,
+    suffix: (started: number) => string = () => '',
+  ): TaskState[] {
+    const started = this.launch(svc, deployment, count, at);
+    if (started.length > 0) {
+      this.emit(
+        svc,
+        at,
+        `(service ${svc.name}) has started ${started.length} tasks: ${started.map((t) => `(task ${t.id})`).join(' ')}.${suffix(started.length)}`,
+      );
+    }
+    return started;
+  }
+
+  /** The throttle or missing capacity, not the deployment configuration, keeps tasks from starting. */
+  private launchBlocked(svc: ServiceState, at: number): boolean {
+    return (svc.throttledUntil !== undefined && at < svc.throttledUntil) || svc.placementFailing === true;
   }
 
   private launch(svc: ServiceState, deployment: DeploymentState, count: number, at: number): TaskState[] {
@@ -1318,13 +1343,7 @@ export class EcsEngine {
       const want = n - Math.min(n, ofPrimary.length);
       const toLaunch = Math.max(0, Math.min(want, maxTasks - occupying));
       if (toLaunch > 0) {
-        const started = this.launch(svc, primary, toLaunch, at);
-        launched = started.length;
-        this.emit(
-          svc,
-          at,
-          `(service ${svc.name}) has started ${started.length} tasks: ${started.map((t) => `(task ${t.id})`).join(' ')}.`,
-        );
+        launched = this.launchAndAnnounce(svc, primary, toLaunch, at).length;
       }
 
       // Old deployments drain, oldest first, never below minimumHealthyPercent.
@@ -1357,6 +1376,7 @@ export class EcsEngine {
       if (
         want > 0 &&
         launched === 0 &&
+        !this.launchBlocked(svc, at) &&
         stoppedNow === 0 &&
         !transitioning &&
         oldLive &&
@@ -1434,12 +1454,7 @@ export class EcsEngine {
     const stage = green.stage as LifecycleStage;
     const scaledUp = stage !== 'RECONCILE_SERVICE' && stage !== 'PRE_SCALE_UP';
     if (scaledUp && greenLive.length < n) {
-      const started = this.launch(svc, green, n - greenLive.length, at);
-      this.emit(
-        svc,
-        at,
-        `(service ${svc.name}) has started ${started.length} tasks: ${started.map((t) => `(task ${t.id})`).join(' ')}.`,
-      );
+      this.launchAndAnnounce(svc, green, n - greenLive.length, at);
     }
     const elapsed = at - (green.stageStartedAt ?? at);
     const instantDone = elapsed >= TIMING.stageMs;
