@@ -166,7 +166,7 @@ async function detection(runs: number): Promise<{ worst: number; all: number[]; 
 
 /** Read calls per emulated minute while a 15-minute rollout is followed. */
 async function readsPerMinute(): Promise<{ rate: number; minutes: number; reads: number }> {
-  const run = await deploy({ [image(2)]: { healthyAfterSeconds: 900 } }, {}, 200, 11);
+  const run = await deploy({ [image(2)]: { startSeconds: 900 } }, {}, 200, 11);
   if (run.result.exitCode !== 0)
     throw new Error(`The long rollout failed:\n${run.result.stdout.slice(-2000)}`);
   const update = run.calls.findIndex((c) => c.operation === 'UpdateService');

@@ -133,7 +133,7 @@ describe('deploy-ecs against the emulator: outcomes', () => {
 
   it('alarm rollback: an alarm going off during the deployment rolls it back', async () => {
     h = await harness(
-      scenario({ alarms: ['shop-5xx'], behaviours: { [NEXT]: { healthyAfterSeconds: 240 } } }),
+      scenario({ alarms: ['shop-5xx'], behaviours: { [NEXT]: { startSeconds: 240 } } }),
     );
     const file = h.file('taskdef.json', taskDefinition(NEXT));
     const pending = h.run({ cluster: 'shop', service: 'web', 'task-definition': file, alarms: 'shop-5xx' });
@@ -188,7 +188,7 @@ describe('deploy-ecs against the emulator: outcomes', () => {
   });
 
   it('timeout: fails, and says what the deployment was doing', async () => {
-    h = await harness(scenario({ behaviours: { [NEXT]: { healthyAfterSeconds: 3000 } } }));
+    h = await harness(scenario({ behaviours: { [NEXT]: { startSeconds: 3000 } } }));
     const result = await h.run({
       cluster: 'shop',
       service: 'web',

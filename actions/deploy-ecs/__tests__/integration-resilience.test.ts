@@ -22,7 +22,7 @@ async function until(condition: () => boolean): Promise<void> {
 }
 
 it("reports someone else's deployment during ours instead of mistaking it for ours", async () => {
-  h = await harness(scenario({ behaviours: { [NEXT]: { healthyAfterSeconds: 600 } } }));
+  h = await harness(scenario({ behaviours: { [NEXT]: { startSeconds: 600 } } }));
   const pending = h.run({
     cluster: 'shop',
     service: 'web',
@@ -97,7 +97,7 @@ it('re-assumes the role when the wait outlives the role session', async () => {
     scenario({
       trust: [{ roleArn: role, subjects: ['repo:acme/shop:*'], maxSessionDurationSeconds: 3600 }],
       // About 20 emulated minutes of rollout against 15-minute sessions.
-      behaviours: { [NEXT]: { healthyAfterSeconds: 1100 } },
+      behaviours: { [NEXT]: { startSeconds: 1100 } },
     }),
     // The action's clock starts when its process does, a little behind the emulator's; at this
     // scale that head start stays well inside the 5 minutes the role is re-assumed early.

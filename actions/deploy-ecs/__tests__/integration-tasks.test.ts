@@ -35,7 +35,7 @@ const record = (outputs: Record<string, string>) =>
 describe('run-task', () => {
   const behaviours = {
     [MIGRATE_OK]: {
-      healthyAfterSeconds: 15,
+      startSeconds: 15,
       runSeconds: 20,
       logLines: ['migrating 3 tables', 'migration done'],
     },

@@ -79,7 +79,7 @@ function scenario(settings?: Scenario['settings']): Scenario {
       { name: 'shop/web', images: revisions.map((n) => ({ tags: [`v${n}`], digest: digest(n) })) },
     ],
     behaviours: {
-      [`*@${digest(5)}`]: { healthyAfterSeconds: 3600 },
+      [`*@${digest(5)}`]: { startSeconds: 3600 },
       '*': { healthyAfterSeconds: 5, logLines: ['listening on :8080'] },
     },
   };
