@@ -85,7 +85,7 @@ const definition = (overrides: Record<string, unknown> = {}) =>
   ({
     ...fargateTaskDefinition('limits', `${ECR}/web:1`),
     ...overrides,
-  }) as RegisterTaskDefinitionCommandInput;
+  }) as unknown as RegisterTaskDefinitionCommandInput;
 
 /** A definition whose request body is exactly `bytes` long, padded with one environment variable. */
 function definitionOfSize(bytes: number): RegisterTaskDefinitionCommandInput {
