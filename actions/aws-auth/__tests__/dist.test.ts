@@ -208,8 +208,10 @@ describe('aws-auth (bundled) against a local ID-token endpoint and STS', () => {
     expect(idTokens.requests).toEqual([{ audience: 'https://github.com/acme', authorized: true }]);
     expect(failureMessage(result)).toBe(
       `aws-auth: Could not assume role ${ROLE}: InvalidIdentityTokenException: Incorrect token audience.\n` +
-        'AWS rejected the GitHub ID token: the account of the role needs an IAM OIDC identity provider for ' +
-        'https://token.actions.githubusercontent.com whose audiences include "https://github.com/acme" (the `audience` input).',
+        'The ID token\'s audience "https://github.com/acme" (the `audience` input) is not one of the audiences ' +
+        '(client IDs) of the IAM OIDC identity provider for https://token.actions.githubusercontent.com in account ' +
+        '123456789012. Set `audience` to an audience the provider lists (`sts.amazonaws.com` unless the provider ' +
+        'was set up otherwise), or add "https://github.com/acme" to the provider\'s audiences.',
     );
     expect(sts.count('AssumeRoleWithWebIdentity')).toBe(1);
   });

@@ -112,6 +112,24 @@ describe('prepareTaskDefinitionFile', () => {
       /containerDefinitions\[0\] in .* has no `name`/,
     ],
     [
+      // API_ContainerDefinition.html: up to 255 letters, numbers, hyphens and underscores.
+      'container name with a dot',
+      { family: 'web', containerDefinitions: [{ name: 'app.v2', image: 'x' }] },
+      /container `app.v2` in .*: a container name may only contain letters, digits, `-` and `_` \(at most 255\), got "app.v2"/,
+    ],
+    [
+      // service-quotas.html: task definition size 64 KiB. This request is 65536 bytes of value plus
+      // 110 of JSON around it: {"family":"web","containerDefinitions":[{"name":"app","image":"x",…}]}.
+      'definition over 64 KiB',
+      {
+        family: 'web',
+        containerDefinitions: [
+          { name: 'app', image: 'x', environment: [{ name: 'BIG', value: 'x'.repeat(65536) }] },
+        ],
+      },
+      /makes a RegisterTaskDefinition request of 65646 bytes; ECS accepts at most 65536 \(64 KiB\)/,
+    ],
+    [
       'top-level typo',
       { ...definition, networkmode: 'awsvpc' },
       /unknown field `networkmode`.*Did you mean `networkMode`\?/,

@@ -118,6 +118,12 @@ export function checkDefinition(file: string, definition: JsonObject): { family:
         `Input \`task-definition\`: containerDefinitions[${index}] in ${file} has no \`name\`.`,
       );
     }
+    // ECS refuses other names with "Container.name contains invalid characters." (API_ContainerDefinition.html).
+    if (!/^[A-Za-z0-9_-]{1,255}$/.test(container.name)) {
+      throw new ConfigurationError(
+        `Input \`task-definition\`: ${label} in ${file}: a container name may only contain letters, digits, \`-\` and \`_\` (at most 255), got ${JSON.stringify(container.name)}.`,
+      );
+    }
     if (typeof container.image !== 'string' || container.image.trim() === '') {
       throw new ConfigurationError(
         `Input \`task-definition\`: ${label} in ${file} has no \`image\`. Render the file with render-taskdef (\`image\` input) before deploying it.`,
@@ -125,6 +131,23 @@ export function checkDefinition(file: string, definition: JsonObject): { family:
     }
   });
   return { family };
+}
+
+/**
+ * ECS's task definition size quota (64 KiB, service-quotas.html); over it
+ * RegisterTaskDefinition answers "Actual length: '…'. Max allowed length is
+ * '65536' bytes." Measured on the request as the SDK sends it (compact JSON).
+ */
+export const MAX_REGISTER_REQUEST_BYTES = 65536;
+
+function checkSize(file: string, definition: JsonObject, tags: Tag[]): void {
+  const request = tags.length > 0 ? { ...definition, tags } : definition;
+  const bytes = Buffer.byteLength(JSON.stringify(request), 'utf8');
+  if (bytes > MAX_REGISTER_REQUEST_BYTES) {
+    throw new ConfigurationError(
+      `Input \`task-definition\`: ${file} makes a RegisterTaskDefinition request of ${bytes} bytes; ECS accepts at most ${MAX_REGISTER_REQUEST_BYTES} (64 KiB). Move large values out of the definition (secrets, \`environmentFiles\`) or split the containers.`,
+    );
+  }
 }
 
 /** Reads, unwraps, strips and checks a task definition file; no AWS call. */
@@ -136,6 +159,7 @@ export function prepareTaskDefinitionFile(path: string, baseDir?: string): Prepa
   const { tags: inlineTags, ...definition } = stripped;
   const tags = toTags(path, inlineTags ?? (loaded.wrapperTags === null ? undefined : loaded.wrapperTags));
   const { family } = checkDefinition(path, definition);
+  checkSize(path, definition, tags);
   return { file: path, family, definition, tags, removedReadOnly: removed };
 }
 

@@ -296,8 +296,8 @@ describe('DescribeTaskDefinition, ListTaskDefinitions, ListTaskDefinitionFamilie
       'terraform-placeholders-tags-as-map.json':
         'SerializationException: Start of structure or map found where not expected.',
       'generate-cli-skeleton-all-fields.json': 'ClientException: Family can not be blank.',
-      'hee-ssm-secrets-environment-placeholder.json':
-        'ClientException: Family name can contain only up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores.',
+      // ECS's observed wording: https://github.com/aws/amazon-ecs-cli/issues/37
+      'hee-ssm-secrets-environment-placeholder.json': 'ClientException: Family contains invalid characters.',
       'isomer-datadog-efs-62-ssm-secrets.json':
         'ClientException: Container.image should not be null or empty.',
       'json-in-yml-empty-image-typo-placeholder.yml':

@@ -322,6 +322,27 @@ describe('oidcCredentialProvider', () => {
         'https://token.actions.githubusercontent.com whose audiences include "sts.amazonaws.com" (the `audience` input).',
     ],
     [
+      // STS's answer to a token whose `aud` the account's OIDC provider does not list:
+      // https://github.com/aws-actions/configure-aws-credentials/issues/1309
+      'a token audience the OIDC provider does not list',
+      new InvalidIdentityTokenException({ message: 'Incorrect token audience', ...meta }),
+      `Could not assume role ${ROLE}: InvalidIdentityTokenException: Incorrect token audience.\n` +
+        'The ID token\'s audience "sts.amazonaws.com" (the `audience` input) is not one of the audiences (client IDs) ' +
+        'of the IAM OIDC identity provider for https://token.actions.githubusercontent.com in account 123456789012. ' +
+        'Set `audience` to an audience the provider lists (`sts.amazonaws.com` unless the provider was set up otherwise), ' +
+        'or add "sts.amazonaws.com" to the provider\'s audiences.',
+    ],
+    [
+      // https://github.com/aws/aws-sdk-ruby/issues/2698
+      'a token without an audience',
+      new InvalidIdentityTokenException({ message: 'Missing a required claim: aud', ...meta }),
+      `Could not assume role ${ROLE}: InvalidIdentityTokenException: Missing a required claim: aud.\n` +
+        'The ID token\'s audience "sts.amazonaws.com" (the `audience` input) is not one of the audiences (client IDs) ' +
+        'of the IAM OIDC identity provider for https://token.actions.githubusercontent.com in account 123456789012. ' +
+        'Set `audience` to an audience the provider lists (`sts.amazonaws.com` unless the provider was set up otherwise), ' +
+        'or add "sts.amazonaws.com" to the provider\'s audiences.',
+    ],
+    [
       'a duration over the role maximum',
       new STSServiceException({
         name: 'ValidationError',

@@ -235,6 +235,29 @@ function accessDeniedAdvice(roleArn: string, token: string | undefined, audience
   return lines.join('\n');
 }
 
+/**
+ * STS answers a token whose `aud` the account's OIDC provider does not list with
+ * InvalidIdentityToken "Incorrect token audience" (and a token without `aud` with
+ * "Missing a required claim: aud"), before any trust policy is read; every other
+ * InvalidIdentityToken is about the provider itself ("No OpenIDConnect provider
+ * found in your account for …") or the token.
+ */
+function invalidIdentityTokenAdvice(message: string, roleArn: string, audience: string): string {
+  const account = roleAccountId(roleArn) ?? '<account>';
+  if (/Incorrect token audience|Missing a required claim: aud/i.test(message)) {
+    return (
+      `The ID token's audience ${JSON.stringify(audience)} (the \`audience\` input) is not one of the audiences ` +
+      `(client IDs) of the IAM OIDC identity provider for https://${GITHUB_OIDC_HOST} in account ${account}. ` +
+      'Set `audience` to an audience the provider lists (`sts.amazonaws.com` unless the provider was set up ' +
+      `otherwise), or add ${JSON.stringify(audience)} to the provider's audiences.`
+    );
+  }
+  return (
+    `AWS rejected the GitHub ID token: the account of the role needs an IAM OIDC identity provider for ` +
+    `https://${GITHUB_OIDC_HOST} whose audiences include ${JSON.stringify(audience)} (the \`audience\` input).`
+  );
+}
+
 /** Turns a final AssumeRoleWithWebIdentity failure into an error that says what to fix. */
 export function describeAssumeRoleFailure(
   error: unknown,
@@ -249,9 +272,7 @@ export function describeAssumeRoleFailure(
   if (isAccessDenied(error)) {
     advice = accessDeniedAdvice(roleArn, token, audience);
   } else if (/^InvalidIdentityToken/.test(name)) {
-    advice =
-      `AWS rejected the GitHub ID token: the account of the role needs an IAM OIDC identity provider for ` +
-      `https://${GITHUB_OIDC_HOST} whose audiences include ${JSON.stringify(audience)} (the \`audience\` input).`;
+    advice = invalidIdentityTokenAdvice(errorMessage(error), roleArn, audience);
   } else if (
     /^(ValidationError|InvalidParameter)/.test(name) &&
     /DurationSeconds|MaxSessionDuration/i.test(errorMessage(error))

@@ -6,6 +6,7 @@ import type { OperationHandler, RequestContext } from '../world.js';
 import { AwsError } from '../world.js';
 import type { EcsEngine } from './engine.js';
 import { placementReason } from './failure-texts.js';
+import { RunTaskTokens } from './idempotency.js';
 import { createService, deleteService, updateService } from './services.js';
 import {
   clusterShape,
@@ -61,6 +62,7 @@ function recordByArn(engine: EcsEngine, arn: unknown): ServiceDeploymentRecord |
 }
 
 export function createOperations(engine: EcsEngine): Record<string, OperationHandler> {
+  const runTaskTokens = new RunTaskTokens();
   const ops: Record<string, (input: Input, ctx: RequestContext) => unknown> = {
     // ------------------------------------------------------------ clusters
     CreateCluster(input) {
@@ -217,6 +219,15 @@ export function createOperations(engine: EcsEngine): Record<string, OperationHan
     RunTask(input) {
       const at = engine.now();
       const cluster = engine.cluster(input.cluster);
+      // A retry with the same client token and parameters answers with the tasks it started (idempotency.ts).
+      const replayed = runTaskTokens.replay(cluster, input, at);
+      if (replayed) {
+        const tasks = replayed.taskIds.map((id, i) => {
+          const task = engine.tasks.get(id);
+          return task ? taskShape(engine, task, ['TAGS']) : replayed.tasks[i];
+        });
+        return { tasks, failures: [] };
+      }
       const reference = requireString(input, 'taskDefinition', 'RunTask');
       const td = engine.taskDefinitions.find(reference);
       if (!td) throw new AwsError('ClientException', 'TaskDefinition not found.');
@@ -262,6 +273,7 @@ export function createOperations(engine: EcsEngine): Record<string, OperationHan
         };
       }
       const tasks: unknown[] = [];
+      const taskIds: string[] = [];
       for (let i = 0; i < count; i++) {
         const task = engine.placeTask({
           cluster,
@@ -280,7 +292,9 @@ export function createOperations(engine: EcsEngine): Record<string, OperationHan
           enableExecuteCommand: input.enableExecuteCommand,
         });
         tasks.push(taskShape(engine, task, ['TAGS']));
+        taskIds.push(task.id);
       }
+      runTaskTokens.remember(cluster, input, { taskIds, tasks: clone(tasks) }, at);
       return { tasks, failures: [] };
     },
     StopTask(input) {

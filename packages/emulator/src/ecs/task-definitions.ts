@@ -9,6 +9,8 @@
  *   (`familyPrefix` is the full family name, despite its name; sort is by family then revision)
  * - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-cpu-memory-error.html
  *   ("Invalid 'cpu' setting for task…" and the Fargate CPU/memory table)
+ * - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html
+ *   ("Task definition size": 64 KiB, not adjustable)
  */
 import { AwsError } from '../world.js';
 import type { TaskDefinitionState } from './types.js';
@@ -86,6 +88,39 @@ function clientError(message: string): AwsError {
   return new AwsError('ClientException', message);
 }
 
+/**
+ * ECS's task definition size quota, 64 KiB (service-quotas.html). Over it,
+ * RegisterTaskDefinition answers ClientException "Actual length: '66420'. Max
+ * allowed length is '65536' bytes." (CloudTrail record quoted in
+ * https://github.com/awsdocs/amazon-ecs-developer-guide/pull/149, which set the
+ * documented quota to 64 KiB). Measured here on the request as JSON, which is
+ * what the SDK sends (compact, UTF-8).
+ */
+export const TASK_DEFINITION_MAX_BYTES = 65536;
+
+function checkSize(input: Record<string, any>): void {
+  const length = Buffer.byteLength(JSON.stringify(input), 'utf8');
+  if (length > TASK_DEFINITION_MAX_BYTES) {
+    throw clientError(
+      `Actual length: '${length}'. Max allowed length is '${TASK_DEFINITION_MAX_BYTES}' bytes.`,
+    );
+  }
+}
+
+/**
+ * Family and container names: "Up to 255 letters (uppercase and lowercase),
+ * numbers, underscores, and hyphens are allowed"
+ * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html#ECS-RegisterTaskDefinition-request-family,
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html#ECS-Type-ContainerDefinition-name).
+ * ECS's refusals, as observed: "Family contains invalid characters."
+ * (https://github.com/aws/amazon-ecs-cli/issues/37, https://github.com/aws/aws-cli/issues/6774) and
+ * "Container.name contains invalid characters."
+ * (https://github.com/hashicorp/terraform-provider-aws/issues/5950, https://github.com/ansible/ansible/issues/22860).
+ * No public record shows the answer to a valid-character name over 255; it is
+ * given the same message here.
+ */
+const NAME = /^[A-Za-z0-9_-]{1,255}$/;
+
 /** `1 vCPU` → `1024`, `.25 vcpu` → `256`, `512` → `512` (ECS converts on registration). */
 export function normalizeCpu(value: unknown): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
@@ -133,13 +168,10 @@ export class TaskDefinitionStore {
 
   register(input: Record<string, any>, ctx: RegisterContext): TaskDefinitionState {
     validateMembers(input);
+    checkSize(input);
     const family = input.family;
     if (typeof family !== 'string' || family.length === 0) throw clientError('Family can not be blank.');
-    if (!/^[A-Za-z0-9_-]{1,255}$/.test(family)) {
-      throw clientError(
-        'Family name can contain only up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores.',
-      );
-    }
+    if (!NAME.test(family)) throw clientError('Family contains invalid characters.');
     const containers = input.containerDefinitions;
     if (!Array.isArray(containers) || containers.length === 0)
       throw clientError('Container list cannot be empty.');
@@ -159,6 +191,7 @@ export class TaskDefinitionStore {
       if (typeof container.name !== 'string' || container.name.length === 0) {
         throw clientError('Container.name should not be null or empty.');
       }
+      if (!NAME.test(container.name)) throw clientError('Container.name contains invalid characters.');
       if (typeof container.image !== 'string' || container.image.trim().length === 0) {
         throw clientError('Container.image should not be null or empty.');
       }

@@ -116,14 +116,27 @@ export async function startStsStub(options: StsStubOptions): Promise<StsStub> {
     if (fault) return xmlError(fault.status ?? 400, fault.code, fault.message);
     const trust = options.trust.find((rule) => rule.roleArn === params.RoleArn);
     const claims = decodeJwtPayload(params.WebIdentityToken ?? '');
-    if (!claims) return xmlError(400, 'InvalidIdentityToken', 'The ID token is not a valid JWT.');
+    // STS's order and wording (see packages/emulator/src/sts/index.ts for the sources): a token that is
+    // not a JWT, then an audience the account's OIDC provider does not list (its client IDs: the
+    // audiences the trust rules name), then the role's trust policy (`sub` and `aud` conditions).
+    if (!claims) {
+      return xmlError(
+        400,
+        'InvalidIdentityToken',
+        'The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)',
+      );
+    }
     const sub = String(claims.sub ?? '');
     const audiences = Array.isArray(claims.aud) ? claims.aud.map(String) : [String(claims.aud ?? '')];
-    if (!trust?.subjects.some((pattern) => globMatch(pattern, sub))) {
-      return xmlError(403, 'AccessDenied', 'Not authorized to perform sts:AssumeRoleWithWebIdentity');
-    }
-    if (!audiences.includes(trust.audience ?? 'sts.amazonaws.com')) {
+    const providerAudiences = new Set(options.trust.map((rule) => rule.audience ?? 'sts.amazonaws.com'));
+    if (!audiences.some((aud) => providerAudiences.has(aud))) {
       return xmlError(400, 'InvalidIdentityToken', 'Incorrect token audience');
+    }
+    if (
+      !trust?.subjects.some((pattern) => globMatch(pattern, sub)) ||
+      !audiences.includes(trust.audience ?? 'sts.amazonaws.com')
+    ) {
+      return xmlError(403, 'AccessDenied', 'Not authorized to perform sts:AssumeRoleWithWebIdentity');
     }
     const duration = Number(params.DurationSeconds ?? 3600);
     if (duration > (trust.maxSessionDurationSeconds ?? 3600)) {
