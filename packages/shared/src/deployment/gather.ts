@@ -44,8 +44,21 @@ export async function findStoppedTasks(query: StoppedTaskQuery): Promise<Task[]>
         ? task.startedBy === query.startedBy
         : !query.taskDefinitionArn || task.taskDefinitionArn === query.taskDefinitionArn,
     )
+    .filter((task) => !stoppedByScaling(task))
     .sort((a, b) => stoppedMs(b) - stoppedMs(a))
     .slice(0, query.limit ?? 10);
+}
+
+/**
+ * Tasks the scheduler stopped to make room or to roll back ("Scaling activity
+ * initiated by (deployment …)") did not fail: a failed deployment's tasks that
+ * were still starting when the breaker tripped are stopped this way.
+ */
+function stoppedByScaling(task: Task): boolean {
+  return (
+    task.stopCode === 'ServiceSchedulerInitiated' &&
+    /^Scaling activity initiated by/.test(task.stoppedReason ?? '')
+  );
 }
 
 function stoppedMs(task: Task): number {
