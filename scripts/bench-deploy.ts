@@ -1,18 +1,29 @@
 /**
- * Benchmarks of deploy-ecs, measured by running the bundled action against
- * the emulator as the runner would:
- * - failure-detection latency: from the emulator marking our deployment
- *   failed (the circuit breaker, `circuit-breaker: detect`) to the action's
- *   exit, in emulated seconds, at the default poll interval;
- * - read calls per minute of waiting, from the emulator's call log over
- *   emulated minutes of a long rollout;
- * - cold start: process start to the first AWS request (real time);
- * - the size of actions/deploy-ecs/dist/index.js.
+ * deploy-ecs side by side with the AWS deploy action
+ * (aws-actions/amazon-ecs-deploy-task-definition, its committed bundle in
+ * ../shared/opponents/), each run as the runner runs it against a fresh
+ * emulator with the emulator's realistic ECS timings:
  *
- * `node --import tsx scripts/bench-deploy.ts` prints the table;
- * `npm run bench` calls benchDeploy().
+ * - verdict latency per scenario (circuit breaker trips early, tasks slow to
+ *   start, good image, alarm rollback), each repeated with the event moved
+ *   across the poll cycle: first error annotation − deployment FAILED, exit −
+ *   rollback completed (or − COMPLETED), in emulated seconds;
+ * - read calls per minute of waiting, diagnosis included;
+ * - cold start on a missing input: first output and exit (real ms), peak memory;
+ * - bundle sizes.
+ *
+ * Time: the emulator runs TIME_SCALE times faster than real time. Berth's action
+ * follows it through BERTH_TIME_SCALE; the AWS action, which knows nothing of it,
+ * through a preload that runs its whole clock (Date, timers) at the same speed,
+ * so its SDK waiter's 15–600 s delays shrink exactly as the rollouts do.
+ * Both see the same service (circuit breaker with rollback, alarms where the
+ * scenario has them): Berth is told `circuit-breaker: unchanged`.
+ *
+ * Without ../shared the opponent is missing: Berth is benched alone and the
+ * table says so. `npm run bench` runs this, then the promotion bench.
+ * BENCH_RUNS (default 5) sets the repetitions.
  */
-import { existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -21,26 +32,24 @@ import {
   emulatorEnv,
   manifestDigest,
   numberedManifest,
+  type RunningEmulator,
   runAction,
   type Scenario,
   startEmulator,
 } from '@berth/emulator';
-
-export interface BenchRow {
-  metric: string;
-  value: string;
-  target: string;
-  ok: boolean;
-}
+import { printTable, ratio, spread } from './bench/stats.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const DIST = join(ROOT, 'actions', 'deploy-ecs', 'dist', 'index.js');
+const BERTH_DIST = join(ROOT, 'actions', 'deploy-ecs', 'dist', 'index.js');
+const OPPONENT_DIR = join(ROOT, '..', 'shared', 'opponents', 'amazon-ecs-deploy-task-definition');
+const OPPONENT_DIST = join(OPPONENT_DIR, 'dist', 'index.js');
+const SCALED_TIME = pathToFileURL(join(ROOT, 'scripts', 'bench', 'scaled-time.mjs')).href;
+const PEAK_MEMORY = pathToFileURL(join(ROOT, 'scripts', 'bench', 'peak-memory.mjs')).href;
+const TIME_SCALE = 20;
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const REGION = 'us-east-1';
 const REGISTRY = `123456789012.dkr.ecr.${REGION}.amazonaws.com`;
-
-const DETECTION_TARGET_S = 10;
-const READS_TARGET = 15;
-const BUNDLE_TARGET_BYTES = 1.5 * 1024 * 1024;
+const ALARM = 'shop-5xx';
 
 const image = (n: number) => `${REGISTRY}/shop@${manifestDigest(numberedManifest(n))}`;
 
@@ -57,6 +66,7 @@ function taskDefinition(imageRef: string): Record<string, unknown> {
         name: 'app',
         image: imageRef,
         essential: true,
+        healthCheck: { command: ['CMD-SHELL', 'curl -f http://localhost:8080/ || exit 1'], interval: 10 },
         logConfiguration: {
           logDriver: 'awslogs',
           options: { 'awslogs-group': '/ecs/web', 'awslogs-region': REGION, 'awslogs-stream-prefix': 'web' },
@@ -66,7 +76,49 @@ function taskDefinition(imageRef: string): Record<string, unknown> {
   };
 }
 
-function scenario(behaviours: Scenario['behaviours']): Scenario {
+/** What a scenario does to the deployment and which end it is measured against. */
+interface Case {
+  name: string;
+  /** Behaviours for run `k` (0-based): moves the event across the poll cycle. */
+  behaviours(k: number): Scenario['behaviours'];
+  alarms?: boolean;
+  /** Emulated seconds after the deployment starts at which the alarm fires (run `k`). */
+  alarmAfterS?(k: number): number;
+  end: 'rolled-back' | 'completed';
+}
+
+const CASES: Case[] = [
+  {
+    name: 'circuit breaker trips early',
+    // The container crashes a few seconds after it starts; runs move the crash by 1.3 s.
+    behaviours: (k) => ({
+      [image(3)]: { exitCode: 1, exitAfterSeconds: 2 + 1.3 * k, logLines: ['FATAL: bench'] },
+    }),
+    end: 'rolled-back',
+  },
+  {
+    name: 'tasks slow to start',
+    // The image cannot be pulled: tasks fail before RUNNING and the service throttle spaces them out.
+    behaviours: (k) => ({
+      [image(3)]: { pullError: `bench: pull refused (${k})`, startSeconds: 40 + 7 * k },
+    }),
+    end: 'rolled-back',
+  },
+  {
+    name: 'good image',
+    behaviours: (k) => ({ [image(3)]: { startSeconds: 20 + 3.1 * k, logLines: ['listening'] } }),
+    end: 'completed',
+  },
+  {
+    name: 'alarm rollback',
+    behaviours: (k) => ({ [image(3)]: { startSeconds: 20 + 3.1 * k } }),
+    alarms: true,
+    alarmAfterS: (k) => 120 + 4.3 * k,
+    end: 'rolled-back',
+  },
+];
+
+function scenario(c: Case, k: number): Scenario {
   return {
     clusters: ['shop'],
     taskDefinitions: [taskDefinition(image(1))],
@@ -75,161 +127,253 @@ function scenario(behaviours: Scenario['behaviours']): Scenario {
         cluster: 'shop',
         serviceName: 'web',
         taskDefinition: 'web:1',
-        desiredCount: 2,
+        desiredCount: 3,
         launchType: 'FARGATE',
         networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } },
+        deploymentConfiguration: {
+          minimumHealthyPercent: 100,
+          maximumPercent: 200,
+          deploymentCircuitBreaker: { enable: true, rollback: true },
+          ...(c.alarms ? { alarms: { alarmNames: [ALARM], enable: true, rollback: true } } : {}),
+        },
       },
     ],
     repositories: [
       { name: 'shop', images: [1, 2, 3].map((n) => ({ manifest: numberedManifest(n), tags: [`v${n}`] })) },
     ],
-    behaviours,
+    behaviours: c.behaviours(k),
+    alarms: c.alarms ? [ALARM] : undefined,
   };
 }
 
-interface Run {
-  result: ActionResult;
-  /** Emulated epoch ms when the action process had exited. */
-  exitedAt: number;
-  /** Real ms from spawning the action to its first AWS request. */
-  coldStartMs: number;
-  calls: Array<{ operation: string; time: string; realMs: number }>;
-  deployment?: Record<string, any>;
+interface Contender {
+  name: string;
+  entry: string;
+  nodeArgs: string[];
+  inputs: Record<string, string>;
+  env(emulator: RunningEmulator): Record<string, string | undefined>;
 }
 
-async function deploy(
-  behaviours: Scenario['behaviours'],
-  inputs: Record<string, string>,
-  timeScale: number,
-  seed: number,
-): Promise<Run> {
-  const emulator = await startEmulator({ scenario: scenario(behaviours), timeScale, seed });
+const BERTH: Contender = {
+  name: 'Berth deploy-ecs',
+  entry: BERTH_DIST,
+  nodeArgs: [],
+  inputs: { cluster: 'shop', service: 'web', 'task-definition': 'td.json', 'circuit-breaker': 'unchanged' },
+  env: (emulator) => emulatorEnv(emulator),
+};
+
+const OPPONENT: Contender = {
+  name: 'AWS action v2.6.3',
+  entry: OPPONENT_DIST,
+  nodeArgs: ['--import', SCALED_TIME],
+  inputs: {
+    cluster: 'shop',
+    service: 'web',
+    'task-definition': 'td.json',
+    'wait-for-service-stability': 'true',
+  },
+  env: (emulator) =>
+    emulatorEnv(emulator, { BERTH_TIME_SCALE: undefined, BENCH_TIME_SCALE: String(TIME_SCALE) }),
+};
+
+interface Measured {
+  /** Emulated seconds: first `::error` − FAILED, exit − the end (rollback completed or COMPLETED). */
+  firstError?: number;
+  exit: number;
+  readsPerMinute: number;
+  exitCode: number | null;
+}
+
+const READ = /^(Describe|List|Get)/;
+const ms = (value: unknown): number =>
+  value instanceof Date
+    ? value.getTime()
+    : typeof value === 'number'
+      ? value * (value < 1e11 ? 1000 : 1)
+      : Date.parse(String(value));
+
+async function measure(contender: Contender, c: Case, k: number): Promise<Measured> {
+  const emulator = await startEmulator({ scenario: scenario(c, k), timeScale: TIME_SCALE, seed: 100 + k });
+  const now = () => emulator.world.clock.now();
   try {
     const workspace = mkdtempSync(join(tmpdir(), 'berth-bench-deploy-'));
-    mkdirSync(workspace, { recursive: true });
-    writeFileSync(
-      join(workspace, 'td.json'),
-      JSON.stringify(taskDefinition(image(2 + (inputs.broken ? 1 : 0)))),
-    );
-    const { broken: _broken, ...actionInputs } = inputs;
-    const spawnedAt = Date.now();
-    const result = await runAction({
+    writeFileSync(join(workspace, 'td.json'), JSON.stringify(taskDefinition(image(3))));
+    let firstErrorAt: number | undefined;
+    let alarmTimer: NodeJS.Timeout | undefined;
+    if (c.alarmAfterS) {
+      const after = c.alarmAfterS(k);
+      alarmTimer = setInterval(() => {
+        const record = emulator.control.ecs?.serviceDeployments('shop', 'web')[0];
+        const started = record?.startedAt ? ms(record.startedAt) : undefined;
+        if (record?.status === 'IN_PROGRESS' && started !== undefined && now() - started >= after * 1000) {
+          emulator.control.alarm(ALARM, 'ALARM');
+          clearInterval(alarmTimer);
+        }
+      }, 20);
+    }
+    const result: ActionResult = await runAction({
       action: 'deploy-ecs',
+      entry: contender.entry,
+      nodeArgs: contender.nodeArgs,
       workspace,
-      inputs: { cluster: 'shop', service: 'web', 'task-definition': 'td.json', ...actionInputs },
-      env: emulatorEnv(emulator),
-      timeoutMs: 120_000,
+      inputs: contender.inputs,
+      env: contender.env(emulator),
+      timeoutMs: 15 * 60_000,
+      onOutput: (text) => {
+        if (firstErrorAt === undefined && /^::error/m.test(text)) firstErrorAt = now();
+      },
     });
-    const exitedAt = emulator.control.now().getTime();
-    const calls = emulator.control.calls();
+    const exitedAt = now();
+    if (alarmTimer) clearInterval(alarmTimer);
+    // Newest first: the contender's UpdateService made the first; the last is the seeded one.
     const records = emulator.control.ecs?.serviceDeployments('shop', 'web') ?? [];
-    const deployment = records.find(
-      (r) => r.serviceDeploymentArn === result.outputs['service-deployment-arn'],
-    );
-    return { result, exitedAt, coldStartMs: (calls[0]?.realMs ?? Number.NaN) - spawnedAt, calls, deployment };
+    const record = records.length > 1 ? records[0] : undefined;
+    const expected = c.end === 'completed' ? 'SUCCESSFUL' : 'ROLLBACK_SUCCESSFUL';
+    if (record?.status !== expected || !record.finishedAt) {
+      throw new Error(
+        `${contender.name}, ${c.name} #${k}: the deployment ended ${record?.status ?? 'nowhere'}, not ${expected}; exit ${result.exitCode}\n${result.stdout.slice(-1500)}\n${result.stderr.slice(-500)}`,
+      );
+    }
+    const failedAt = record.rollback?.startedAt ? ms(record.rollback.startedAt) : undefined;
+    const calls = emulator.control.calls().filter((call) => call.service !== 'sts');
+    const update = calls.find((call) => call.operation === 'UpdateService');
+    const waitedMin = update ? (exitedAt - ms(update.time)) / 60_000 : Number.NaN;
+    const reads = calls.filter((call) => READ.test(call.operation) && update && call.seq > update.seq).length;
+    return {
+      firstError:
+        firstErrorAt !== undefined && failedAt !== undefined ? (firstErrorAt - failedAt) / 1000 : undefined,
+      exit: (exitedAt - ms(record.finishedAt)) / 1000,
+      readsPerMinute: reads / waitedMin,
+      exitCode: result.exitCode,
+    };
   } finally {
     await emulator.stop();
   }
 }
 
-const ms = (value: unknown): number =>
-  value instanceof Date
-    ? value.getTime()
-    : typeof value === 'number'
-      ? value < 1e11
-        ? value * 1000
-        : value
-      : Date.parse(String(value));
-
-/** Failure-detection latency (emulated s), worst of `runs`; also returns each run's cold start. */
-async function detection(runs: number): Promise<{ worst: number; all: number[]; coldStarts: number[] }> {
-  const all: number[] = [];
-  const coldStarts: number[] = [];
-  for (let seed = 1; seed <= runs; seed++) {
-    const run = await deploy(
-      // Shift the failure against the poll cycle from run to run, so the worst case shows.
-      { [image(3)]: { exitCode: 1, exitAfterSeconds: 1 + ((seed * 2.3) % 7), logLines: ['FATAL: bench'] } },
-      { broken: 'yes', 'circuit-breaker': 'detect' },
-      10,
-      seed,
-    );
-    if (run.result.outputs.status !== 'failed' || !run.deployment?.finishedAt) {
-      throw new Error(
-        `The failing deployment did not end as expected (status ${run.result.outputs.status ?? 'none'}):\n${run.result.stdout.slice(-2000)}`,
-      );
-    }
-    all.push((run.exitedAt - ms(run.deployment.finishedAt)) / 1000);
-    coldStarts.push(run.coldStartMs);
+/** Process start → first byte of output and → exit, with no inputs at all (real ms), and peak memory. */
+async function coldStart(
+  contender: Contender,
+): Promise<{ firstOutput: number[]; exit: number[]; rssKiB: number[] }> {
+  const out = { firstOutput: [] as number[], exit: [] as number[], rssKiB: [] as number[] };
+  for (let k = 0; k < RUNS; k++) {
+    const started = performance.now();
+    let first: number | undefined;
+    const result = await runAction({
+      action: 'deploy-ecs',
+      entry: contender.entry,
+      nodeArgs: ['--import', PEAK_MEMORY],
+      inputs: {},
+      env: { AWS_REGION: REGION },
+      onOutput: () => {
+        first ??= performance.now();
+      },
+    });
+    out.exit.push(performance.now() - started);
+    out.firstOutput.push((first ?? performance.now()) - started);
+    const rss = /BENCH_MAX_RSS_KIB=(\d+)/.exec(result.stderr)?.[1];
+    if (rss) out.rssKiB.push(Number(rss));
   }
-  return { worst: Math.max(...all), all, coldStarts };
+  return out;
 }
 
-/** Read calls per emulated minute while a 15-minute rollout is followed. */
-async function readsPerMinute(): Promise<{ rate: number; minutes: number; reads: number }> {
-  const run = await deploy({ [image(2)]: { startSeconds: 900 } }, {}, 200, 11);
-  if (run.result.exitCode !== 0)
-    throw new Error(`The long rollout failed:\n${run.result.stdout.slice(-2000)}`);
-  const update = run.calls.findIndex((c) => c.operation === 'UpdateService');
-  const waiting = run.calls.slice(update + 1);
-  const minutes = (ms(waiting.at(-1)!.time) - ms(run.calls[update].time)) / 60_000;
-  return { rate: waiting.length / minutes, minutes, reads: waiting.length };
+function bundleBytes(dir: string): { index: number; chunks: number } {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.js'));
+  const size = (f: string) => statSync(join(dir, f)).size;
+  return {
+    index: size('index.js'),
+    chunks: files.filter((f) => f !== 'index.js').reduce((a, f) => a + size(f), 0),
+  };
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
-export async function benchDeploy(): Promise<BenchRow[]> {
-  if (!existsSync(DIST))
-    throw new Error(`${DIST} does not exist; run \`node scripts/bundle.mjs deploy-ecs\` first.`);
-  const rows: BenchRow[] = [];
-  const found = await detection(5);
-  rows.push({
-    metric:
-      'deploy-ecs failure-detection latency (emulated, default polling, circuit-breaker: detect; worst of 5)',
-    value: `${found.worst.toFixed(1)} s (${found.all.map((s) => s.toFixed(1)).join(', ')})`,
-    target: `≤ ${DETECTION_TARGET_S} s`,
-    ok: found.worst <= DETECTION_TARGET_S,
-  });
-  const reads = await readsPerMinute();
-  rows.push({
-    metric: 'deploy-ecs read calls per minute of waiting',
-    value: `${reads.rate.toFixed(1)} (${reads.reads} reads in ${reads.minutes.toFixed(1)} emulated min)`,
-    target: `≤ ${READS_TARGET}`,
-    ok: reads.rate <= READS_TARGET,
-  });
-  rows.push({
-    metric: 'deploy-ecs cold start (process start → first AWS request, median of 5)',
-    value: `${Math.round(median(found.coldStarts))} ms`,
-    target: 'reported',
-    ok: Number.isFinite(median(found.coldStarts)),
-  });
-  const bytes = statSync(DIST).size;
-  rows.push({
-    metric: 'deploy-ecs bundle size (dist/index.js)',
-    value: `${(bytes / 1024).toFixed(0)} KiB (${(bytes / 1024 / 1024).toFixed(2)} MiB, ${(bytes / 1e6).toFixed(2)} MB)`,
-    target: '≤ 1.5 MiB',
-    ok: bytes <= BUNDLE_TARGET_BYTES,
-  });
-  return rows;
-}
-
-function printTable(rows: BenchRow[]): void {
-  const header = ['metric', 'value', 'target', 'ok'];
-  const cells = rows.map((r) => [r.metric, r.value, r.target, r.ok ? 'yes' : 'NO']);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const line = (values: string[]) => `| ${values.map((v, i) => v.padEnd(widths[i])).join(' | ')} |`;
-  console.log(line(header));
-  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const c of cells) console.log(line(c));
+export async function benchDeploy(): Promise<void> {
+  if (!existsSync(BERTH_DIST)) throw new Error(`${BERTH_DIST} does not exist; run \`npm run bundle\` first.`);
+  const contenders = existsSync(OPPONENT_DIST) ? [BERTH, OPPONENT] : [BERTH];
+  if (contenders.length === 1) {
+    console.log(`The opponent's bundle is not at ${OPPONENT_DIST} (../shared is missing): Berth alone.\n`);
+  }
+  console.log(
+    `deploy-ecs benchmark: ${RUNS} runs per scenario, emulator at ${TIME_SCALE}× real time, times in emulated seconds.\n`,
+  );
+  const header = ['metric', ...contenders.map((c) => c.name), ...(contenders.length > 1 ? ['ratio'] : [])];
+  const rows: string[][] = [];
+  const readsFailure: number[][] = contenders.map(() => []);
+  const readsGood: number[][] = contenders.map(() => []);
+  for (const c of CASES) {
+    const results = [] as Measured[][];
+    for (const [i, contender] of contenders.entries()) {
+      const runs: Measured[] = [];
+      for (let k = 0; k < RUNS; k++) runs.push(await measure(contender, c, k));
+      results.push(runs);
+      (c.end === 'completed' ? readsGood : readsFailure)[i].push(...runs.map((r) => r.readsPerMinute));
+    }
+    const exits = results.map((runs) => runs.map((r) => r.exit));
+    const endName = c.end === 'completed' ? 'COMPLETED' : 'rollback completed';
+    rows.push([
+      `${c.name}: exit − ${endName}`,
+      ...exits.map((v) => spread(v, ' s')),
+      ...(exits.length > 1 ? [ratio(exits[0], exits[1])] : []),
+    ]);
+    if (c.end === 'rolled-back') {
+      const errors = results.map((runs) =>
+        runs.map((r) => r.firstError).filter((v): v is number => v !== undefined),
+      );
+      rows.push([
+        `${c.name}: first error line − FAILED`,
+        ...errors.map((v) => spread(v, ' s')),
+        ...(errors.length > 1 ? [ratio(errors[0], errors[1])] : []),
+      ]);
+    }
+    const codes = results.map((runs) => runs.map((r) => r.exitCode).join(','));
+    rows.push([`${c.name}: exit codes`, ...codes, ...(codes.length > 1 ? [''] : [])]);
+  }
+  rows.push([
+    'reads per minute of waiting, failures',
+    ...readsFailure.map((v) => spread(v, '')),
+    ...(contenders.length > 1 ? [''] : []),
+  ]);
+  rows.push([
+    'reads per minute of waiting, good image',
+    ...readsGood.map((v) => spread(v, '')),
+    ...(contenders.length > 1 ? [''] : []),
+  ]);
+  const starts = [] as Awaited<ReturnType<typeof coldStart>>[];
+  for (const contender of contenders) starts.push(await coldStart(contender));
+  const first = starts.map((s) => s.firstOutput);
+  const exit = starts.map((s) => s.exit);
+  const rss = starts.map((s) => s.rssKiB.map((k) => k / 1024));
+  rows.push([
+    'cold start, no inputs: first output (real)',
+    ...first.map((v) => spread(v, ' ms', 0)),
+    ...(first.length > 1 ? [ratio(first[0], first[1])] : []),
+  ]);
+  rows.push([
+    'cold start, no inputs: exit (real)',
+    ...exit.map((v) => spread(v, ' ms', 0)),
+    ...(exit.length > 1 ? [ratio(exit[0], exit[1])] : []),
+  ]);
+  rows.push([
+    'peak memory (RSS)',
+    ...rss.map((v) => spread(v, ' MiB', 1)),
+    ...(rss.length > 1 ? [ratio(rss[0], rss[1])] : []),
+  ]);
+  const sizes = contenders.map((c) => bundleBytes(dirname(c.entry)));
+  rows.push([
+    'dist/index.js (+ lazily loaded chunks)',
+    ...sizes.map(
+      (s) => `${(s.index / 1e6).toFixed(2)} MB${s.chunks ? ` + ${(s.chunks / 1e6).toFixed(2)} MB` : ''}`,
+    ),
+    ...(sizes.length > 1
+      ? [ratio([sizes[0].index + sizes[0].chunks], [sizes[1].index + sizes[1].chunks])]
+      : []),
+  ]);
+  printTable(header, rows);
+  console.log(`\nValues: median (min–max) of ${RUNS} runs. Ratio: the AWS action's median over Berth's.`);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  benchDeploy()
-    .then((rows) => {
-      printTable(rows);
-      if (rows.some((r) => !r.ok)) process.exitCode = 1;
-    })
-    .catch((error) => {
-      console.error(error);
-      process.exitCode = 1;
-    });
+  benchDeploy().catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
 }

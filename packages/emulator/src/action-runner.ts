@@ -22,6 +22,10 @@ export interface RunActionOptions {
   onOutput?: (text: string) => void;
   /** Kill the action after this many milliseconds (default 120 s). */
   timeoutMs?: number;
+  /** Run this JavaScript file instead of `actions/<action>/dist/index.js` (the bench runs other actions' bundles). */
+  entry?: string;
+  /** Arguments for node before the entry (`--import` a preload, for the bench). */
+  nodeArgs?: string[];
 }
 
 export interface ActionResult {
@@ -102,7 +106,7 @@ export function emulatorEnv(
  * fresh RUNNER_TEMP, and none of the caller's AWS configuration leaking in.
  */
 export async function runAction(options: RunActionOptions): Promise<ActionResult> {
-  const entry = join(REPO_ROOT, 'actions', options.action, 'dist', 'index.js');
+  const entry = options.entry ?? join(REPO_ROOT, 'actions', options.action, 'dist', 'index.js');
   if (!existsSync(entry)) throw new Error(`${entry} does not exist; run \`npm run bundle\` first.`);
   const base = mkdtempSync(join(tmpdir(), `berth-${options.action}-`));
   const runnerTemp = join(base, 'runner-temp');
@@ -152,7 +156,11 @@ export async function runAction(options: RunActionOptions): Promise<ActionResult
   }
 
   const started = Date.now();
-  const child = spawn(process.execPath, [entry], { cwd: workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), entry], {
+    cwd: workspace,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => {
