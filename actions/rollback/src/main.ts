@@ -59,8 +59,6 @@ export interface Dependencies {
   writeSummary(build: (summary: SummaryBuilder) => void): Promise<void>;
   writeRecord(record: DeploymentRecord): string;
   env: NodeJS.ProcessEnv;
-  /** The follower's base poll interval (its default when undefined). */
-  pollIntervalMs?: number;
 }
 
 export function defaultCreateAws(inputs: AwsInputs, env: NodeJS.ProcessEnv = process.env): AwsClients {
@@ -239,7 +237,6 @@ export async function main(overrides: Partial<Dependencies> = {}): Promise<void>
         target: started.target,
         timeoutMs: inputs.timeoutMinutes * 60_000,
         initialEvents: state.service.events,
-        pollIntervalMs: deps.pollIntervalMs,
         // On the stop path the followed deployment is the one being undone: ECS rolling it back is the success.
         purpose: stopPath ? 'rollback' : 'deploy',
       }),

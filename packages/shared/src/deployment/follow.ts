@@ -29,6 +29,7 @@ import {
 import { describeFailedTask, type FailedTask, likelyCause, toFailedTask } from './diagnose.js';
 import { EventFeed, formatEvent } from './events.js';
 import { findStoppedTasks, gatherFailedTasks } from './gather.js';
+import { DEFAULT_PACE, type PaceSettings, ReadBudget, urgencyOf } from './pace.js';
 import { progressLine } from './progress.js';
 
 /** What a Berth step reports: the `status` output of deploy-ecs and rollback. */
@@ -59,12 +60,13 @@ export interface FollowOptions {
   target: DeploymentTarget;
   timeoutMs: number;
   /**
-   * Base poll interval. 7 s notices a failure within 10 s while staying under
-   * 15 read calls a minute: one DescribeServices per poll, a
-   * DescribeServiceDeployments every third poll or when the service hints at
-   * a change, and a peek at newly stopped tasks at most every 45 s.
+   * How often to read (pace.ts): slowly while the tasks start, every second or
+   * two when an end is near, within 15 reads a minute on average, diagnosis
+   * included. One DescribeServices per poll; DescribeServiceDeployments every
+   * third poll or when the service hints at a change; a peek at newly stopped
+   * tasks at most every 45 s.
    */
-  pollIntervalMs?: number;
+  pace?: PaceSettings;
   /** Service events that existed before the deployment started; not printed again. */
   initialEvents?: ServiceEvent[];
   /** After ECS starts rolling our deployment back, keep watching until the rollback ends (default true). */
@@ -91,7 +93,6 @@ export interface FollowResult {
   endedAt: number;
 }
 
-export const DEFAULT_POLL_INTERVAL_MS = 7_000;
 const MAX_BACKOFF_MS = 60_000;
 const SERVICE_DEPLOYMENT_EVERY = 3;
 const STOPPED_TASK_PEEK_MS = 45_000;
@@ -105,15 +106,16 @@ const STOPPED_TASK_PEEK_MS = 45_000;
  */
 export async function followDeployment(options: FollowOptions): Promise<FollowResult> {
   const { ecs, clock, logger, cluster, target } = options;
-  const base = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+  const pace = options.pace ?? DEFAULT_PACE;
   const startedAt = clock.now();
+  const budget = new ReadBudget(startedAt, pace);
   const deadline = startedAt + options.timeoutMs;
   const feed = new EventFeed();
   feed.prime(options.initialEvents);
 
   let useServiceDeployments = Boolean(target.serviceDeploymentArn);
   let readCalls = 0;
-  let interval = base;
+  let backoff = 0;
   let poll = 0;
   let lastLine = '';
   let lastPeek = Number.NEGATIVE_INFINITY;
@@ -128,6 +130,7 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
 
   const read = async <T>(call: () => Promise<T>, calls = 1): Promise<T> => {
     readCalls += calls;
+    budget.spend(calls);
     return call();
   };
 
@@ -213,14 +216,14 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
       } else if (assessment.phase === 'rolling-back') {
         return finish('rolling-back', assessment.reason);
       }
-      interval = base;
+      backoff = 0;
     } catch (error) {
       if (error instanceof ConfigurationError) throw error;
       if (!isTransient(error)) {
         throw wrapError(`follow the deployment of service ${options.service}`, error);
       }
-      interval = Math.min(MAX_BACKOFF_MS, interval * 2);
-      const message = `AWS answered ${isThrottling(error) ? 'with throttling' : 'with a transient error'} (${errorMessage(error)}); retrying in ${Math.round(interval / 1000)} s.`;
+      backoff = Math.min(MAX_BACKOFF_MS, Math.max(pace.intervalMs.near, backoff * 2));
+      const message = `AWS answered ${isThrottling(error) ? 'with throttling' : 'with a transient error'} (${errorMessage(error)}); retrying in ${Math.round(backoff / 1000)} s.`;
       if (transientWarned) logger.debug(message);
       else {
         logger.warning(message);
@@ -228,9 +231,15 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
       }
     }
     poll++;
-    const remaining = deadline - clock.now();
+    const now = clock.now();
+    const remaining = deadline - now;
     if (remaining <= 0) return finish('in-progress', undefined, true);
-    await clock.sleep(Math.min(interval, remaining));
+    // Keep credits for the diagnosis once tasks are failing; the next poll may
+    // also read the service deployment.
+    const reserve = (assessment?.counts.failed ?? 0) > 0 ? pace.diagnosisReserve : 0;
+    const nextReads = useServiceDeployments && (poll + 1) % SERVICE_DEPLOYMENT_EVERY === 0 ? 2 : 1;
+    const delay = backoff || budget.nextDelay(now, urgencyOf(assessment, service), nextReads, reserve);
+    await clock.sleep(Math.min(delay, remaining));
   }
 
   async function finish(phase: Phase, reason: string | undefined, timedOut = false): Promise<FollowResult> {

@@ -104,23 +104,38 @@ export async function gatherFailedTasks(options: {
     }
   }
   const failed: FailedTask[] = [];
-  for (const [index, task] of tasks.entries()) {
+  // One log read per distinct failure: tasks that failed the same way tell the same story,
+  // and each read counts against the wait's read budget.
+  const explained = new Set<string>();
+  for (const task of tasks) {
     const definition = definitions.get(task.taskDefinitionArn ?? '');
     const report = toFailedTask(task, definition);
-    // Logs for the newest few tasks are enough to explain the failure.
-    if (options.logs && index < 3) {
-      for (const container of report.containers) {
-        const spec = definition?.containerDefinitions?.find((c) => c.name === container.name);
-        const failedContainer =
-          container.essential && (container.exitCode !== 0 || container.healthStatus === 'UNHEALTHY');
-        if (!spec || !failedContainer) continue;
-        const lines = await readContainerLogs(options.logs, spec, report.taskId, options.logLines ?? 50);
-        if (lines) report.logs[container.name] = lines;
-      }
+    for (const container of report.containers) {
+      const spec = definition?.containerDefinitions?.find((c) => c.name === container.name);
+      const failedContainer =
+        container.essential && (container.exitCode !== 0 || container.healthStatus === 'UNHEALTHY');
+      const signature = failureSignature(report, container);
+      if (!options.logs || !spec || !failedContainer || explained.has(signature) || explained.size >= 3)
+        continue;
+      explained.add(signature);
+      const lines = await readContainerLogs(options.logs, spec, report.taskId, options.logLines ?? 50);
+      if (lines) report.logs[container.name] = lines;
     }
     failed.push(report);
   }
   return failed;
+}
+
+/** Tasks whose container failed with the same code and reason, for the same task-level reason, are one failure. */
+function failureSignature(task: FailedTask, container: FailedTask['containers'][number]): string {
+  return [
+    task.stopCode,
+    task.stoppedReason,
+    container.name,
+    container.exitCode,
+    container.reason,
+    container.healthStatus,
+  ].join('|');
 }
 
 /**

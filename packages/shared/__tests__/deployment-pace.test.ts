@@ -1,0 +1,139 @@
+import type { Deployment, Service } from '@aws-sdk/client-ecs';
+import type { Assessment } from '../src/deployment/assess.js';
+import {
+  breakerThreshold,
+  DEFAULT_PACE,
+  ReadBudget,
+  type Urgency,
+  urgencyOf,
+} from '../src/deployment/pace.js';
+
+describe('ReadBudget', () => {
+  it.each<[string, (step: number) => Urgency]>([
+    ['always imminent', () => 'imminent'],
+    ['always calm', () => 'calm'],
+    ['calm, then a burst', (step) => (step < 8 ? 'calm' : 'imminent')],
+    ['flapping', (step) => (['calm', 'near', 'imminent'] as const)[step % 3]],
+  ])('%s: never more than 15 reads a minute (+ the first) at any point of the wait', (_name, urgency) => {
+    const budget = new ReadBudget(0);
+    let now = 0;
+    let reads = 0;
+    for (let step = 0; now < 20 * 60_000; step++) {
+      // The follower reads, then sleeps for what the budget allows.
+      budget.spend(1);
+      reads++;
+      // The budget: 15 read calls per minute of waiting.
+      expect(reads).toBeLessThanOrEqual(1 + (now / 60_000) * 15 + 1e-9);
+      now += budget.nextDelay(now, urgency(step));
+    }
+  });
+
+  it('saves credits while calm and spends them on a fast burst when the end is near', () => {
+    const budget = new ReadBudget(0);
+    let now = 0;
+    for (let i = 0; i < 5; i++) {
+      budget.spend(1);
+      now += budget.nextDelay(now, 'calm');
+    }
+    expect(now).toBe(5 * DEFAULT_PACE.intervalMs.calm);
+    // 60 s in: 1 + 15 earned, 5 spent.
+    expect(budget.nextDelay(now, 'imminent')).toBe(1_000);
+  });
+
+  it('keeps the diagnosis reserve: with too few credits the next poll waits for them', () => {
+    const budget = new ReadBudget(0);
+    budget.spend(1); // the first read, at 0
+    // The read and the reserve need 6 credits; at 15 a minute (one per 4 s) the bucket, empty
+    // after the first read, holds them 24 s in.
+    expect(budget.nextDelay(0, 'imminent', 1, 5)).toBe(24_000);
+  });
+});
+
+describe('urgencyOf', () => {
+  const deployment = (id: string, over: Partial<Deployment>): Deployment => ({
+    id,
+    desiredCount: 3,
+    runningCount: 0,
+    pendingCount: 0,
+    failedTasks: 0,
+    ...over,
+  });
+  const assess = (ours: Deployment, extra: Partial<Assessment> = {}): Assessment => ({
+    phase: 'in-progress',
+    ours,
+    counts: {
+      desired: ours.desiredCount ?? 0,
+      running: ours.runningCount ?? 0,
+      pending: ours.pendingCount ?? 0,
+      failed: ours.failedTasks ?? 0,
+    },
+    source: 'service',
+    ...extra,
+  });
+  const service = (...deployments: Deployment[]): Service => ({ deployments });
+
+  it.each<[string, Deployment, Deployment, Partial<Assessment>, Urgency]>([
+    [
+      'tasks still starting',
+      deployment('new', { pendingCount: 3 }),
+      deployment('old', { runningCount: 3 }),
+      {},
+      'calm',
+    ],
+    [
+      'some tasks running',
+      deployment('new', { runningCount: 1, pendingCount: 2 }),
+      deployment('old', { runningCount: 3 }),
+      {},
+      'near',
+    ],
+    [
+      'one failure of three',
+      deployment('new', { failedTasks: 1 }),
+      deployment('old', { runningCount: 3 }),
+      {},
+      'near',
+    ],
+    [
+      'one short of the threshold (3)',
+      deployment('new', { failedTasks: 2 }),
+      deployment('old', { runningCount: 3 }),
+      {},
+      'imminent',
+    ],
+    [
+      'threshold from the service deployment',
+      deployment('new', { failedTasks: 2 }),
+      deployment('old', { runningCount: 3 }),
+      { circuitBreaker: { failureCount: 2, threshold: 10 } },
+      'near',
+    ],
+    [
+      'all running, old tasks leaving',
+      deployment('new', { runningCount: 3 }),
+      deployment('old', {}),
+      {},
+      'imminent',
+    ],
+    [
+      'all running, old tasks still serving',
+      deployment('new', { runningCount: 3 }),
+      deployment('old', { runningCount: 3 }),
+      {},
+      'near',
+    ],
+    [
+      'ECS rolling it back',
+      deployment('new', {}),
+      deployment('old', { runningCount: 3 }),
+      { phase: 'rolling-back' },
+      'imminent',
+    ],
+  ])('%s → %s', (_name, ours, old, extra, expected) => {
+    expect(urgencyOf(assess(ours, extra), service(ours, old))).toBe(expected);
+  });
+
+  it('the default threshold is half the desired count, between 3 and 200 (API_ServiceDeploymentCircuitBreaker)', () => {
+    expect([1, 3, 10, 25, 1000].map(breakerThreshold)).toEqual([3, 3, 5, 13, 200]);
+  });
+});
