@@ -14,38 +14,39 @@ describe('ReadBudget', () => {
     ['always calm', () => 'calm'],
     ['calm, then a burst', (step) => (step < 8 ? 'calm' : 'imminent')],
     ['flapping', (step) => (['calm', 'near', 'imminent'] as const)[step % 3]],
-  ])('%s: never more than 15 reads a minute (+ the first) at any point of the wait', (_name, urgency) => {
+  ])('%s: never more than 15 reads a minute at any point of the wait', (_name, urgency) => {
     const budget = new ReadBudget(0);
-    let now = 0;
+    let now = budget.waitFor(0);
     let reads = 0;
     for (let step = 0; now < 20 * 60_000; step++) {
       // The follower reads, then sleeps for what the budget allows.
       budget.spend(1);
       reads++;
       // The budget: 15 read calls per minute of waiting.
-      expect(reads).toBeLessThanOrEqual(1 + (now / 60_000) * 15 + 1e-9);
+      expect(reads).toBeLessThanOrEqual((now / 60_000) * 15 + 1e-9);
       now += budget.nextDelay(now, urgency(step));
     }
   });
 
   it('saves credits while calm and spends them on a fast burst when the end is near', () => {
     const budget = new ReadBudget(0);
-    let now = 0;
+    let now = budget.waitFor(0);
+    expect(now).toBe(4_000); // one credit every 4 s
     for (let i = 0; i < 5; i++) {
       budget.spend(1);
       now += budget.nextDelay(now, 'calm');
     }
-    expect(now).toBe(5 * DEFAULT_PACE.intervalMs.calm);
-    // 60 s in: 1 + 15 earned, 5 spent.
-    expect(budget.nextDelay(now, 'imminent')).toBe(1_000);
+    expect(now).toBe(4_000 + 5 * DEFAULT_PACE.intervalMs.calm);
+    // 64 s in: 16 earned, 5 spent: polls every 2 s are affordable.
+    expect(budget.nextDelay(now, 'imminent')).toBe(DEFAULT_PACE.intervalMs.imminent);
   });
 
   it('keeps the diagnosis reserve: with too few credits the next poll waits for them', () => {
     const budget = new ReadBudget(0);
-    budget.spend(1); // the first read, at 0
+    budget.spend(1); // the first read, at 4 s
     // The read and the reserve need 6 credits; at 15 a minute (one per 4 s) the bucket, empty
-    // after the first read, holds them 24 s in.
-    expect(budget.nextDelay(0, 'imminent', 1, 5)).toBe(24_000);
+    // after the first read, holds them 24 s later.
+    expect(budget.nextDelay(4_000, 'imminent', 1, 5)).toBe(24_000);
   });
 });
 

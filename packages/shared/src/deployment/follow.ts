@@ -134,6 +134,8 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
     return call();
   };
 
+  // The first read waits for its credit: UpdateService has just answered, nothing has moved yet.
+  await clock.sleep(Math.min(budget.waitFor(startedAt), Math.max(0, deadline - startedAt)));
   for (;;) {
     try {
       service = await read(() => describeService(ecs, cluster, options.service));
@@ -248,6 +250,7 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
     if (failedPhase) {
       try {
         failedTasks = await gatherFailedTasks({
+          onRead: () => readCalls++,
           ecs,
           logs: options.logs,
           logger,

@@ -83,7 +83,15 @@ export async function gatherFailedTasks(options: {
   tasks?: Task[];
   maxTasks?: number;
   logLines?: number;
+  /** Called for each read call made, so the caller can count them against its budget. */
+  onRead?: () => void;
 }): Promise<FailedTask[]> {
+  const counted = options.onRead ?? (() => {});
+  if (!options.tasks) {
+    // ListTasks and DescribeTasks.
+    counted();
+    counted();
+  }
   const tasks =
     options.tasks ??
     (await findStoppedTasks({
@@ -97,6 +105,7 @@ export async function gatherFailedTasks(options: {
   const definitions = new Map<string, TaskDefinition | undefined>();
   for (const arn of new Set(tasks.map((t) => t.taskDefinitionArn).filter((a): a is string => !!a))) {
     try {
+      counted();
       const out = await options.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }));
       definitions.set(arn, out.taskDefinition);
     } catch (error) {
@@ -118,6 +127,7 @@ export async function gatherFailedTasks(options: {
       if (!options.logs || !spec || !failedContainer || explained.has(signature) || explained.size >= 3)
         continue;
       explained.add(signature);
+      counted();
       const lines = await readContainerLogs(options.logs, spec, report.taskId, options.logLines ?? 50);
       if (lines) report.logs[container.name] = lines;
     }

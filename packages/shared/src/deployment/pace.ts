@@ -3,9 +3,8 @@
  * to happen, fast when an end is near, and never above the read budget.
  *
  * The budget is a token bucket: credits accrue at `perMinute` from the start of
- * the wait (plus one for the first read), every read spends one, and a read is
- * only made with a credit in hand — so over any wait the reads stay at or under
- * `perMinute` per minute (+1). Credits saved during the quiet start of a
+ * the wait, every read spends one, and a read is only made with a credit in
+ * hand — so over any wait the reads stay at or under `perMinute` per minute. Credits saved during the quiet start of a
  * deployment pay for polling every second or two when it is about to end. While
  * a deployment is failing, a few credits stay reserved for the diagnosis
  * (stopped tasks, task definition, one log read per distinct failure).
@@ -30,7 +29,7 @@ export const DEFAULT_PACE: PaceSettings = {
   perMinute: 15,
   capacity: 20,
   diagnosisReserve: 5,
-  intervalMs: { calm: 12_000, near: 4_000, imminent: 1_000 },
+  intervalMs: { calm: 12_000, near: 5_000, imminent: 2_000 },
 };
 
 export class ReadBudget {
@@ -43,7 +42,7 @@ export class ReadBudget {
 
   /** Credits available at `now`, capped at the bucket's capacity. */
   credits(now: number): number {
-    const earned = 1 + ((now - this.startedAt) / 60_000) * this.settings.perMinute;
+    const earned = ((now - this.startedAt) / 60_000) * this.settings.perMinute;
     // Capping the balance, not the total, is what a bucket does: track the cap by moving `spent` up.
     const balance = earned - this.spent;
     if (balance > this.settings.capacity) this.spent = earned - this.settings.capacity;
@@ -52,6 +51,12 @@ export class ReadBudget {
 
   spend(reads: number): void {
     this.spent += reads;
+  }
+
+  /** Milliseconds until `reads` credits are in hand (0 when they are). */
+  waitFor(now: number, reads = 1): number {
+    const short = reads - this.credits(now);
+    return short <= 0 ? 0 : Math.ceil((short / this.settings.perMinute) * 60_000);
   }
 
   /**
