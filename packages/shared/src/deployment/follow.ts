@@ -174,7 +174,12 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
       }
 
       // Show why tasks stop while we wait, not only at the end.
-      if (assessment.counts.failed > lastFailedCount && clock.now() - lastPeek >= STOPPED_TASK_PEEK_MS) {
+      // It costs two reads: skipped when the budget has not got them (the diagnosis will tell).
+      if (
+        assessment.counts.failed > lastFailedCount &&
+        clock.now() - lastPeek >= STOPPED_TASK_PEEK_MS &&
+        budget.credits(clock.now()) >= 2
+      ) {
         lastPeek = clock.now();
         lastFailedCount = assessment.counts.failed;
         // Best effort: a denied or failed peek must not fail a deployment that is still running.
@@ -238,9 +243,11 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
     if (remaining <= 0) return finish('in-progress', undefined, true);
     // Keep credits for the diagnosis once tasks are failing; the next poll may
     // also read the service deployment.
-    const reserve = (assessment?.counts.failed ?? 0) > 0 ? pace.diagnosisReserve : 0;
+    // An imminent end is never kept waiting for the reserve: the verdict comes first.
+    const urgency = urgencyOf(assessment, service);
+    const reserve = urgency === 'near' && (assessment?.counts.failed ?? 0) > 0 ? pace.diagnosisReserve : 0;
     const nextReads = useServiceDeployments && (poll + 1) % SERVICE_DEPLOYMENT_EVERY === 0 ? 2 : 1;
-    const delay = backoff || budget.nextDelay(now, urgencyOf(assessment, service), nextReads, reserve);
+    const delay = backoff || budget.nextDelay(now, urgency, nextReads, reserve);
     await clock.sleep(Math.min(delay, remaining));
   }
 
