@@ -17,5 +17,16 @@ export {
 } from './github-parser.js';
 export { expandMatrix } from './matrix.js';
 export { BERTH_ROOT, runWorkflow, WorkflowRunError } from './runner.js';
+export {
+  ACCOUNT,
+  ECR_HOST,
+  SHOP_REGION,
+  SHOP_REPOSITORY,
+  SHOP_SCENARIO,
+  SHOP_SHA,
+  SHOP_VARS,
+  shopEnvironments,
+  shopRepository,
+} from './shop.js';
 export * from './types.js';
 export { applyMasks, parseCommandFile, scanWorkflowCommands } from './workflow-commands.js';

@@ -1252,21 +1252,10 @@ class Runner {
       return false;
     }
     mkdirSync(target, { recursive: true });
-    if (repository.toLowerCase() === String(this.github.repository).toLowerCase()) {
-      const sameCommit = ['', String(this.github.sha), String(this.github.ref), String(this.github.ref_name)];
-      const source = sameCommit.includes(ref)
-        ? this.options.repository.dir
-        : this.options.repository.refs?.[ref];
-      if (!source)
-        throw new UnmodelledError(`checkout of ${repository} at ${ref}: give it in options.repository.refs`);
-      cpSync(source, target, { recursive: true, force: true, dereference: false });
-      this.write(
-        `    checked out ${repository}@${ref || String(this.github.sha).slice(0, 7)} into ${relative(workspace, target) || '.'}`,
-      );
-      return true;
-    }
+    const caller = repository.toLowerCase() === String(this.github.repository).toLowerCase();
+    const sameCommit = ['', String(this.github.sha), String(this.github.ref), String(this.github.ref_name)];
     if (repository.toLowerCase() === this.berth.repository.toLowerCase()) {
-      if (ref !== this.berth.sha) {
+      if (ref !== this.berth.sha && !(caller && sameCommit.includes(ref))) {
         throw new UnmodelledError(
           `checkout of ${repository} at ${ref || 'its default branch'}: only ${this.berth.sha} (this checkout) is available`,
         );
@@ -1276,7 +1265,21 @@ class Runner {
         if (entry === '.git' || entry === 'node_modules') continue;
         symlinkSync(join(this.berth.root, entry), join(target, entry));
       }
-      this.write(`    checked out ${repository}@${ref.slice(0, 7)} into ${relative(workspace, target)}`);
+      this.write(
+        `    checked out ${repository}@${this.berth.sha.slice(0, 7)} into ${relative(workspace, target) || '.'}`,
+      );
+      return true;
+    }
+    if (caller) {
+      const source = sameCommit.includes(ref)
+        ? this.options.repository.dir
+        : this.options.repository.refs?.[ref];
+      if (!source)
+        throw new UnmodelledError(`checkout of ${repository} at ${ref}: give it in options.repository.refs`);
+      cpSync(source, target, { recursive: true, force: true, dereference: false });
+      this.write(
+        `    checked out ${repository}@${ref || String(this.github.sha).slice(0, 7)} into ${relative(workspace, target) || '.'}`,
+      );
       return true;
     }
     throw new UnmodelledError(

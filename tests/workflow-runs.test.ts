@@ -1,0 +1,228 @@
+import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { loadScenario, type RunningEmulator, startEmulator } from '@berth/emulator';
+import {
+  type ApprovalDecision,
+  type ApprovalRequest,
+  ECR_HOST,
+  runWorkflow,
+  SHOP_REPOSITORY,
+  SHOP_SCENARIO,
+  SHOP_SHA,
+  SHOP_VARS,
+  shopEnvironments,
+  shopRepository,
+  type WorkflowRun,
+  type WorkflowRunOptions,
+} from '@berth/testkit';
+
+// Berth's reusable workflows and examples, run end to end by the workflow harness
+// (packages/testkit: GitHub's parser and expression engine, the bundled actions, the
+// emulator). The shop's repository holds examples/*.yml verbatim as its workflows. Run
+// `npm run bundle` first: the jobs run each action's dist.
+const TIME_SCALE = 25;
+
+let emulator: RunningEmulator;
+beforeEach(async () => {
+  emulator = await startEmulator({ scenario: loadScenario(SHOP_SCENARIO), timeScale: TIME_SCALE, seed: 7 });
+});
+afterEach(async () => {
+  await emulator.stop();
+});
+
+const clients = () => {
+  const config = {
+    endpoint: emulator.url,
+    region: 'eu-west-1',
+    credentials: { accessKeyId: 'AKIDEMULATORTEST', secretAccessKey: 'not-checked' },
+  };
+  return { ecs: new ECSClient(config), ecr: new ECRClient(config) };
+};
+
+/** What runs in an environment: the service's task definition, its image and APP_ENV. */
+async function running(cluster: string) {
+  const { ecs } = clients();
+  const { services } = await ecs.send(new DescribeServicesCommand({ cluster, services: ['shop-web'] }));
+  const arn = services?.[0]?.taskDefinition ?? '';
+  const { taskDefinition } = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }));
+  const web = taskDefinition?.containerDefinitions?.find((c) => c.name === 'web');
+  return {
+    revision: arn.split('/').pop(),
+    image: web?.image,
+    appEnv: web?.environment?.find((e) => e.name === 'APP_ENV')?.value,
+  };
+}
+
+async function tagsOf(digest: string): Promise<string[]> {
+  const { ecr } = clients();
+  const { imageDetails } = await ecr.send(
+    new DescribeImagesCommand({ repositoryName: 'shop/web', imageIds: [{ imageDigest: digest }] }),
+  );
+  return [...(imageDetails?.[0]?.imageTags ?? [])].sort();
+}
+
+function approveAll(reviewer = 'alice') {
+  const asked: ApprovalRequest[] = [];
+  const approve = async (request: ApprovalRequest): Promise<ApprovalDecision> => {
+    asked.push(request);
+    return { decision: 'approve', reviewer };
+  };
+  return { asked, approve };
+}
+
+function shop(
+  workflow: string,
+  options: Partial<WorkflowRunOptions> & { dir?: string } = {},
+): Promise<WorkflowRun> {
+  const { dir, ...rest } = options;
+  return runWorkflow(workflow, {
+    emulator,
+    repository: { name: SHOP_REPOSITORY, dir: dir ?? shopRepository() },
+    event: { name: 'push', ref: 'refs/heads/main', sha: SHOP_SHA },
+    vars: SHOP_VARS,
+    environments: shopEnvironments(),
+    ...rest,
+  });
+}
+
+const steps = (run: WorkflowRun, job: string) =>
+  run.job(job).steps.map((step) => [step.name, step.conclusion]);
+
+describe('pipeline.yml, called by examples/deploy.yml on a push', () => {
+  it('builds once, scans, and ships the same digest through dev → staging → production with approval, tags and records', async () => {
+    const { asked, approve } = approveAll();
+    const run = await shop('.github/workflows/deploy.yml', { approve });
+
+    expect(run.conclusion).toBe('success');
+    expect(run.jobs.map((job) => [job.path, job.result])).toEqual([
+      ['pipeline / build / build', 'success'],
+      ['pipeline / dev / deploy', 'success'],
+      ['pipeline / staging / deploy', 'success'],
+      ['pipeline / production / deploy', 'success'],
+    ]);
+    const build = run.job('pipeline / build / build').outputs;
+    const digest = build.digest;
+    expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(build['image-uri']).toBe(`${ECR_HOST}/shop/web@${digest}`);
+    expect(run.outputs.pipeline).toEqual({
+      'image-uri': build['image-uri'],
+      'production-status': 'succeeded',
+    });
+    // The pre-seeded sha-abc1234 is the commit's build: build-push reuses it (skip-if-exists).
+    expect(run.job('pipeline / build / build').steps.find((s) => s.id === 'build')?.outputs.skipped).toBe(
+      'true',
+    );
+    // The scan gate ran and its SARIF went to the code-scanning stand-in.
+    expect(
+      run.thirdParty.filter((call) => call.uses.startsWith('github/codeql-action/upload-sarif')),
+    ).toEqual([
+      expect.objectContaining({ inputs: expect.objectContaining({ category: 'berth-scan-gate' }) }),
+    ]);
+
+    for (const environment of ['dev', 'staging', 'production']) {
+      const job = run.job(`pipeline / ${environment} / deploy`);
+      expect(job.name).toBe(`deploy shop-web to ${environment}`);
+      expect(job.outputs.status).toBe('succeeded');
+      expect(steps(run, `pipeline / ${environment} / deploy`)).toContainEqual(['Verify', 'success']);
+      expect(steps(run, `pipeline / ${environment} / deploy`)).toContainEqual([
+        'Roll back after a failed verification',
+        'skipped',
+      ]);
+      // The emulator's final state: the digest runs, with the environment's own APP_ENV.
+      expect(await running(environment)).toMatchObject({ image: build['image-uri'], appEnv: environment });
+    }
+    // Only production waited for a reviewer.
+    expect(asked.map((request) => request.environment)).toEqual(['production']);
+    expect(run.approvals).toEqual([
+      expect.objectContaining({ environment: 'production', decision: 'approve' }),
+    ]);
+    expect(run.concurrency.map((c) => [c.group, c.cancelInProgress])).toEqual([
+      ['berth-dev-shop-web', false],
+      ['berth-staging-shop-web', false],
+      ['berth-production-shop-web', false],
+    ]);
+    // Promotion tags on the one digest, only after each stage verified.
+    expect(await tagsOf(digest)).toEqual(['dev', 'prod', 'sha-abc1234', 'staging']);
+    // One deployment record per environment, kept as an artifact, all naming the digest.
+    const records = Object.entries(run.artifacts).map(([name, files]) => [
+      name,
+      JSON.parse(Object.values(files)[0]),
+    ]);
+    expect(records.map(([name]) => name)).toEqual([
+      'berth-record-dev-shop-web-1',
+      'berth-record-staging-shop-web-1',
+      'berth-record-production-shop-web-1',
+    ]);
+    for (const [, record] of records) {
+      expect(record).toMatchObject({
+        kind: 'deploy',
+        status: 'succeeded',
+        to: { images: { web: build['image-uri'] } },
+      });
+    }
+    // Every job located Berth through its ID token: the called file, at this checkout's commit.
+    expect(new Set(run.idTokens.map((t) => t.claims.job_workflow_ref))).toEqual(
+      new Set([
+        'OWNER/berth/.github/workflows/build.yml@refs/tags/v1',
+        'OWNER/berth/.github/workflows/deploy.yml@refs/tags/v1',
+      ]),
+    );
+    expect(run.idTokens.find((t) => t.claims.environment === 'production')?.claims.sub).toBe(
+      'repo:acme/shop:environment:production',
+    );
+  }, 180_000);
+
+  it('rolls staging back when its verification fails, and never reaches production', async () => {
+    const dir = shopRepository({
+      'scripts/smoke-test.sh': {
+        content:
+          '#!/usr/bin/env bash\ncase "$1" in *staging*) echo "checkout answers 500 on $1"; exit 1;; esac\necho ok\n',
+        executable: true,
+      },
+    });
+    const { asked, approve } = approveAll();
+    const before = await running('staging');
+    const run = await shop('.github/workflows/deploy.yml', { dir, approve });
+
+    expect(run.conclusion).toBe('failure');
+    expect(run.jobs.map((job) => [job.path, job.result])).toEqual([
+      ['pipeline / build / build', 'success'],
+      ['pipeline / dev / deploy', 'success'],
+      ['pipeline / staging / deploy', 'failure'],
+      ['pipeline / production', 'skipped'],
+    ]);
+    const staging = run.job('pipeline / staging / deploy');
+    expect(staging.outputs.status).toBe('verification-failed');
+    expect(steps(run, 'pipeline / staging / deploy')).toEqual(
+      expect.arrayContaining([
+        ['Verify', 'failure'],
+        ['Roll back after a failed verification', 'success'],
+        ['Promote the verified digest', 'skipped'],
+        ['Keep the deployment record', 'success'],
+      ]),
+    );
+    // Staging runs what it ran before; production was never asked for or touched.
+    expect((await running('staging')).image).toBe(before.image);
+    expect(asked).toEqual([]);
+    expect((await running('production')).revision).toBe('shop-web:1');
+    const digest = run.job('pipeline / build / build').outputs.digest;
+    expect(await tagsOf(digest)).toEqual(['dev', 'sha-abc1234']);
+  }, 180_000);
+
+  it('stops at production when its reviewer rejects, with production untouched', async () => {
+    const run = await shop('.github/workflows/deploy.yml', {
+      approve: async (request) =>
+        request.environment === 'production'
+          ? { decision: 'reject', reviewer: 'alice', comment: 'change freeze' }
+          : { decision: 'approve', reviewer: 'alice' },
+    });
+    expect(run.conclusion).toBe('failure');
+    const production = run.job('pipeline / production / deploy');
+    expect(production).toMatchObject({ result: 'failure', steps: [], failureReason: 'rejected by alice' });
+    expect(run.job('pipeline / staging / deploy').result).toBe('success');
+    expect(await running('production')).toMatchObject({ revision: 'shop-web:1' });
+    expect(run.outputs.pipeline['production-status']).toBe('');
+    const digest = run.job('pipeline / build / build').outputs.digest;
+    expect(await tagsOf(digest)).toEqual(['dev', 'sha-abc1234', 'staging']);
+  }, 180_000);
+});
