@@ -4,6 +4,7 @@ import { loadScenario, type RunningEmulator, startEmulator } from '@berth/emulat
 import {
   type ApprovalDecision,
   type ApprovalRequest,
+  BERTH_ROOT,
   ECR_HOST,
   runWorkflow,
   SHOP_REPOSITORY,
@@ -224,5 +225,140 @@ describe('pipeline.yml, called by examples/deploy.yml on a push', () => {
     expect(run.outputs.pipeline['production-status']).toBe('');
     const digest = run.job('pipeline / build / build').outputs.digest;
     expect(await tagsOf(digest)).toEqual(['dev', 'sha-abc1234', 'staging']);
+  }, 180_000);
+});
+
+const caller = (job: string) => ({
+  content: `on: workflow_dispatch\npermissions:\n  contents: read\njobs:\n${job}`,
+});
+
+describe('build.yml, deploy.yml and rollback.yml on their own', () => {
+  it("build.yml alone: the build reuses the commit's image, the scan gate passes, SARIF is uploaded", async () => {
+    const dir = shopRepository({
+      '.github/workflows/build-only.yml': caller(`  build:
+    permissions:
+      contents: read
+      id-token: write
+      security-events: write
+    uses: OWNER/berth/.github/workflows/build.yml@v1
+    with:
+      repository: shop/web
+      aws-region: eu-west-1
+      role-to-assume: \${{ vars.AWS_BUILD_ROLE_ARN }}
+      fail-on: critical
+`),
+    });
+    const run = await shop('.github/workflows/build-only.yml', {
+      dir,
+      event: { name: 'workflow_dispatch', sha: SHOP_SHA },
+    });
+    expect(run.conclusion).toBe('success');
+    const job = run.job('build / build');
+    expect(job.outputs).toMatchObject({ tags: 'sha-abc1234', digest: expect.stringMatching(/^sha256:/) });
+    expect(job.steps.map((step) => [step.id, step.conclusion])).toEqual([
+      ['__actions_checkout', 'success'],
+      ['berth', 'success'],
+      ['__actions_checkout_2', 'success'],
+      ['build', 'success'],
+      ['scan', 'success'],
+      // The id GitHub's parser generates for an unnamed `uses:` step.
+      ['__github_codeql-action', 'success'],
+    ]);
+    expect(job.steps.find((step) => step.id === 'scan')?.inputs).toMatchObject({
+      source: 'ecr',
+      'fail-on': 'critical',
+      'image-digest': job.outputs.digest,
+    });
+  }, 120_000);
+
+  it("deploy.yml alone, then rollback.yml to last-successful (examples/rollback.yml) and to an explicit revision (Berth's own dispatch)", async () => {
+    const dir = shopRepository({
+      '.github/workflows/deploy-only.yml': caller(`  deploy:
+    permissions:
+      contents: read
+      id-token: write
+    uses: OWNER/berth/.github/workflows/deploy.yml@v1
+    with:
+      environment: production
+      service: shop-web
+      image: ${ECR_HOST}/shop/web:sha-abc1234
+      task-definition: deploy/task-definition.json
+      container-name: web
+`),
+    });
+    const { approve } = approveAll();
+    const deployed = await shop('.github/workflows/deploy-only.yml', {
+      dir,
+      approve,
+      event: { name: 'workflow_dispatch', sha: SHOP_SHA },
+    });
+    expect(deployed.conclusion).toBe('success');
+    expect(deployed.outputs.deploy).toEqual({
+      status: 'succeeded',
+      'task-definition-arn': 'arn:aws:ecs:eu-west-1:123456789012:task-definition/shop-web:2',
+    });
+    expect(await running('production')).toMatchObject({
+      revision: 'shop-web:2',
+      image: expect.stringMatching(/shop\/web@sha256:/),
+      appEnv: 'production',
+    });
+
+    // The operator's rollback in the shop repository: Actions tab → rollback → production.
+    const rolledBack = await shop('.github/workflows/rollback.yml', {
+      dir,
+      approve,
+      event: {
+        name: 'workflow_dispatch',
+        sha: SHOP_SHA,
+        inputs: {
+          environment: 'production',
+          service: 'shop-web',
+          reason: 'checkout errors since sha-abc1234',
+        },
+      },
+    });
+    expect(rolledBack.conclusion).toBe('success');
+    expect(rolledBack.outputs.rollback).toEqual({
+      status: 'succeeded',
+      'from-task-definition': 'arn:aws:ecs:eu-west-1:123456789012:task-definition/shop-web:2',
+      'to-task-definition': 'arn:aws:ecs:eu-west-1:123456789012:task-definition/shop-web:1',
+    });
+    expect(rolledBack.job('rollback / rollback').name).toBe('roll back shop-web in production');
+    expect(rolledBack.job('rollback / rollback').steps.at(-1)?.summary).toContain(
+      '### Rollback of `shop-web` in `production`: succeeded',
+    );
+    expect(await running('production')).toMatchObject({ revision: 'shop-web:1' });
+    const record = JSON.parse(Object.values(rolledBack.artifacts['berth-rollback-production-shop-web-1'])[0]);
+    expect(record).toMatchObject({
+      kind: 'rollback',
+      status: 'succeeded',
+      requestedReason: 'checkout errors since sha-abc1234',
+    });
+
+    // Berth's rollback.yml dispatched in Berth's own repository, to a named revision.
+    const forward = await runWorkflow('.github/workflows/rollback.yml', {
+      emulator,
+      repository: { name: 'OWNER/berth', dir: BERTH_ROOT },
+      event: {
+        name: 'workflow_dispatch',
+        inputs: {
+          environment: 'production',
+          service: 'shop-web',
+          to: 'shop-web:2',
+          reason: 'the fix is out',
+        },
+      },
+      environments: shopEnvironments(),
+      approve,
+    });
+    expect(forward.conclusion).toBe('success');
+    expect(forward.job('rollback').outputs).toMatchObject({
+      status: 'succeeded',
+      'to-task-definition': 'arn:aws:ecs:eu-west-1:123456789012:task-definition/shop-web:2',
+    });
+    expect(await running('production')).toMatchObject({ revision: 'shop-web:2' });
+    // Both rollbacks waited for production's reviewer, like a deploy.
+    expect(forward.approvals).toHaveLength(1);
+    expect(rolledBack.approvals).toHaveLength(1);
   }, 180_000);
 });
