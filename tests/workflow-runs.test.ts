@@ -1,6 +1,18 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
-import { loadScenario, type RunningEmulator, startEmulator } from '@berth/emulator';
+import {
+  buildahSandbox,
+  DOCKER_REGISTRY_BIN,
+  loadScenario,
+  mergeScenario,
+  missingPrograms,
+  type RunningEmulator,
+  startEmulator,
+  startRegistry,
+} from '@berth/emulator';
 import {
   type ApprovalDecision,
   type ApprovalRequest,
@@ -22,6 +34,7 @@ import {
 // emulator). The shop's repository holds examples/*.yml verbatim as its workflows. Run
 // `npm run bundle` first: the jobs run each action's dist.
 const TIME_SCALE = 25;
+const buildToolsMissing = missingPrograms('buildah', DOCKER_REGISTRY_BIN).length > 0;
 
 let emulator: RunningEmulator;
 beforeEach(async () => {
@@ -361,4 +374,188 @@ describe('build.yml, deploy.yml and rollback.yml on their own', () => {
     expect(forward.approvals).toHaveLength(1);
     expect(rolledBack.approvals).toHaveLength(1);
   }, 180_000);
+});
+
+describe('every example in examples/ runs', () => {
+  it('batch-job.yml: on its schedule, renders the report job and runs it once with run-task', async () => {
+    await emulator.stop();
+    emulator = await startEmulator({
+      scenario: mergeScenario(loadScenario(SHOP_SCENARIO), {
+        clusters: ['batch'],
+        repositories: [{ name: 'shop/report', images: [{ tags: ['prod'] }] }],
+        behaviours: {
+          '*/shop/report:*': { runSeconds: 30, exitCode: 0, logLines: ['report for yesterday: 42 orders'] },
+        },
+      }),
+      timeScale: TIME_SCALE,
+      seed: 7,
+    });
+    const dir = shopRepository({
+      'jobs/report/task-definition.json': {
+        content: JSON.stringify({
+          family: 'shop-report',
+          requiresCompatibilities: ['FARGATE'],
+          networkMode: 'awsvpc',
+          cpu: '256',
+          memory: '512',
+          executionRoleArn: 'arn:aws:iam::123456789012:role/shop-web-execution',
+          containerDefinitions: [
+            {
+              name: 'report',
+              image: 'placeholder',
+              essential: true,
+              logConfiguration: {
+                logDriver: 'awslogs',
+                options: {
+                  'awslogs-group': '/ecs/shop-report',
+                  'awslogs-region': 'eu-west-1',
+                  'awslogs-stream-prefix': 'report',
+                },
+              },
+            },
+          ],
+        }),
+      },
+    });
+    const { approve } = approveAll();
+    const run = await shop('.github/workflows/nightly-report.yml', {
+      dir,
+      approve,
+      event: { name: 'schedule' },
+    });
+    expect(run.conclusion).toBe('success');
+    const job = run.job('run');
+    expect(job.environment).toBe('production');
+    expect(job.steps.find((step) => step.id === 'job')?.outputs).toMatchObject({ 'exit-code': '0' });
+    expect(job.steps.at(-1)?.name).toBe('Report the exit code');
+    expect(run.log.join('\n')).toMatch(
+      /task arn:aws:ecs:eu-west-1:123456789012:task\/batch\/\w+ exited with 0/,
+    );
+  }, 120_000);
+
+  it('monorepo.yml: only the service whose files changed goes through the pipeline', async () => {
+    await emulator.stop();
+    const web = loadScenario(SHOP_SCENARIO);
+    const apiServices = (web.services ?? []).map((service) => ({
+      ...service,
+      serviceName: 'shop-api',
+      taskDefinition: 'shop-api:1',
+    }));
+    emulator = await startEmulator({
+      scenario: mergeScenario(web, {
+        taskDefinitions: (web.taskDefinitions ?? []).map((definition) => ({
+          ...definition,
+          family: 'shop-api',
+        })),
+        services: apiServices,
+        repositories: [{ name: 'shop/api', images: [{ tags: ['sha-abc1234'] }], scanOnPush: true }],
+        behaviours: { '*/shop/api:*': { healthyAfterSeconds: 10 } },
+      }),
+      timeScale: TIME_SCALE,
+      seed: 7,
+    });
+    const definition = JSON.parse(readFileSync(join(BERTH_ROOT, 'examples/task-definition.json'), 'utf8'));
+    definition.family = 'shop-api';
+    definition.containerDefinitions[0].name = 'api';
+    const dir = shopRepository({
+      'services/api/task-definition.json': { content: JSON.stringify(definition, null, 2) },
+      'services/api/Containerfile': { content: 'FROM scratch\n' },
+      'services/api/Makefile': { content: 'smoke:\n\t@echo "smoke test of $(URL): ok"\n' },
+      'services/worker/task-definition.yaml': { content: 'family: shop-worker\n' },
+    });
+    // Two commits: the push changed only services/api.
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], {
+        cwd: dir,
+        encoding: 'utf8',
+      }).trim();
+    git('init', '-q', '-b', 'main');
+    git('add', '-A', ':!services/api/Makefile');
+    git('commit', '-qm', 'base');
+    const before = git('rev-parse', 'HEAD');
+    git('add', '-A');
+    git('commit', '-qm', 'api: smoke target');
+    const { approve } = approveAll();
+    const run = await shop('.github/workflows/deploy-services.yml', {
+      dir,
+      approve,
+      event: { name: 'push', ref: 'refs/heads/main', sha: SHOP_SHA, payload: { before } },
+    });
+    expect(run.conclusion).toBe('success');
+    expect(run.job('changes').outputs).toEqual({ api: 'true', worker: '' });
+    expect(run.job('worker').result).toBe('skipped');
+    expect(
+      run.jobs.filter((job) => job.path.startsWith('api / ')).map((job) => [job.path, job.result]),
+    ).toEqual([
+      ['api / build / build', 'success'],
+      ['api / dev / deploy', 'success'],
+      ['api / staging / deploy', 'success'],
+      ['api / production / deploy', 'success'],
+    ]);
+    expect(run.log.join('\n')).toContain('smoke test of https://api.dev.shop.example.com: ok');
+    expect(run.concurrency.map((c) => c.group)).toEqual([
+      'berth-dev-shop-api',
+      'berth-staging-shop-api',
+      'berth-production-shop-api',
+    ]);
+  }, 180_000);
+
+  (buildToolsMissing ? it.skip : it)(
+    'hotfix.yml: dispatched for a ref, builds it for real, gates on critical findings and deploys to the chosen environment as a hotfix',
+    async () => {
+      await emulator.stop();
+      const registry = await startRegistry();
+      const sandbox = buildahSandbox();
+      try {
+        emulator = await startEmulator({
+          scenario: loadScenario(SHOP_SCENARIO),
+          timeScale: TIME_SCALE,
+          seed: 7,
+          registryUrl: registry.url,
+        });
+        const hotfixTree = shopRepository({
+          'release.txt': { content: 'shop-web hotfix: login works again\n' },
+        });
+        // This machine cannot resolve ECR's host, so the caller names the local registry standing in for it.
+        const example = readFileSync(join(BERTH_ROOT, 'examples/hotfix.yml'), 'utf8').replace(
+          '      repository: shop/web\n',
+          `      repository: shop/web\n      registry: ${registry.host}\n`,
+        );
+        const dir = shopRepository({ '.github/workflows/hotfix.yml': { content: example } });
+        const run = await shop('.github/workflows/hotfix.yml', {
+          dir,
+          repository: { name: SHOP_REPOSITORY, dir, refs: { 'hotfix/login': hotfixTree } },
+          // examples/hotfix.yml relies on a repository-level AWS_REGION (issue 17).
+          vars: { ...SHOP_VARS, AWS_REGION: 'eu-west-1' },
+          machineEnv: sandbox.env,
+          event: {
+            name: 'workflow_dispatch',
+            sha: SHOP_SHA,
+            inputs: { environment: 'staging', ref: 'hotfix/login', reason: 'login broken since 10:02' },
+          },
+        });
+        expect(run.conclusion).toBe('success');
+        const build = run.job('hotfix / build / build');
+        // build-push documents `{datetime}` as UTC `YYYYMMDD-HHMM`.
+        expect(build.outputs.tags).toMatch(/^hotfix-\d{8}-\d{4}$/);
+        expect(build.steps.find((step) => step.id === 'scan')?.inputs?.['fail-on']).toBe('critical');
+        expect(run.outputs.hotfix).toEqual({ 'image-uri': build.outputs['image-uri'], status: 'succeeded' });
+        expect(await registry.digestOf('shop/web', build.outputs.tags)).toBe(build.outputs.digest);
+        expect(await running('staging')).toMatchObject({
+          image: build.outputs['image-uri'],
+          appEnv: 'staging',
+        });
+        const record = JSON.parse(Object.values(run.artifacts['berth-record-staging-shop-web-1'])[0]);
+        expect(record).toMatchObject({
+          kind: 'hotfix',
+          status: 'succeeded',
+          requestedReason: 'login broken since 10:02',
+        });
+      } finally {
+        await registry.stop();
+        sandbox.cleanup();
+      }
+    },
+    240_000,
+  );
 });
