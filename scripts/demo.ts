@@ -57,7 +57,7 @@ const REPOSITORY = 'shop/web';
 const RELEASE_TAG = `sha-${SHOP_SHA.slice(0, 7)}`;
 /** A later commit whose pre-seeded build exits at start-up. */
 const BROKEN_SHA = 'bad0000fedcba98765432100000000000000000ee';
-const TIME_SCALE = 25;
+const TIME_SCALE = 50;
 const REVIEWER = 'alice';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 

@@ -33,7 +33,7 @@ import {
 // (packages/testkit: GitHub's parser and expression engine, the bundled actions, the
 // emulator). The shop's repository holds examples/*.yml verbatim as its workflows. Run
 // `npm run bundle` first: the jobs run each action's dist.
-const TIME_SCALE = 25;
+const TIME_SCALE = 50;
 const buildToolsMissing = missingPrograms('buildah', DOCKER_REGISTRY_BIN).length > 0;
 
 let emulator: RunningEmulator;

@@ -35,6 +35,7 @@ describe('the workflow harness', () => {
   it('runs jobs in needs order with outputs, env files and status functions', async () => {
     const result = await run(
       {
+        'sub/dir/.keep': '',
         '.github/workflows/ci.yml': `
 on: push
 env:
@@ -52,12 +53,15 @@ jobs:
     outputs:
       word: \${{ steps.say.outputs.word }}
     steps:
+      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683
       - id: say
         run: |
           echo "word=$GREETING world" >> "$GITHUB_OUTPUT"
           echo "EXPORTED=yes" >> "$GITHUB_ENV"
           echo "::warning file=app.js,line=3::careful%0Anow"
       - run: test "$EXPORTED" = yes
+      - working-directory: sub/dir
+        run: test "$(basename "$PWD")" = dir
       - id: broken
         continue-on-error: true
         run: exit 3
@@ -91,16 +95,19 @@ jobs:
     expect(first.result).toBe('failure');
     expect(first.outputs).toEqual({ word: 'hello world' });
     expect(first.steps.map((s) => [s.id, s.outcome, s.conclusion])).toEqual([
+      ['__actions_checkout', 'success', 'success'],
       ['say', 'success', 'success'],
       ['__run', 'success', 'success'],
+      ['__run_2', 'success', 'success'],
       ['broken', 'failure', 'success'],
       ['seen', 'success', 'success'],
-      ['__run_2', 'failure', 'failure'],
+      ['__run_3', 'failure', 'failure'],
       ['skipped-by-default', 'skipped', 'skipped'],
       ['on-failure', 'success', 'success'],
-      ['__run_3', 'success', 'success'],
+      ['__run_4', 'success', 'success'],
     ]);
-    expect(first.steps[0].annotations).toEqual([
+    expect(first.steps.find((s) => s.id === 'on-failure')?.log).toEqual(['ran because a step failed']);
+    expect(first.steps[1].annotations).toEqual([
       { level: 'warning', message: 'careful\nnow', properties: { file: 'app.js', line: '3' } },
     ]);
     // A failed need skips the default `if: success()`; `always()` still runs.
@@ -150,6 +157,7 @@ jobs:
     ]);
     expect(result.jobs.map((job) => job.name)).toContain('test windows-latest 24');
     expect(result.concurrency.map((c) => c.group)).toEqual([
+      'ci-refs/heads/main',
       'test-ubuntu-latest-20',
       'test-ubuntu-latest-24',
       'test-windows-latest-24',
@@ -213,6 +221,16 @@ on: push
 jobs:
   call:
     uses: ./.github/workflows/called.yml
+`,
+      '.github/workflows/secret.yml': `
+on: push
+jobs:
+  call:
+    uses: ./.github/workflows/called.yml
+    with:
+      name: mona
+    secrets:
+      token: \${{ secrets.GITHUB_TOKEN }}
 `,
       '.github/workflows/mistyped.yml': `
 on: push
@@ -314,13 +332,25 @@ jobs:
         secrets: { PROD_TOKEN: 's3cr3t-value' },
       },
     };
-    let decide: (decision: ApprovalDecision) => void = () => {};
+    let decide: ((decision: ApprovalDecision) => void) | undefined;
+    let announce: () => void = () => {};
+    const asked = new Promise<void>((resolve) => {
+      announce = resolve;
+    });
+    const lines: string[] = [];
     const pending = run(files, '.github/workflows/env.yml', {
       environments,
-      approve: () => new Promise((resolve) => (decide = resolve)),
+      approve: () =>
+        new Promise((resolve) => {
+          decide = resolve;
+          announce();
+        }),
+      onLog: (line) => lines.push(line),
     });
-    await new Promise((resolve) => setImmediate(resolve));
-    decide({ decision: 'approve', reviewer: 'alice' });
+    // The job waits: nothing of it has run until the reviewer decides.
+    await asked;
+    expect(lines.at(-1)).toBe('⏸ ship: waiting for approval to deploy to production (reviewers: alice)');
+    decide?.({ decision: 'approve', reviewer: 'alice' });
     const approved = await pending;
     expect(approved.job('ship').result).toBe('success');
     expect(approved.approvals).toEqual([

@@ -285,6 +285,9 @@ class Runner {
       this.github.workflow_sha = source.sha;
       const inputs = this.triggerInputs(workflow.template);
       this.write(`▶ ${this.github.workflow} (${path}) on ${this.options.event.name} at ${source.ref}`);
+      this.recordConcurrency('(workflow)', mappingGet(workflow.raw, 'concurrency'), {
+        contexts: { github: this.github, inputs, vars: this.vars() },
+      });
       const results = await this.runJobs({
         workflow,
         prefix: '',
@@ -916,6 +919,7 @@ class Runner {
       outputs: {},
       annotations: [],
       summary: '',
+      log: [],
     };
     if (!evaluateCondition(step.if, { contexts, status: job.status })) {
       this.write(`  ○ ${shown} (skipped)`);
@@ -1088,7 +1092,10 @@ class Runner {
   ): string[] {
     const scan = scanWorkflowCommands(output);
     for (const mask of scan.masks) this.masks.add(mask);
-    for (const line of scan.lines) this.write(`    ${line}`);
+    for (const line of scan.lines) {
+      this.write(`    ${line}`);
+      stepRun.log.push(applyMasks(line, this.masks));
+    }
     stepRun.annotations.push(...scan.annotations);
     if (scan.refused.length > 0) {
       throw new UnmodelledError(

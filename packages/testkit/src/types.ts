@@ -69,6 +69,8 @@ export interface StepRun {
   inputs?: Record<string, string>;
   annotations: Annotation[];
   summary: string;
+  /** The step's output as the Actions UI shows it (commands rendered, masks applied). */
+  log: string[];
 }
 
 export interface JobRun {
