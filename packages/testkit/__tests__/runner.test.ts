@@ -397,6 +397,40 @@ jobs:
     expect(result.log.join('\n')).toContain('The action has timed out.');
   });
 
+  it('cancels the rest of a matrix after a failure (fail-fast) and fails a job that outlives its timeout-minutes', async () => {
+    const result = await run(
+      {
+        '.github/workflows/f.yml': `
+on: push
+jobs:
+  matrix:
+    runs-on: ubuntu-latest
+    strategy:
+      matrix:
+        n: [1, 2, 3]
+    steps:
+      - run: test \${{ matrix.n }} != 2
+  slow:
+    runs-on: ubuntu-latest
+    timeout-minutes: 0.05
+    steps:
+      - run: sleep 30
+      - run: echo "skipped: the job is cancelled"
+`,
+      },
+      '.github/workflows/f.yml',
+    );
+    expect(result.jobs.filter((job) => job.id === 'matrix').map((job) => [job.path, job.result])).toEqual([
+      ['matrix (1)', 'success'],
+      ['matrix (2)', 'failure'],
+      ['matrix (3)', 'cancelled'],
+    ]);
+    const slow = result.job('slow');
+    expect(slow.result).toBe('failure');
+    expect(slow.failureReason).toBe('The job has exceeded the maximum execution time of 0.05 minutes.');
+    expect(slow.steps[0]).toMatchObject({ outcome: 'failure', conclusion: 'failure' });
+  });
+
   it.each([
     [
       'a job container',

@@ -925,6 +925,11 @@ class Runner {
       this.write(`  ○ ${shown} (skipped)`);
       return stepRun;
     }
+    if (job.jobState.cancelled) {
+      // After a job timeout GitHub cancels the job and still runs `always()`/`cancelled()`
+      // steps under its own cancellation rules, which the harness does not reproduce.
+      throw new UnmodelledError(`${job.path}: step ${shown} would run after the job timed out`);
+    }
     this.write(`  ▸ ${shown}`);
     const stepEnv = evaluateStringMap('env' in step ? step.env : undefined, { contexts });
     const scope: ExpressionScope = {
