@@ -11,22 +11,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import {
-  appendFileSync,
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  statSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isBasicExpression, isMapping, isString, type WorkflowTemplate } from '@actions/workflow-parser';
+import { isBasicExpression, isString } from '@actions/workflow-parser';
 import type { ActionTemplate } from '@actions/workflow-parser/actions/index';
 import type { Job, ReusableWorkflowJob, Step } from '@actions/workflow-parser/model/workflow-template';
 import type { MappingToken, TemplateToken } from '@actions/workflow-parser/templates/tokens/index';
@@ -58,7 +47,10 @@ import {
   WRITE_ALL,
 } from './permissions.js';
 import { runProcess } from './processes.js';
+import { checkout, type StandInHost, uploadArtifact, uploadSarif } from './stand-ins.js';
+import { mappingGet, mappingKeys, sequenceItems } from './template-tokens.js';
 import { thirdPartyAction } from './third-party.js';
+import { triggerInputs } from './triggers.js';
 import type {
   ApprovalRecord,
   ConcurrencyRecord,
@@ -69,6 +61,7 @@ import type {
   WorkflowRun,
   WorkflowRunOptions,
 } from './types.js';
+import { callInputs } from './workflow-call.js';
 import { applyMasks, parseCommandFile, scanWorkflowCommands } from './workflow-commands.js';
 
 /** This checkout of Berth (packages/testkit/src → the repository root). */
@@ -127,38 +120,8 @@ interface Frame {
   inherited: Permissions;
 }
 
-function mappingGet(token: TemplateToken | undefined, key: string): TemplateToken | undefined {
-  if (!token || !isMapping(token)) return undefined;
-  for (const pair of token) if (String(pair.key) === key) return pair.value;
-  return undefined;
-}
-
-function mappingKeys(token: TemplateToken | undefined): string[] {
-  if (!token || !isMapping(token)) return [];
-  return [...token].map((pair) => String(pair.key));
-}
-
-function sequenceItems(token: TemplateToken | undefined): TemplateToken[] {
-  if (!token) return [];
-  return [...(token as unknown as Iterable<TemplateToken>)];
-}
-
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function globToRegExp(pattern: string): RegExp {
-  // docs.github.com "Filter pattern cheat sheet": `*` stays within a path segment, `**` does not.
-  const source = pattern
-    .split('**')
-    .map((part) =>
-      part
-        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-        .replace(/\*/g, '[^/]*')
-        .replace(/\?/g, '.'),
-    )
-    .join('.*');
-  return new RegExp(`^${source}$`);
 }
 
 function gitHead(root: string): string {
@@ -256,6 +219,22 @@ class Runner {
     };
   }
 
+  private standInHost(): StandInHost {
+    const github = this.github;
+    return {
+      write: (line) => this.write(line),
+      github: {
+        repository: String(github.repository),
+        sha: String(github.sha),
+        ref: String(github.ref),
+        ref_name: String(github.ref_name),
+      },
+      berth: this.berth,
+      repository: this.options.repository,
+      artifacts: this.artifacts,
+    };
+  }
+
   private write(line: string) {
     const masked = applyMasks(line, this.masks);
     this.log.push(masked);
@@ -283,7 +262,18 @@ class Runner {
       this.github.workflow = workflowName(workflow);
       this.github.workflow_ref = `${source.repository}/${path}@${source.ref}`;
       this.github.workflow_sha = source.sha;
-      const inputs = this.triggerInputs(workflow.template);
+      const trigger = triggerInputs(
+        workflow.template,
+        this.options.event,
+        {
+          workflow: String(this.github.workflow),
+          ref: String(this.github.ref),
+          ref_name: String(this.github.ref_name),
+        },
+        this.options.environments ?? {},
+      );
+      this.github.event = trigger.payload;
+      const inputs = trigger.inputs;
       this.write(`▶ ${this.github.workflow} (${path}) on ${this.options.event.name} at ${source.ref}`);
       this.recordConcurrency('(workflow)', mappingGet(workflow.raw, 'concurrency'), {
         contexts: { github: this.github, inputs, vars: this.vars() },
@@ -358,78 +348,6 @@ class Runner {
       root: this.berth.root,
       path: reference.path,
     };
-  }
-
-  /** The trigger must be one the workflow listens to; workflow_dispatch inputs are checked and typed. */
-  private triggerInputs(template: WorkflowTemplate): Record<string, unknown> {
-    const event = this.options.event;
-    const events = template.events as Record<string, unknown>;
-    if (!(event.name in events)) {
-      throw new Error(
-        `${String(this.github.workflow)} does not run on ${event.name} (on: ${Object.keys(events).join(', ')})`,
-      );
-    }
-    if (event.name === 'push') {
-      const filter = events.push as { branches?: string[]; tags?: string[] } | undefined;
-      const ref = String(this.github.ref);
-      const name = String(this.github.ref_name);
-      const patterns = ref.startsWith('refs/tags/') ? filter?.tags : filter?.branches;
-      if (patterns && !patterns.some((pattern) => globToRegExp(pattern).test(name))) {
-        throw new Error(`push to ${ref} does not match on.push filters ${JSON.stringify(patterns)}`);
-      }
-    }
-    if (event.name !== 'workflow_dispatch') {
-      if (event.inputs) throw new Error(`inputs given for a ${event.name} event`);
-      return {};
-    }
-    const definitions = template.events.workflow_dispatch?.inputs ?? {};
-    const given = event.inputs ?? {};
-    const inputs: Record<string, unknown> = {};
-    for (const name of Object.keys(given)) {
-      if (!(name in definitions)) throw new Error(`workflow_dispatch: unexpected input ${name}`);
-    }
-    for (const [name, definition] of Object.entries(definitions)) {
-      const value = name in given ? given[name] : definition.default;
-      if (value === undefined || value === '') {
-        if (definition.required) throw new Error(`workflow_dispatch: input ${name} is required`);
-        inputs[name] = definition.type === 'boolean' ? false : '';
-        continue;
-      }
-      switch (definition.type) {
-        case 'boolean':
-          if (value !== true && value !== false && value !== 'true' && value !== 'false') {
-            throw new Error(
-              `workflow_dispatch: input ${name} must be true or false, got ${JSON.stringify(value)}`,
-            );
-          }
-          inputs[name] = value === true || value === 'true';
-          break;
-        case 'choice':
-          if (!definition.options?.includes(String(value))) {
-            throw new Error(
-              `workflow_dispatch: input ${name} must be one of ${definition.options?.join(', ')}`,
-            );
-          }
-          inputs[name] = String(value);
-          break;
-        case 'environment':
-          if (!(String(value) in (this.options.environments ?? {}))) {
-            throw new Error(
-              `workflow_dispatch: input ${name}: no environment ${JSON.stringify(value)} in the repository`,
-            );
-          }
-          inputs[name] = String(value);
-          break;
-        default:
-          inputs[name] = typeof value === 'number' ? value : String(value);
-      }
-    }
-    this.github.event = {
-      ...(this.options.event.payload ?? {}),
-      inputs: Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, String(v)])),
-      ref: this.github.ref,
-    };
-    return inputs;
   }
 
   private async runJobs(frame: Frame): Promise<Map<string, NeedsEntry>> {
@@ -621,7 +539,9 @@ class Runner {
     const source = this.resolveReference(parseFileReference(job.ref.value), frame.workflow.source);
     const called = await loadWorkflow(source, (reference, from) => this.resolveReference(reference, from));
     this.write(`▶ ${path}: calls ${workflowRef(source)}`);
-    const inputs = this.callInputs(job, called, scope, path);
+    const inputs = callInputs(job, called, scope, path, {
+      contexts: { github: this.github, vars: this.vars() },
+    });
     const secrets: Record<string, string> = { GITHUB_TOKEN: this.githubToken };
     if (job['inherit-secrets']) Object.assign(secrets, frame.secrets);
     else Object.assign(secrets, evaluateStringMap(job['secret-values'], scope));
@@ -649,50 +569,6 @@ class Runner {
         : 'success';
     this.write(`■ ${path}: ${result}`);
     return { result, outputs };
-  }
-
-  /**
-   * The called workflow's inputs: GitHub's library has already refused undeclared and missing
-   * required inputs; here the values are typed as declared and defaults applied.
-   */
-  private callInputs(
-    job: ReusableWorkflowJob,
-    called: LoadedWorkflow,
-    scope: ExpressionScope,
-    path: string,
-  ): Record<string, unknown> {
-    const definitions = called.template.events.workflow_call?.inputs ?? {};
-    const given = job['input-values']
-      ? (toPlain(evaluateToken(job['input-values'], scope)) as Record<string, unknown>)
-      : {};
-    const inputs: Record<string, unknown> = {};
-    for (const [name, definition] of Object.entries(definitions)) {
-      let value: unknown;
-      if (name in given) value = given[name];
-      else if (definition.default !== undefined) {
-        const fallback = definition.default;
-        value =
-          typeof fallback === 'object' && fallback !== null
-            ? toPlain(
-                evaluateToken(fallback as TemplateToken, {
-                  contexts: { github: this.github, vars: this.vars() },
-                }),
-              )
-            : fallback;
-      } else
-        value = definition.type === 'boolean' ? false : definition.type === ('number' as string) ? 0 : '';
-      const type = definition.type as string;
-      const actual = value === null ? 'null' : typeof value;
-      const expected = type === 'boolean' ? 'boolean' : type === 'number' ? 'number' : 'string';
-      if (value === null) value = expected === 'boolean' ? false : expected === 'number' ? 0 : '';
-      else if (actual !== expected) {
-        throw new Error(
-          `${path}: input ${name} is declared ${type} in ${called.source.path}, but the caller passes ${actual} ${JSON.stringify(value)}`,
-        );
-      }
-      inputs[name] = value;
-    }
-    return inputs;
   }
 
   private async approve(path: string, environment: string): Promise<ApprovalRecord | undefined> {
@@ -1202,11 +1078,11 @@ class Runner {
       this.thirdParty.push({ job: job.path, step: stepRun.name, uses, inputs });
       switch (thirdParty.kind) {
         case 'checkout':
-          return this.checkout(inputs, job.workspace);
+          return checkout(this.standInHost(), inputs, job.workspace);
         case 'upload-artifact':
-          return this.uploadArtifact(inputs, job.workspace);
+          return uploadArtifact(this.standInHost(), inputs, job.workspace);
         case 'upload-sarif':
-          return this.uploadSarif(inputs, job.workspace);
+          return uploadSarif(this.standInHost(), inputs, job.workspace);
       }
     }
     const actionDir = this.localActionDir(uses, job.workspace, job.path);
@@ -1252,105 +1128,6 @@ class Runner {
       return join(this.berth.root, match[2]);
     if (uses.startsWith('docker://')) throw new UnmodelledError(`${path}: docker actions (${uses})`);
     throw new UnmodelledError(`${path}: the action ${uses} (vendor its action.yml and add a stand-in)`);
-  }
-
-  /** actions/checkout: the caller's fixture tree, or Berth's tree at the commit the workflow names. */
-  private checkout(inputs: Record<string, string>, workspace: string): boolean {
-    const repository = inputs.repository || String(this.github.repository);
-    const ref = inputs.ref ?? '';
-    const target = resolve(workspace, inputs.path ?? '');
-    if (relative(workspace, target).startsWith('..')) {
-      this.write(`    ##[error]Repository path '${target}' is not under '${workspace}'`);
-      return false;
-    }
-    mkdirSync(target, { recursive: true });
-    const caller = repository.toLowerCase() === String(this.github.repository).toLowerCase();
-    const sameCommit = ['', String(this.github.sha), String(this.github.ref), String(this.github.ref_name)];
-    if (repository.toLowerCase() === this.berth.repository.toLowerCase()) {
-      if (ref !== this.berth.sha && !(caller && sameCommit.includes(ref))) {
-        throw new UnmodelledError(
-          `checkout of ${repository} at ${ref || 'its default branch'}: only ${this.berth.sha} (this checkout) is available`,
-        );
-      }
-      // Berth's tree as this checkout has it (with the locally built dist), linked rather than copied.
-      for (const entry of readdirSync(this.berth.root)) {
-        if (entry === '.git' || entry === 'node_modules') continue;
-        symlinkSync(join(this.berth.root, entry), join(target, entry));
-      }
-      this.write(
-        `    checked out ${repository}@${this.berth.sha.slice(0, 7)} into ${relative(workspace, target) || '.'}`,
-      );
-      return true;
-    }
-    if (caller) {
-      const source = sameCommit.includes(ref)
-        ? this.options.repository.dir
-        : this.options.repository.refs?.[ref];
-      if (!source)
-        throw new UnmodelledError(`checkout of ${repository} at ${ref}: give it in options.repository.refs`);
-      cpSync(source, target, { recursive: true, force: true, dereference: false });
-      this.write(
-        `    checked out ${repository}@${ref || String(this.github.sha).slice(0, 7)} into ${relative(workspace, target) || '.'}`,
-      );
-      return true;
-    }
-    throw new UnmodelledError(
-      `checkout of ${repository}: only ${this.github.repository} and ${this.berth.repository} exist here`,
-    );
-  }
-
-  /** actions/upload-artifact stand-in: keeps the files (tests read the deployment records from here). */
-  private uploadArtifact(inputs: Record<string, string>, workspace: string): boolean {
-    const paths = (inputs.path ?? '')
-      .split('\n')
-      .map((p) => p.trim())
-      .filter(Boolean);
-    if (paths.some((p) => p.startsWith('!') || /[*?[]/.test(p)))
-      throw new UnmodelledError('upload-artifact path patterns');
-    const files: Record<string, string> = {};
-    for (const path of paths) {
-      const absolute = resolve(workspace, path);
-      if (existsSync(absolute) && statSync(absolute).isFile()) files[path] = readFileSync(absolute, 'utf8');
-      else if (existsSync(absolute)) throw new UnmodelledError('upload-artifact of a directory');
-    }
-    if (Object.keys(files).length === 0) {
-      const mode = inputs['if-no-files-found'] || 'warn';
-      const message = `No files were found with the provided path: ${inputs.path}. No artifacts will be uploaded.`;
-      if (mode === 'error') {
-        this.write(`    ##[error]${message}`);
-        return false;
-      }
-      if (mode === 'warn') this.write(`    WARNING: ${message}`);
-      return true;
-    }
-    const name = inputs.name || 'artifact';
-    if (this.artifacts[name] && inputs.overwrite !== 'true') {
-      this.write(
-        `    ##[error]Failed to CreateArtifact: an artifact with this name already exists on the workflow run`,
-      );
-      return false;
-    }
-    this.artifacts[name] = files;
-    this.write(`    kept artifact ${name}: ${Object.keys(files).join(', ')}`);
-    return true;
-  }
-
-  /** github/codeql-action/upload-sarif stand-in: the file must be SARIF 2.1.0. */
-  private uploadSarif(inputs: Record<string, string>, workspace: string): boolean {
-    const file = resolve(workspace, inputs.sarif_file ?? '');
-    if (!existsSync(file) || !statSync(file).isFile()) {
-      this.write(`    ##[error]Path does not exist: ${inputs.sarif_file}`);
-      return false;
-    }
-    const sarif = JSON.parse(readFileSync(file, 'utf8')) as { version?: string; runs?: unknown[] };
-    if (sarif.version !== '2.1.0' || !Array.isArray(sarif.runs)) {
-      this.write(`    ##[error]Invalid SARIF: version ${sarif.version}`);
-      return false;
-    }
-    this.write(
-      `    recorded SARIF upload (${sarif.runs.length} run(s), category ${inputs.category || '(none)'})`,
-    );
-    return true;
   }
 }
 
