@@ -184,6 +184,9 @@ describe('pipeline.yml, called by examples/deploy.yml on a push', () => {
     expect(run.idTokens.find((t) => t.claims.environment === 'production')?.claims.sub).toBe(
       'repo:acme/shop:environment:production',
     );
+    // No credential reached the log: neither STS session credentials nor an ID token.
+    const log = readFileSync(run.logFile, 'utf8');
+    expect(log).not.toMatch(/ASIA[A-Z0-9]{16}|IQoJb3JpZ2luX2VjE|eyJhbGciOiJub25l/);
   }, 180_000);
 
   it('rolls staging back when its verification fails, and never reaches production', async () => {
