@@ -207,6 +207,32 @@ jobs:
           GOT: \${{ needs.call.outputs.greeting }}
         run: test "$GOT" = "hello mona (loud=false)"
 `,
+      '.github/workflows/needs-secret.yml': `
+on:
+  workflow_call:
+    secrets:
+      DEPLOY_KEY:
+        required: true
+jobs:
+  use:
+    runs-on: ubuntu-latest
+    steps:
+      - env:
+          KEY: \${{ secrets.DEPLOY_KEY }}
+          OTHER: \${{ secrets.OTHER }}
+        run: echo "key=$KEY other=$OTHER"
+`,
+      '.github/workflows/pass-secret.yml': `
+on: push
+jobs:
+  named:
+    uses: ./.github/workflows/needs-secret.yml
+    secrets:
+      DEPLOY_KEY: \${{ secrets.DEPLOY_KEY }}
+  inherited:
+    uses: ./.github/workflows/needs-secret.yml
+    secrets: inherit
+`,
       '.github/workflows/undeclared.yml': `
 on: push
 jobs:
