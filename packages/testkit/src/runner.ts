@@ -48,6 +48,7 @@ import {
 } from './permissions.js';
 import { runProcess } from './processes.js';
 import { checkout, type StandInHost, uploadArtifact, uploadSarif } from './stand-ins.js';
+import { commandFiles, idTokenClaims, runnerEnvironment } from './step-environment.js';
 import { mappingGet, mappingKeys, sequenceItems } from './template-tokens.js';
 import { thirdPartyAction } from './third-party.js';
 import { triggerInputs } from './triggers.js';
@@ -847,20 +848,6 @@ class Runner {
     return stepRun;
   }
 
-  private commandFiles(runnerTemp: string) {
-    const dir = join(runnerTemp, '_runner_file_commands', randomUUID());
-    mkdirSync(dir, { recursive: true });
-    const files = {
-      GITHUB_OUTPUT: join(dir, 'output'),
-      GITHUB_ENV: join(dir, 'env'),
-      GITHUB_PATH: join(dir, 'path'),
-      GITHUB_STATE: join(dir, 'state'),
-      GITHUB_STEP_SUMMARY: join(dir, 'summary'),
-    };
-    for (const file of Object.values(files)) writeFileSync(file, '');
-    return files;
-  }
-
   private processEnv(
     job: {
       path: string;
@@ -876,92 +863,37 @@ class Runner {
     files: Record<string, string>,
     extra: Record<string, string> = {},
   ): Record<string, string> {
-    const github = scope.contexts.github as Record<string, string>;
-    const env: Record<string, string> = {
-      PATH: [...job.jobState.path, process.env.PATH ?? '/usr/bin:/bin'].join(':'),
-      HOME: process.env.HOME ?? job.runnerTemp,
-      LANG: 'C.UTF-8',
-      CI: 'true',
-      GITHUB_ACTIONS: 'true',
-      GITHUB_EVENT_NAME: github.event_name,
-      GITHUB_REF: github.ref,
-      GITHUB_REF_NAME: github.ref_name,
-      GITHUB_REF_TYPE: github.ref_type,
-      GITHUB_SHA: github.sha,
-      GITHUB_REPOSITORY: github.repository,
-      GITHUB_REPOSITORY_OWNER: github.repository_owner,
-      GITHUB_ACTOR: github.actor,
-      GITHUB_TRIGGERING_ACTOR: github.triggering_actor,
-      GITHUB_RUN_ID: github.run_id,
-      GITHUB_RUN_NUMBER: github.run_number,
-      GITHUB_RUN_ATTEMPT: github.run_attempt,
-      GITHUB_WORKFLOW: github.workflow,
-      GITHUB_WORKFLOW_REF: github.workflow_ref,
-      GITHUB_WORKFLOW_SHA: github.workflow_sha,
-      GITHUB_JOB: github.job,
-      GITHUB_SERVER_URL: github.server_url,
-      GITHUB_API_URL: github.api_url,
-      GITHUB_GRAPHQL_URL: github.graphql_url,
-      GITHUB_WORKSPACE: job.workspace,
-      GITHUB_EVENT_PATH: this.eventFile(),
-      RUNNER_OS: 'Linux',
-      RUNNER_ARCH: 'X64',
-      RUNNER_NAME: 'berth-harness',
-      RUNNER_TEMP: job.runnerTemp,
-      RUNNER_ENVIRONMENT: 'github-hosted',
-      // The machine: where AWS is (the emulator) and how fast its clock runs.
-      AWS_ENDPOINT_URL: this.options.emulator.url,
-      BERTH_TIME_SCALE: String(this.timeScale),
-      ...(this.options.machineEnv ?? {}),
-      ...(scope.contexts.env as Record<string, string>),
-      ...stepEnv,
-      ...extra,
-      ...files,
-    };
+    const eventFile = join(this.workDir, 'event.json');
+    writeFileSync(eventFile, JSON.stringify(this.github.event ?? {}));
+    const env = runnerEnvironment({
+      github: scope.contexts.github as Record<string, string>,
+      workspace: job.workspace,
+      runnerTemp: job.runnerTemp,
+      eventFile,
+      addedPath: job.jobState.path,
+      machine: {
+        // Where AWS is (the emulator) and how fast its clock runs.
+        AWS_ENDPOINT_URL: this.options.emulator.url,
+        BERTH_TIME_SCALE: String(this.timeScale),
+        ...(this.options.machineEnv ?? {}),
+      },
+      env: { ...(scope.contexts.env as Record<string, string>), ...stepEnv, ...extra },
+      files,
+    });
     if (job.idToken) {
-      const { url, requestToken } = this.idTokens().forJob(this.idTokenClaims(job));
+      const claims = idTokenClaims({
+        repository: this.options.repository.name,
+        github: this.github as Record<string, string>,
+        environment: job.environment,
+        jobWorkflowRef: workflowRef(job.frame.workflow.source),
+        jobWorkflowSha: job.frame.workflow.source.sha,
+      });
+      const { url, requestToken } = this.idTokens().forJob(claims);
       this.masks.add(requestToken);
       env.ACTIONS_ID_TOKEN_REQUEST_TOKEN = requestToken;
       env.ACTIONS_ID_TOKEN_REQUEST_URL = url;
     }
     return env;
-  }
-
-  private eventFile(): string {
-    const file = join(this.workDir, 'event.json');
-    writeFileSync(file, JSON.stringify(this.github.event ?? {}));
-    return file;
-  }
-
-  /**
-   * The claims GitHub puts in a job's ID token
-   * (docs.github.com "About security hardening with OpenID Connect"): the `sub` names the
-   * environment when the job has one, and job_workflow_ref/sha name the file that defines
-   * the job — for a called workflow, the called file, which is how Berth finds itself.
-   */
-  private idTokenClaims(job: { environment?: string; frame: Frame }): Record<string, string> {
-    const repository = this.options.repository.name;
-    const sub = job.environment
-      ? `repo:${repository}:environment:${job.environment}`
-      : this.github.event_name === 'pull_request'
-        ? `repo:${repository}:pull_request`
-        : `repo:${repository}:ref:${this.github.ref}`;
-    const source = job.frame.workflow.source;
-    const claims: Record<string, string> = {
-      sub,
-      repository,
-      repository_owner: String(this.github.repository_owner),
-      ref: String(this.github.ref),
-      sha: String(this.github.sha),
-      actor: String(this.github.actor),
-      event_name: String(this.github.event_name),
-      run_id: String(this.github.run_id),
-      workflow_ref: String(this.github.workflow_ref),
-      job_workflow_ref: workflowRef(source),
-      job_workflow_sha: source.sha,
-      ...(job.environment ? { environment: job.environment } : {}),
-    };
-    return claims;
   }
 
   /** Reads the command files and stdout after a step, as the runner does. */
@@ -1006,7 +938,7 @@ class Runner {
       mappingGet(raw, 'working-directory') ?? mappingGet(defaults, 'working-directory'),
       scope,
     );
-    const files = this.commandFiles(job.runnerTemp);
+    const files = commandFiles(job.runnerTemp);
     const scriptFile = join(job.runnerTemp, `${randomUUID()}.sh`);
     writeFileSync(scriptFile, script);
     // docs.github.com "Workflow syntax": bash → `bash --noprofile --norc -eo pipefail {0}`, sh → `sh -e {0}`.
@@ -1108,7 +1040,7 @@ class Runner {
         value,
       ]),
     );
-    const files = this.commandFiles(job.runnerTemp);
+    const files = commandFiles(job.runnerTemp);
     const env = this.processEnv(job, scope, stepEnv, files, inputEnv);
     const result = await runProcess(process.execPath, [join(actionDir, runs.main)], {
       cwd: job.workspace,
