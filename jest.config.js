@@ -10,6 +10,7 @@ export default {
   moduleNameMapper: {
     '^@berth/shared$': '<rootDir>/packages/shared/src/index.ts',
     '^@berth/emulator$': '<rootDir>/packages/emulator/src/index.ts',
+    '^@berth/testkit$': '<rootDir>/packages/testkit/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {

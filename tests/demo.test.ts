@@ -1,25 +1,24 @@
 import { DOCKER_REGISTRY_BIN, missingPrograms } from '../packages/emulator/src/local-registry.js';
 import { chooseMode, type DemoResult, runDemo } from '../scripts/demo.js';
 
-// The README's `npm run demo`, run as a test: the whole story on the emulator with the
-// bundled actions, and the outcomes a user is promised. Where buildah and docker-registry
-// are installed the release is built for real; a second run checks the pre-seeded fallback.
+// The README's `npm run demo`, run as a test: the shop's own workflows (examples/deploy.yml
+// calling pipeline.yml, examples/rollback.yml) through the workflow harness against the
+// emulator, and the outcomes a user is promised. Where buildah and docker-registry are
+// installed the release is built for real; a second run checks the pre-seeded fallback.
 const toolsMissing = missingPrograms('buildah', DOCKER_REGISTRY_BIN);
 const RELEASE_TAG = 'sha-abc1234';
 
-const SHIP_STEPS = [
-  ['render-taskdef', 0, ''],
-  ['deploy-ecs', 0, 'succeeded'],
-  ['build-push', 0, ''],
-  ['render-taskdef', 0, ''],
-  ['deploy-ecs', 0, 'succeeded'],
-  ['build-push', 0, ''],
-  ['render-taskdef', 0, ''],
-  ['deploy-ecs', 0, 'succeeded'],
-  ['build-push', 0, ''],
-  ['render-taskdef', 0, ''],
-  ['deploy-ecs', 1, 'rolled-back'],
-  ['rollback', 0, 'succeeded'],
+/** Every job of the story: the release ships, the broken build stops in dev, production is rolled back. */
+const JOBS = [
+  ['pipeline / build / build', 'success', ''],
+  ['pipeline / dev / deploy', 'success', 'succeeded'],
+  ['pipeline / staging / deploy', 'success', 'succeeded'],
+  ['pipeline / production / deploy', 'success', 'succeeded'],
+  ['pipeline / build / build', 'success', ''],
+  ['pipeline / dev / deploy', 'failure', 'rolled-back'],
+  ['pipeline / staging', 'skipped', ''],
+  ['pipeline / production', 'skipped', ''],
+  ['rollback / rollback', 'success', 'succeeded'],
 ];
 
 async function demo(env: Record<string, string | undefined>): Promise<{ result: DemoResult; log: string }> {
@@ -32,6 +31,7 @@ async function demo(env: Record<string, string | undefined>): Promise<{ result: 
 function expectTheStory(result: DemoResult, log: string): string[] {
   expect(result.ok).toBe(true);
   expect(result.checks.every((c) => c.ok)).toBe(true);
+  expect(result.steps.map((s) => [s.job, s.result, s.outputs.status ?? ''])).toEqual(JOBS);
 
   const deployed: string[] = result.records
     .filter((r) => r.kind === 'deploy' && r.status === 'succeeded')
@@ -39,8 +39,20 @@ function expectTheStory(result: DemoResult, log: string): string[] {
   expect(deployed).toHaveLength(3);
   expect(new Set(deployed).size).toBe(1);
   expect(deployed[0]).toMatch(/@sha256:[0-9a-f]{64}$/);
+  expect(deployed[0]).toBe(result.release);
+  // The pipeline deployed what build.yml output, and each environment rendered its own APP_ENV.
+  expect(result.records.filter((r) => r.kind === 'deploy').map((r) => r.cluster)).toEqual([
+    'dev',
+    'staging',
+    'production',
+    'dev',
+  ]);
 
-  // The failed production deploy explains itself: ECS's reason, the exit code, the log line.
+  // Production waited for its reviewer, for the release and for the rollback.
+  expect(result.approvals).toEqual(['production', 'production']);
+  expect(log).toContain('waiting for approval to deploy to production (reviewers: alice)');
+
+  // The failed dev deploy explains itself: ECS's reason, the exit code, the log line.
   expect(log).toContain('ECS deployment circuit breaker');
   expect(log).toContain('exit code 1');
   expect(log).toContain('FATAL: DATABASE_URL is set but PAYMENTS_API_KEY is missing');
@@ -49,6 +61,7 @@ function expectTheStory(result: DemoResult, log: string): string[] {
   const rollback = result.records.find((r) => r.kind === 'rollback');
   expect(rollback).toMatchObject({
     status: 'succeeded',
+    cluster: 'production',
     requestedReason: expect.stringContaining('Checkout errors'),
   });
   expect(rollback?.to.taskDefinitionArn).toMatch(/task-definition\/shop-web:1$/);
@@ -59,11 +72,10 @@ function expectPreSeeded(result: DemoResult, log: string, reason: RegExp) {
   expect(result.mode).toBe('pre-seeded');
   expect(result.build).toBeUndefined();
   expect(log).toMatch(reason);
-  expect(result.steps.map((s) => [s.action, s.exitCode, s.outputs.status ?? ''])).toEqual(SHIP_STEPS);
-  const deployed = expectTheStory(result, log);
-  // The pre-seeded release, pinned through the emulator's ECR.
-  expect(result.release).toBe(`123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop-web:${RELEASE_TAG}`);
-  expect(deployed[0]).toMatch(/^123456789012\.dkr\.ecr\.eu-west-1\.amazonaws\.com\/shop-web@sha256:/);
+  expectTheStory(result, log);
+  // The pre-seeded release, pinned through the emulator's ECR; build-push reused it.
+  expect(result.release).toMatch(/^123456789012\.dkr\.ecr\.eu-west-1\.amazonaws\.com\/shop\/web@sha256:/);
+  expect(result.steps[0].outputs.tags).toBe(RELEASE_TAG);
 }
 
 describe('npm run demo', () => {
@@ -75,7 +87,7 @@ describe('npm run demo', () => {
     );
   });
 
-  it(`ships through dev → staging → production (${toolsMissing.length === 0 ? 'release built with buildah' : 'pre-seeded release'}), reports the broken deploy truthfully and rolls back`, async () => {
+  it(`runs examples/deploy.yml through pipeline.yml (${toolsMissing.length === 0 ? 'release built with buildah' : 'pre-seeded release'}), stops the broken build in dev and rolls production back`, async () => {
     const env = { ...process.env, BERTH_DEMO_PREBUILT: undefined };
     const { result, log } = await demo(env);
 
@@ -89,22 +101,17 @@ describe('npm run demo', () => {
     }
 
     expect(result.mode).toBe('built');
-    expect(result.steps.map((s) => [s.action, s.exitCode, s.outputs.status ?? ''])).toEqual([
-      ['build-push', 0, ''],
-      ...SHIP_STEPS,
-    ]);
     const built = result.steps[0].outputs;
-    expect(built).toMatchObject({ builder: 'buildah', skipped: 'false', tags: RELEASE_TAG });
+    expect(built.tags).toBe(RELEASE_TAG);
     expect(built.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(built['image-uri']).toBe(`${built.registry}/shop-web@${built.digest}`);
-    expect(built.registry).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(built['image-uri']).toMatch(/^127\.0\.0\.1:\d+\/shop\/web@sha256:/);
+    expect(built['image-uri']).toBe(`${result.build?.registry}/shop/web@${built.digest}`);
     expect(result.build).toMatchObject({ imageUri: built['image-uri'], digest: built.digest });
     expect(result.release).toBe(built['image-uri']);
 
     // Every environment ran exactly what build-push pushed, and the registry itself agrees:
     // its Docker-Content-Digest for the release tag and for each promotion tag.
     const deployed = expectTheStory(result, log);
-    expect(deployed).toEqual([built['image-uri'], built['image-uri'], built['image-uri']]);
     expect(deployed.map((image) => image.split('@')[1])).toEqual([built.digest, built.digest, built.digest]);
     expect(result.build?.registryDigests).toEqual({
       [RELEASE_TAG]: built.digest,
