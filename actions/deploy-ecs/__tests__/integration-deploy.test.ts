@@ -132,9 +132,7 @@ describe('deploy-ecs against the emulator: outcomes', () => {
   });
 
   it('alarm rollback: an alarm going off during the deployment rolls it back', async () => {
-    h = await harness(
-      scenario({ alarms: ['shop-5xx'], behaviours: { [NEXT]: { startSeconds: 240 } } }),
-    );
+    h = await harness(scenario({ alarms: ['shop-5xx'], behaviours: { [NEXT]: { startSeconds: 240 } } }));
     const file = h.file('taskdef.json', taskDefinition(NEXT));
     const pending = h.run({ cluster: 'shop', service: 'web', 'task-definition': file, alarms: 'shop-5xx' });
     await until(() => h.count('UpdateService') === 1);
