@@ -141,14 +141,18 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
       service = await read(() => describeService(ecs, cluster, options.service));
       for (const event of feed.take(service.events)) logger.info(formatEvent(event));
       const hinted = assessFromService(service, target, feed.all(), rollbackId);
+      // Once a rollback is announced, DescribeServices shows when it ends; the service
+      // deployment is read again every third poll and to confirm the end.
+      const watchingRollback = announcedRollback && hinted.phase === 'rolling-back';
       const wantServiceDeployment =
         useServiceDeployments &&
         (poll % SERVICE_DEPLOYMENT_EVERY === 0 ||
-          hinted.phase !== 'in-progress' ||
-          hinted.ours?.rolloutState !== 'IN_PROGRESS' ||
-          (serviceDeployment !== undefined &&
-            serviceDeployment.status !== 'IN_PROGRESS' &&
-            serviceDeployment.status !== 'PENDING'));
+          (!watchingRollback &&
+            (hinted.phase !== 'in-progress' ||
+              hinted.ours?.rolloutState !== 'IN_PROGRESS' ||
+              (serviceDeployment !== undefined &&
+                serviceDeployment.status !== 'IN_PROGRESS' &&
+                serviceDeployment.status !== 'PENDING'))));
       if (wantServiceDeployment) {
         try {
           serviceDeployment = await read(() => describeServiceDeployment(ecs, target.serviceDeploymentArn!));

@@ -78,12 +78,14 @@ export class ReadBudget {
  *   circuit breaker's threshold, or all its tasks run and only old tasks are
  *   still leaving;
  * - near: some of its tasks run (health checks and the no-health-check wait
- *   decide soon) or some failed;
+ *   decide soon), some failed, or it is in its bake time;
  * - calm: its tasks are still being placed, pulled and started.
  */
 export function urgencyOf(assessment: Assessment | undefined, service: Service | undefined): Urgency {
   if (!assessment) return 'calm';
   if (assessment.phase === 'rolling-back') return 'imminent';
+  // A bake time lasts minutes (alarms: as long as ECS computes); its end is near, not imminent.
+  if (assessment.lifecycleStage === 'BAKE_TIME') return 'near';
   const { desired, running, failed } = assessment.counts;
   const threshold = assessment.circuitBreaker?.threshold ?? breakerThreshold(desired);
   if (failed > 0 && failed >= threshold - 1) return 'imminent';
