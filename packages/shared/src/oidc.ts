@@ -46,6 +46,8 @@ export interface OidcOptions {
   getIdToken?: (audience: string) => Promise<string>;
   /** Seam: the STS call (default an unsigned STS client in `region`). */
   assumeRole?: AssumeRoleWithWebIdentity;
+  /** The step deadline's signal: an assumption still waiting for STS is abandoned when it fires. */
+  signal?: AbortSignal;
   sleep?: Sleep;
   random?: () => number;
   /** Seam: epoch milliseconds (default Date.now). */
@@ -163,6 +165,7 @@ function githubIdToken(env: NodeJS.ProcessEnv): (audience: string) => Promise<st
 export function stsWebIdentityAssumer(
   region: string,
   customUserAgent: string | UserAgent,
+  signal?: AbortSignal,
 ): AssumeRoleWithWebIdentity {
   let client: STSClient | undefined;
   return async (request) => {
@@ -171,7 +174,7 @@ export function stsWebIdentityAssumer(
       customUserAgent,
       maxAttempts: 1,
       useGlobalEndpoint: false,
-      requestHandler: { connectionTimeout: 10_000, requestTimeout: 30_000 },
+      requestHandler: { connectionTimeout: 10_000, requestTimeout: 30_000, throwOnRequestTimeout: true },
     });
     const output = await client.send(
       new AssumeRoleWithWebIdentityCommand({
@@ -180,6 +183,7 @@ export function stsWebIdentityAssumer(
         WebIdentityToken: request.webIdentityToken,
         DurationSeconds: request.durationSeconds,
       }),
+      signal ? { abortSignal: signal } : {},
     );
     const credentials = output.Credentials;
     if (
@@ -308,7 +312,8 @@ export function oidcCredentialProvider(options: OidcOptions): OidcCredentialProv
   const getIdToken = options.getIdToken ?? githubIdToken(env);
   // core.getIDToken masks the token itself; a substitute source gets it masked here.
   const maskIdToken = options.getIdToken !== undefined;
-  const assumeRole = options.assumeRole ?? stsWebIdentityAssumer(options.region, options.customUserAgent);
+  const assumeRole =
+    options.assumeRole ?? stsWebIdentityAssumer(options.region, options.customUserAgent, options.signal);
   const now = options.now ?? Date.now;
   const setSecret = options.setSecret ?? core.setSecret;
   const info = options.info ?? core.info;
