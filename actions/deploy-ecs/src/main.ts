@@ -33,7 +33,7 @@ import {
   writeDeploymentRecord,
   writeJobSummary,
 } from '@berth/shared';
-import { type AdviceContext, explainEcsError } from './advice.js';
+import type { AdviceContext } from './advice.js';
 import { type AwsClients, createAwsClients } from './aws.js';
 import { getInputs, type Inputs } from './inputs.js';
 import { planRunTask, planServiceUpdate, strategyLabel } from './plan.js';
