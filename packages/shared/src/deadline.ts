@@ -26,7 +26,7 @@ export interface StepDeadline {
 }
 
 /** A deadline `timeoutMs` from now by `clock`; its signal follows the same clock (and its time scale). */
-export function stepDeadline(clock: Clock, timeoutMs: number): StepDeadline {
+export function stepDeadline(clock: Pick<Clock, 'now' | 'abortAfter'>, timeoutMs: number): StepDeadline {
   const at = clock.now() + timeoutMs;
   const reason = new DeadlineExceededError(timeoutMs);
   // A clock that cannot schedule gives a signal that never fires: the deadline is then checked between calls.
