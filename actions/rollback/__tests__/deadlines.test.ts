@@ -164,3 +164,24 @@ it('starts one deployment when ECS applies the UpdateService but its answer is l
   expect(count(w, 'UpdateService')).toBe(1);
   expect(log(result)).toMatch(/UpdateService had been applied; its answer was lost/);
 });
+
+it('asks ECS to stop a deployment once when the StopServiceDeployment answer is lost', async () => {
+  const w = await start(120);
+  await deployThree(w);
+  // web:2 stays IN_PROGRESS for an hour: the rollback takes the stop path.
+  await w.ecs.send(new UpdateServiceCommand({ cluster: 'prod', service: 'web', taskDefinition: 'web:2' }));
+  w.emulator.control.ecs!.advance(60_000);
+  const inProgress = w.emulator.control.ecs!.serviceDeployments('prod', 'web')[0];
+  expect(inProgress.status).toBe('IN_PROGRESS');
+  w.emulator.control.clearCalls();
+  w.emulator.control.fault({ operation: 'StopServiceDeployment', kind: 'lost-answer', count: 1 });
+  const result = await rollback(w, { to: 'last-successful' });
+  expect([result.exitCode, result.outputs.status]).toEqual([0, 'succeeded']);
+  expect(log(result)).toMatch(/StopServiceDeployment had been applied; its answer was lost/);
+  expect(count(w, 'StopServiceDeployment')).toBe(1);
+  expect(count(w, 'UpdateService')).toBe(0);
+  expect(w.emulator.control.ecs!.serviceDeployments('prod', 'web')[0]).toMatchObject({
+    serviceDeploymentArn: inProgress.serviceDeploymentArn,
+    status: 'ROLLBACK_SUCCESSFUL',
+  });
+});
