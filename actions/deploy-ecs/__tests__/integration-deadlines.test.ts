@@ -150,6 +150,26 @@ describe('lost answers', () => {
     expect(h.count('UpdateService', false)).toBe(1);
   });
 
+  it('starts one task when ECS runs it but the RunTask answer is lost (one clientToken for every attempt)', async () => {
+    h = await harness(scenario({ behaviours: { [NEXT]: { exitAfterSeconds: 30, exitCode: 0 } } }));
+    h.emulator.control.fault({ operation: 'RunTask', kind: 'lost-answer', count: 1 });
+    const result = await h.run({
+      cluster: 'shop',
+      service: 'web',
+      'task-definition': h.file('td.json', taskDefinition(NEXT)),
+      'run-task': 'true',
+    });
+    expect([result.exitCode, result.outputs.status]).toEqual([0, 'succeeded']);
+    const runCalls = h.emulator.control.calls({ operation: 'RunTask' });
+    expect(runCalls.map((c) => c.errorCode ?? c.status)).toEqual(['AnswerLost', 200]);
+    // The second RunTask replayed the first (same token, same request): one task in the cluster.
+    const tasks = h.emulator.control
+      .ecs!.listAllTasks({ cluster: 'shop' })
+      .filter((t: any) => t.startedBy === 'berth/deploy-ecs');
+    expect(tasks).toHaveLength(1);
+    expect(result.outputs['run-task-arn']).toBe(tasks[0].taskArn);
+  });
+
   it('sends a write again when its connection dropped before ECS applied it', async () => {
     h = await harness(scenario());
     h.emulator.control.fault({ operation: 'UpdateService', kind: 'connection-reset', count: 1 });
