@@ -66,7 +66,7 @@ it('ends at its deadline while DescribeServices never answers before any write, 
 });
 
 it('ends at its deadline while following, when DescribeServices stalls mid-deployment, and says what the deployment was doing', async () => {
-  h = await harness(scenario({ behaviours: { [NEXT]: { healthyAfterSeconds: 3600 } } }), SCALE);
+  h = await harness(scenario({ behaviours: { [NEXT]: { startSeconds: 3600 } } }), SCALE);
   const pending = h.run({
     cluster: 'shop',
     service: 'web',

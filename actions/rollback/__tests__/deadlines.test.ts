@@ -27,7 +27,7 @@ const REPO = `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/shop/web`;
 const digest = (n: number) => `sha256:${String(n).repeat(64)}`;
 const TD = (revision: number) => `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/web:${revision}`;
 
-/** web:1…web:3 pinned by digest; web:2's image takes an hour to become healthy. Service `web` runs web:1. */
+/** web:1…web:3 pinned by digest; web:2 takes an hour to start. Service `web` runs web:1. */
 function scenario(): Scenario {
   return {
     region: REGION,
@@ -56,7 +56,7 @@ function scenario(): Scenario {
       { name: 'shop/web', images: [1, 2, 3].map((n) => ({ tags: [`v${n}`], digest: digest(n) })) },
     ],
     behaviours: {
-      [`*@${digest(2)}`]: { healthyAfterSeconds: 3600 },
+      [`*@${digest(2)}`]: { startSeconds: 3600 },
       '*': { healthyAfterSeconds: 5 },
     },
   };
