@@ -62,7 +62,8 @@ it('ends at its deadline while DescribeServices never answers before any write, 
   const record = recordOf(result);
   expect(record.status).toBe('timed-out');
   expect(record.reason).toMatch(/^Timed out after 1 min \(`timeout-minutes`\) while reading service web/);
-  expect(log(result)).toMatch(/::error::Timed out after 1 min/);
+  expect(log(result)).toMatch(/^::error::deploy-ecs: Timed out after 1 min/m);
+  expect(log(result).match(/::error::/g)).toHaveLength(1);
 });
 
 it('ends at its deadline while following, when DescribeServices stalls mid-deployment, and says what the deployment was doing', async () => {

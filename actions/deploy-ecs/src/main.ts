@@ -150,7 +150,6 @@ async function finishTimedOut(
     ? ` ${step.writeInFlight} was sent and its answer did not arrive, so whether ECS applied it is not known: look at the service before running the step again.`
     : '';
   const reason = `Timed out after ${formatDuration(deadline.timeoutMs)} (\`timeout-minutes\`) while ${step.doing}; the call was abandoned.${unknown}`;
-  deps.logger.error(reason);
   const record: DeploymentRecord = {
     schema: 'berth.deployment-record/v1',
     kind: inputs.runTask ? 'run-task' : inputs.recordKind,

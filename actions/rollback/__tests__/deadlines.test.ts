@@ -129,7 +129,8 @@ it('ends at its deadline while DescribeServices never answers before the write, 
     /^Timed out after 1 min \(`timeout-minutes`\) while reading service web/,
   );
   expect(count(w, 'UpdateService') + count(w, 'StopServiceDeployment')).toBe(0);
-  expect(log(result)).toMatch(/::error::Timed out after 1 min/);
+  expect(log(result)).toMatch(/^::error::rollback: Timed out after 1 min/m);
+  expect(log(result).match(/::error::/g)).toHaveLength(1);
 });
 
 it('ends at its deadline when DescribeServices stalls while it follows the rollback, and says what it was doing', async () => {

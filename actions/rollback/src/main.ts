@@ -157,7 +157,6 @@ async function finishTimedOut(
     ? ` ${step.writeInFlight} was sent and its answer did not arrive, so whether ECS applied it is not known: look at the service before running the rollback again.`
     : '';
   const reason = `Timed out after ${formatDuration(deadline.timeoutMs)} (\`timeout-minutes\`) while ${step.doing}; the call was abandoned.${unknown}`;
-  deps.logger.error(reason);
   if (step.finish) {
     await step.finish({ status: 'timed-out', outcomeReason: reason });
   } else {
