@@ -3,8 +3,10 @@ import {
   DeadlineExceededError,
   isDeadlineError,
   manualClock,
+  oidcCredentialProvider,
   recordingLogger,
   stepDeadline,
+  untilAborted,
   writeOnce,
   writeOutcomeUnknown,
 } from '../src/index.js';
@@ -145,5 +147,43 @@ describe('stepDeadline', () => {
     expect(isDeadlineError(sdkAbort, deadline)).toBe(true);
     expect(isDeadlineError(new Error('Could not x', { cause: aborted() }))).toBe(true);
     expect(isDeadlineError(reset(), deadline)).toBe(false);
+  });
+});
+
+describe('a wait with no signal of its own (the GitHub ID token) ends at the deadline', () => {
+  it('untilAborted rejects as the SDK does when the signal fires, and passes a value through otherwise', async () => {
+    const clock = manualClock();
+    const deadline = stepDeadline(clock, 1000);
+    await expect(untilAborted(Promise.resolve('token'), deadline.signal)).resolves.toBe('token');
+    const pending = untilAborted(new Promise<string>(() => {}), deadline.signal);
+    clock.advance(1000);
+    const error = await pending.catch((e: unknown) => e);
+    expect((error as Error).name).toBe('AbortError');
+    expect(isDeadlineError(error, deadline)).toBe(true);
+  });
+
+  it('an OIDC exchange whose ID token never comes fails as a deadline, not as an AWS error', async () => {
+    const clock = manualClock();
+    const deadline = stepDeadline(clock, 60_000);
+    const provider = oidcCredentialProvider({
+      roleArn: 'arn:aws:iam::123456789012:role/deploy',
+      audience: 'sts.amazonaws.com',
+      durationSeconds: 3600,
+      region: 'us-east-1',
+      customUserAgent: 'test',
+      getIdToken: () => new Promise<string>(() => {}),
+      assumeRole: async () => {
+        throw new Error('not reached');
+      },
+      signal: deadline.signal,
+      setSecret: () => {},
+      info: () => {},
+      warning: () => {},
+      sleep: async () => {},
+    });
+    const pending = provider().catch((e: unknown) => e);
+    clock.advance(60_000);
+    const error = await pending;
+    expect(isDeadlineError(error, deadline)).toBe(true);
   });
 });

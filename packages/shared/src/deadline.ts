@@ -53,3 +53,29 @@ export function isDeadlineError(error: unknown, deadline?: StepDeadline): boolea
   }
   return false;
 }
+
+/**
+ * `promise`, or a rejection with an AbortError (its cause the signal's
+ * reason, as the SDK words it) as soon as `signal` fires: for waits that
+ * take no signal of their own.
+ */
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  const abortError = () =>
+    Object.assign(new Error('Request aborted', { cause: signal.reason }), { name: 'AbortError' });
+  if (signal.aborted) return Promise.reject(abortError());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}

@@ -2,6 +2,7 @@ import * as core from '@actions/core';
 import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, UserAgent } from '@smithy/types';
 import { retry, type Sleep } from './backoff.js';
+import { untilAborted } from './deadline.js';
 import { awsErrorName, ConfigurationError, errorMessage, isAccessDenied, isTransient } from './errors.js';
 import { claimText, decodeJwtPayload } from './jwt.js';
 
@@ -326,11 +327,13 @@ export function oidcCredentialProvider(options: OidcOptions): OidcCredentialProv
   async function fetchIdToken(): Promise<string> {
     let token: string;
     try {
-      token = await getIdToken(options.audience);
+      // GitHub's token endpoint has no timeout of its own: the step's deadline bounds it.
+      token = await untilAborted(getIdToken(options.audience), options.signal);
     } catch (error) {
       if (error instanceof ConfigurationError) throw error;
       throw new IdTokenError(
         `Could not get a GitHub OIDC ID token for audience ${JSON.stringify(options.audience)}: ${causeText(error)}`,
+        { cause: error },
       );
     }
     if (maskIdToken) setSecret(token);
