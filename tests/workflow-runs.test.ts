@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
@@ -28,6 +29,22 @@ import {
   type WorkflowRun,
   type WorkflowRunOptions,
 } from '@berth/testkit';
+
+/** A bare repository `<server>/<name>.git` with one commit on `branch`, as `git ls-remote` reaches it. */
+function gitRemote(name: string, branch: string): { server: string; sha: string } {
+  const root = mkdtempSync(join(tmpdir(), 'berth-remote-'));
+  const work = join(root, 'work');
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], {
+      cwd: work,
+      encoding: 'utf8',
+    }).trim();
+  mkdirSync(work);
+  git('init', '-q', '-b', branch);
+  git('commit', '-q', '--allow-empty', '-m', 'hotfix');
+  execFileSync('git', ['clone', '-q', '--bare', work, join(root, `${name}.git`)]);
+  return { server: `file://${root}`, sha: git('rev-parse', 'HEAD') };
+}
 
 // Berth's reusable workflows and examples, run end to end by the workflow harness
 // (packages/testkit: GitHub's parser and expression engine, the bundled actions, the
@@ -503,6 +520,38 @@ describe('every example in examples/ runs', () => {
     ]);
   }, 180_000);
 
+  it.each(['refs/pull/1/head', 'feature/unreviewed'])(
+    'hotfix.yml: dispatched for %s, refuses it before any job can assume a role, and calls no AWS API',
+    async (ref) => {
+      const dir = shopRepository({
+        '.github/workflows/hotfix.yml': {
+          content: readFileSync(join(BERTH_ROOT, 'examples/hotfix.yml'), 'utf8'),
+        },
+      });
+      const run = await shop('.github/workflows/hotfix.yml', {
+        dir,
+        vars: { ...SHOP_VARS, AWS_REGION: 'eu-west-1' },
+        event: {
+          name: 'workflow_dispatch',
+          sha: SHOP_SHA,
+          inputs: { environment: 'staging', ref, reason: 'try it' },
+        },
+      });
+      expect(run.conclusion).toBe('failure');
+      expect(run.job('hotfix / ref-policy').result).toBe('failure');
+      // Neither the build nor the deploy ran: nothing that holds id-token: write.
+      expect(run.jobs.map((job) => [job.path, job.result])).toEqual([
+        ['hotfix / ref-policy', 'failure'],
+        ['hotfix / build', 'skipped'],
+        ['hotfix / deploy', 'skipped'],
+      ]);
+      expect(run.idTokens).toEqual([]);
+      expect(emulator.control.calls()).toEqual([]);
+      // The runner renders the error annotation; the ref is named in it.
+      expect(run.log.join('\n')).toMatch(new RegExp(`ERROR: Input ref: .*${ref.replace(/\//g, '\\/')}`));
+    },
+  );
+
   (buildToolsMissing ? it.skip : it)(
     'hotfix.yml: dispatched for a ref, builds it for real, gates on critical findings and deploys to the chosen environment as a hotfix',
     async () => {
@@ -525,12 +574,21 @@ describe('every example in examples/ runs', () => {
           `      repository: shop/web\n      registry: ${registry.host}\n`,
         );
         const dir = shopRepository({ '.github/workflows/hotfix.yml': { content: example } });
+        // The shop's repository as git serves it: hotfix.yml's ref policy resolves the branch with
+        // `git ls-remote https://github.com/acme/shop.git`, which git's url.insteadOf sends here.
+        const { server, sha } = gitRemote(SHOP_REPOSITORY, 'hotfix/login');
         const run = await shop('.github/workflows/hotfix.yml', {
           dir,
-          repository: { name: SHOP_REPOSITORY, dir, refs: { 'hotfix/login': hotfixTree } },
+          // What the policy resolved is what is checked out: the branch's commit.
+          repository: { name: SHOP_REPOSITORY, dir, refs: { [sha]: hotfixTree } },
           // examples/hotfix.yml relies on a repository-level AWS_REGION (issue 17).
           vars: { ...SHOP_VARS, AWS_REGION: 'eu-west-1' },
-          machineEnv: sandbox.env,
+          machineEnv: {
+            ...sandbox.env,
+            GIT_CONFIG_COUNT: '1',
+            GIT_CONFIG_KEY_0: `url.${server}/.insteadOf`,
+            GIT_CONFIG_VALUE_0: 'https://github.com/',
+          },
           event: {
             name: 'workflow_dispatch',
             sha: SHOP_SHA,
@@ -542,7 +600,12 @@ describe('every example in examples/ runs', () => {
         // build-push documents `{datetime}` as UTC `YYYYMMDD-HHMM`.
         expect(build.outputs.tags).toMatch(/^hotfix-\d{8}-\d{4}$/);
         expect(build.steps.find((step) => step.id === 'scan')?.inputs?.['fail-on']).toBe('critical');
-        expect(run.outputs.hotfix).toEqual({ 'image-uri': build.outputs['image-uri'], status: 'succeeded' });
+        expect(run.outputs.hotfix).toEqual({
+          'image-uri': build.outputs['image-uri'],
+          status: 'succeeded',
+          ref: 'refs/heads/hotfix/login',
+          sha,
+        });
         expect(await registry.digestOf('shop/web', build.outputs.tags)).toBe(build.outputs.digest);
         expect(await running('staging')).toMatchObject({
           image: build.outputs['image-uri'],
@@ -552,7 +615,7 @@ describe('every example in examples/ runs', () => {
         expect(record).toMatchObject({
           kind: 'hotfix',
           status: 'succeeded',
-          requestedReason: 'login broken since 10:02',
+          requestedReason: `login broken since 10:02 (built from refs/heads/hotfix/login@${sha})`,
         });
       } finally {
         await registry.stop();

@@ -28,6 +28,8 @@ export interface Inputs {
   cache: CacheMode;
   provenance?: string;
   sbom?: string;
+  /** Minutes the step's AWS calls may take in all (1–360); the build itself is the job's to bound. */
+  timeoutMinutes: number;
   aws: AwsInputs;
 }
 
@@ -136,6 +138,7 @@ export function getInputs(reader: InputReader = new InputReader()): Inputs {
     cache: reader.enumeration('cache', CACHE_MODES, 'registry'),
     provenance: reader.optional('provenance'),
     sbom: reader.optional('sbom'),
+    timeoutMinutes: reader.integer('timeout-minutes', { min: 1, max: 360, fallback: 30 }),
     aws: readAwsInputs(reader),
   };
 }

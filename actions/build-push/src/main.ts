@@ -25,15 +25,18 @@ import {
   imageIdFrom,
   inGroup,
   isAccessDenied,
+  isDeadlineError,
   type Logger,
   planTagUpdates,
   putImageTags,
   type RawInputGetter,
   type RepositoryTagRules,
+  stepDeadline,
   systemClock,
   type TagDecision,
   tagRefusalError,
   wrapError,
+  writeJobSummary,
 } from '@berth/shared';
 import { detectBuilder, runBuild } from './builders/index.js';
 import type { BuildRequest } from './builders/types.js';
@@ -63,11 +66,16 @@ export interface Dependencies {
   exec: Exec;
   files: TempFiles;
   clock: Pick<Clock, 'now'>;
+  /** The step deadline's clock (honours BERTH_TIME_SCALE; `clock` is real time, for tag dates). */
+  deadlineClock?: Pick<Clock, 'now' | 'abortAfter'>;
   logger: Logger;
   setSecret(secret: string): void;
   setOutput(name: string, value: string): void;
   writeSummary(result: BuildPushResult): Promise<void>;
-  aws(inputs: AwsInputs): AwsClients;
+  /** `signal`: the step deadline's; every call through the clients is abandoned when it fires. */
+  aws(inputs: AwsInputs, signal?: AbortSignal): AwsClients;
+  /** The summary of a step that timed out (no result to show). */
+  writeTimeoutSummary?(message: string): Promise<void>;
 }
 
 export function defaultDependencies(): Dependencies {
@@ -77,11 +85,14 @@ export function defaultDependencies(): Dependencies {
     exec: actionsExecutor,
     files: nodeTempFiles(),
     clock: systemClock(1),
+    deadlineClock: systemClock(),
     logger: coreLogger,
     setSecret: (secret) => core.setSecret(secret),
     setOutput: (name, value) => core.setOutput(name, value),
     writeSummary,
-    aws: (inputs) => createAwsContext({ actionName: ACTION_NAME, inputs }),
+    aws: (inputs, signal) => createAwsContext({ actionName: ACTION_NAME, inputs, signal }),
+    writeTimeoutSummary: (message) =>
+      writeJobSummary((summary) => summary.addHeading('build-push: timed-out', 3).addRaw(message, true)),
   };
 }
 
@@ -214,8 +225,9 @@ export async function main(deps: Dependencies = defaultDependencies()): Promise<
   const version = resolvedVersion(inputs, run.ref);
   logger.info(`Tags: ${tags.join(', ')}`);
 
-  // 2. Where the image goes and what the repository allows.
-  const { aws, registry } = await connect(inputs, deps);
+  // 2. Where the image goes and what the repository allows. Every AWS call from here on ends by the step's deadline.
+  const deadline = stepDeadline(deps.deadlineClock ?? deps.clock, inputs.timeoutMinutes * 60_000);
+  const { aws, registry } = await connect(inputs, deps, deadline.signal);
   const repo = { repositoryName: inputs.repository, registryId: registryIdOf(registry) };
   const base = { registry, repo, image: `${registry}/${inputs.repository}` };
   const common = {
@@ -384,7 +396,11 @@ function resolvedVersion(inputs: Inputs, ref: string | undefined): string | unde
  * `push: false` (a pull request from a fork, say) goes on without AWS, naming
  * its image after `registry` or `localhost`.
  */
-async function connect(inputs: Inputs, deps: Dependencies): Promise<{ aws?: AwsClients; registry: string }> {
+async function connect(
+  inputs: Inputs,
+  deps: Dependencies,
+  signal: AbortSignal,
+): Promise<{ aws?: AwsClients; registry: string }> {
   const withoutAws = (error: unknown) => {
     const registry = inputs.registry ?? 'localhost';
     deps.logger.warning(
@@ -394,7 +410,7 @@ async function connect(inputs: Inputs, deps: Dependencies): Promise<{ aws?: AwsC
   };
   let aws: AwsClients;
   try {
-    aws = deps.aws(inputs.aws);
+    aws = deps.aws(inputs.aws, signal);
   } catch (error) {
     // A malformed aws-region or role-to-assume is a mistake to report even when nothing is pushed.
     const configured = inputs.aws.region !== undefined || inputs.aws.roleToAssume !== undefined;
@@ -414,7 +430,15 @@ async function connect(inputs: Inputs, deps: Dependencies): Promise<{ aws?: AwsC
 
 /** main, then outputs and the summary: what `index.ts` runs. */
 export async function runAction(deps: Dependencies = defaultDependencies()): Promise<BuildPushResult> {
-  const result = await main(deps);
+  let result: BuildPushResult;
+  try {
+    result = await main(deps);
+  } catch (error) {
+    if (!isDeadlineError(error)) throw error;
+    const message = `Timed out: an AWS call was still unanswered when \`timeout-minutes\` passed, and was abandoned (${errorMessage(error)}). A promotion's tags may be partly written: run the step again, it keeps tags already on the image.`;
+    await deps.writeTimeoutSummary?.(message);
+    throw new Error(message, { cause: error });
+  }
   for (const [name, value] of Object.entries(outputsOf(result))) deps.setOutput(name, value);
   await deps.writeSummary(result);
   return result;

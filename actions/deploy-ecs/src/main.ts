@@ -1,13 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as core from '@actions/core';
-import {
-  RunTaskCommand,
-  type RunTaskCommandOutput,
-  type Service,
-  type TaskDefinition,
-  UpdateServiceCommand,
-} from '@aws-sdk/client-ecs';
+import type { RunTaskCommandOutput, TaskDefinition } from '@aws-sdk/client-ecs';
 import {
   type AwsInputs,
   addFailureDetailsToSummary,
@@ -26,17 +20,20 @@ import {
   identifyDeployment,
   imagesOf,
   inGroup,
+  isDeadlineError,
   type Logger,
   printFailureReport,
   printTaskReport,
   recordEvents,
   recordFailedTasks,
   runContext,
+  type StepDeadline,
+  stepDeadline,
   systemClock,
   writeDeploymentRecord,
   writeJobSummary,
 } from '@berth/shared';
-import { type AdviceContext, explainEcsError } from './advice.js';
+import type { AdviceContext } from './advice.js';
 import { type AwsClients, createAwsClients } from './aws.js';
 import { getInputs, type Inputs } from './inputs.js';
 import { planRunTask, planServiceUpdate, strategyLabel } from './plan.js';
@@ -49,6 +46,7 @@ import {
   type ResolvedTaskDefinition,
   registerOrReuse,
 } from './taskdef.js';
+import { runTaskOnce, updateServiceOnce, type WriteClients } from './writes.js';
 
 type SummaryWriter = (build: (summary: typeof core.summary) => unknown) => Promise<void>;
 
@@ -60,7 +58,8 @@ export interface Dependencies {
   env: NodeJS.ProcessEnv;
   /** Relative task definition paths resolve here (the runner's working directory is the workspace). */
   workspace: string;
-  aws: (inputs: AwsInputs, clock: Clock) => AwsClients;
+  /** `signal`: the step deadline's; every call made through the clients is abandoned when it fires. */
+  aws: (inputs: AwsInputs, clock: Clock, signal?: AbortSignal) => AwsClients;
   setOutput: (name: string, value: string) => void;
   writeSummary: SummaryWriter;
   /** Where the deployment record goes (RUNNER_TEMP by default). */
@@ -74,7 +73,7 @@ export function defaultDependencies(): Dependencies {
     clock: systemClock(),
     env: process.env,
     workspace: process.cwd(),
-    aws: (inputs, clock) => createAwsClients(inputs, clock),
+    aws: (inputs, clock, signal) => createAwsClients(inputs, clock, process.env, signal),
     setOutput: (name, value) => core.setOutput(name, value),
     writeSummary: writeJobSummary,
   };
@@ -98,18 +97,93 @@ export async function main(overrides: Partial<Dependencies> = {}): Promise<void>
     inputs.taskDefinition.kind === 'file'
       ? prepareTaskDefinitionFile(inputs.taskDefinition.path, workspace)
       : undefined;
-  const aws = deps.aws(inputs.aws, deps.clock);
-  if (inputs.runTask) await runOneOffTask(inputs, prepared, aws, deps);
-  else await deployService(inputs, prepared, aws, deps);
+  // One deadline for the whole step: every wait and every call ends by it.
+  const deadline = stepDeadline(deps.clock, inputs.timeoutMinutes * 60_000);
+  const aws = deps.aws(inputs.aws, deps.clock, deadline.signal);
+  const step: StepProgress = { startedAt: deps.clock.now(), doing: 'starting' };
+  try {
+    if (inputs.runTask) await runOneOffTask(inputs, prepared, aws, deps, deadline, step);
+    else await deployService(inputs, prepared, aws, deps, deadline, step);
+  } catch (error) {
+    if (!isDeadlineError(error, deadline)) throw error;
+    await finishTimedOut(inputs, aws, deps, deadline, step);
+  }
+}
+
+function writeClients(aws: AwsClients, inputs: Inputs, deps: Dependencies): WriteClients {
+  return {
+    ecs: aws.ecs,
+    writes: aws.ecsWrites ?? aws.ecs,
+    maxAttempts: inputs.aws.maxAttempts,
+    sleep: (ms) => deps.clock.sleep(ms),
+    logger: deps.logger,
+  };
+}
+
+/** What the step knows so far, so a deadline that cuts a call short can still say what it was doing. */
+interface StepProgress {
+  startedAt: number;
+  /** "registering the task definition", …: completes "Timed out while …". */
+  doing: string;
+  from?: DeploymentRecord['from'];
+  to?: DeploymentRecord['to'];
+  deploymentId?: string;
+  serviceDeploymentArn?: string;
+  taskArn?: string;
+  /** A write was sent and its answer never came: it may or may not have been applied. */
+  writeInFlight?: string;
+}
+
+/**
+ * The deadline passed while a call was outstanding (before the follower took
+ * over, which reports its own timeout): status `timed-out`, a record and a
+ * summary of what is known, and a failure that says what the step was doing.
+ */
+async function finishTimedOut(
+  inputs: Inputs,
+  aws: AwsClients,
+  deps: Dependencies,
+  deadline: StepDeadline,
+  step: StepProgress,
+): Promise<never> {
+  const unknown = step.writeInFlight
+    ? ` ${step.writeInFlight} was sent and its answer did not arrive, so whether ECS applied it is not known: look at the service before running the step again.`
+    : '';
+  const reason = `Timed out after ${formatDuration(deadline.timeoutMs)} (\`timeout-minutes\`) while ${step.doing}; the call was abandoned.${unknown}`;
+  const record: DeploymentRecord = {
+    schema: 'berth.deployment-record/v1',
+    kind: inputs.runTask ? 'run-task' : inputs.recordKind,
+    cluster: inputs.cluster,
+    service: inputs.service,
+    requestedReason: inputs.reason,
+    region: aws.region,
+    from: step.from,
+    to: step.to ?? { taskDefinitionArn: '', images: {} },
+    deploymentId: step.deploymentId,
+    serviceDeploymentArn: step.serviceDeploymentArn,
+    status: 'timed-out',
+    reason,
+    startedAt: iso(step.startedAt),
+    endedAt: iso(deps.clock.now()),
+    events: [],
+    ...(step.taskArn ? { task: { taskArn: step.taskArn } } : {}),
+    run: runContext(deps.env),
+  };
+  deps.setOutput('status', 'timed-out');
+  const what = inputs.runTask ? 'One-off task' : `Deployment of ${inputs.service ?? ''}`;
+  await finishRecord(record, deps, `${what}: timed-out`);
+  throw new DeploymentFailedError(reason);
 }
 
 async function resolveTaskDefinition(
   inputs: Inputs,
   prepared: PreparedTaskDefinition | undefined,
   aws: AwsClients,
-  logger: Logger,
+  deps: Dependencies,
   context: AdviceContext,
+  step: StepProgress,
 ): Promise<ResolvedTaskDefinition> {
+  const { logger } = deps;
   return inGroup(logger, 'Task definition', async () => {
     if (prepared) {
       return registerOrReuse({
@@ -118,6 +192,12 @@ async function resolveTaskDefinition(
         reuse: inputs.reuseUnchangedRevision,
         logger,
         context,
+        writes: aws.ecsWrites,
+        maxAttempts: inputs.aws.maxAttempts,
+        sleep: (ms) => deps.clock.sleep(ms),
+        onWrite: (inFlight) => {
+          step.writeInFlight = inFlight ? 'RegisterTaskDefinition' : undefined;
+        },
       });
     }
     const reference = inputs.taskDefinition.kind === 'registered' ? inputs.taskDefinition.reference : '';
@@ -130,11 +210,14 @@ async function deployService(
   prepared: PreparedTaskDefinition | undefined,
   aws: AwsClients,
   deps: Dependencies,
+  deadline: StepDeadline,
+  step: StepProgress,
 ): Promise<void> {
   const { logger, clock, setOutput } = deps;
   const serviceName = inputs.service!;
   const context: AdviceContext = { cluster: inputs.cluster, service: serviceName, region: aws.region };
-  const startedAt = clock.now();
+  const startedAt = step.startedAt;
+  step.doing = `reading service ${serviceName}`;
 
   const before = await inGroup(logger, `Service ${serviceName}`, async () => {
     const service = await describeServiceChecked(aws.ecs, inputs.cluster, serviceName, context);
@@ -147,26 +230,35 @@ async function deployService(
     return service;
   });
 
-  const resolved = await resolveTaskDefinition(inputs, prepared, aws, logger, context);
+  step.from = { taskDefinitionArn: before.taskDefinition, images: {} };
+  step.doing = prepared ? `registering ${prepared.family}` : 'reading the task definition';
+  const resolved = await resolveTaskDefinition(inputs, prepared, aws, deps, context, step);
   const previousArn = before.taskDefinition;
   setOutput('task-definition-arn', resolved.arn);
   setOutput('previous-task-definition-arn', previousArn ?? '');
   const attempted = { taskDefinitionArn: resolved.arn, images: imagesOf(resolved.definition) };
+  step.to = attempted;
+  step.doing = `reading the images of ${previousArn ?? 'the running revision'}`;
   const previousImages =
     previousArn === resolved.arn ? attempted.images : await imagesOfRevision(aws.ecs, previousArn, logger);
+  step.from = { taskDefinitionArn: previousArn, images: previousImages };
+  step.doing = `updating service ${serviceName} to ${resolved.arn}`;
 
   const { plan, identified } = await inGroup(logger, 'Update service', async () => {
     const plan = planServiceUpdate(inputs, before, resolved.arn);
     logger.info(
       `Updating ${serviceName}: ${previousArn ?? '?'} → ${resolved.arn}${plan.changes.length ? `; ${plan.changes.join('; ')}` : ''}.`,
     );
-    let after: Service | undefined;
-    try {
-      after = (await aws.ecs.send(new UpdateServiceCommand(plan.request))).service;
-    } catch (error) {
-      throw explainEcsError('UpdateService', error, context);
-    }
-    if (!after) throw new Error('UpdateService answered without the service.');
+    step.writeInFlight = 'UpdateService';
+    const after = await updateServiceOnce(
+      writeClients(aws, inputs, deps),
+      plan.request,
+      before,
+      resolved.arn,
+      context,
+    );
+    step.writeInFlight = undefined;
+    step.doing = `identifying the deployment UpdateService started`;
     const identified = await identifyDeployment({
       ecs: aws.ecs,
       cluster: inputs.cluster,
@@ -189,6 +281,9 @@ async function deployService(
     return { plan, identified };
   });
   const target = identified.target;
+  step.deploymentId = target.deploymentId;
+  step.serviceDeploymentArn = target.serviceDeploymentArn;
+  step.doing = `following deployment ${target.deploymentId ?? resolved.arn}`;
   setOutput('deployment-id', target.deploymentId ?? '');
   setOutput('service-deployment-arn', target.serviceDeploymentArn ?? '');
 
@@ -227,6 +322,7 @@ async function deployService(
       service: serviceName,
       target,
       timeoutMs: inputs.timeoutMinutes * 60_000,
+      deadline,
       initialEvents: before.events,
     }),
   );
@@ -269,10 +365,13 @@ async function runOneOffTask(
   prepared: PreparedTaskDefinition | undefined,
   aws: AwsClients,
   deps: Dependencies,
+  deadline: StepDeadline,
+  step: StepProgress,
 ): Promise<void> {
   const { logger, clock, setOutput } = deps;
   const context: AdviceContext = { cluster: inputs.cluster, service: inputs.service, region: aws.region };
-  const startedAt = clock.now();
+  const startedAt = step.startedAt;
+  step.doing = `reading cluster ${inputs.cluster}`;
 
   const service = await inGroup(logger, `Cluster ${inputs.cluster}`, async () => {
     if (inputs.service) {
@@ -286,9 +385,12 @@ async function runOneOffTask(
   // Check the request against the file before registering anything.
   if (prepared) planRunTask(inputs, prepared.definition as TaskDefinition, 'pending', service);
 
-  const resolved = await resolveTaskDefinition(inputs, prepared, aws, logger, context);
+  step.doing = prepared ? `registering ${prepared.family}` : 'reading the task definition';
+  const resolved = await resolveTaskDefinition(inputs, prepared, aws, deps, context, step);
   setOutput('task-definition-arn', resolved.arn);
   const attempted = { taskDefinitionArn: resolved.arn, images: imagesOf(resolved.definition) };
+  step.to = attempted;
+  step.doing = `starting a task of ${resolved.arn}`;
 
   const launched = await inGroup(logger, 'Run task', async () => {
     const request = planRunTask(inputs, resolved.definition, resolved.arn, service);
@@ -296,12 +398,9 @@ async function runOneOffTask(
     logger.info(
       `Running ${resolved.arn} in cluster ${inputs.cluster}${request.launchType ? ` (${request.launchType})` : ''}${override ? `; container ${override.name} runs ${JSON.stringify(override.command)}` : ''}.`,
     );
-    let out: RunTaskCommandOutput | undefined;
-    try {
-      out = await aws.ecs.send(new RunTaskCommand(request));
-    } catch (error) {
-      throw explainEcsError('RunTask', error, context);
-    }
+    step.writeInFlight = 'RunTask';
+    const out: RunTaskCommandOutput = await runTaskOnce(writeClients(aws, inputs, deps), request, context);
+    step.writeInFlight = undefined;
     const started = out?.tasks?.[0];
     const arn = started?.taskArn;
     if (!arn) {
@@ -314,6 +413,8 @@ async function runOneOffTask(
     return { arn, started };
   });
   const taskArn = launched.arn;
+  step.taskArn = taskArn;
+  step.doing = `following task ${taskArn}`;
   setOutput('run-task-arn', taskArn);
 
   const record: DeploymentRecord = {
@@ -347,6 +448,7 @@ async function runOneOffTask(
       taskArn,
       definition: resolved.definition,
       timeoutMs: inputs.timeoutMinutes * 60_000,
+      deadline,
       initialTask: launched.started,
     }),
   );

@@ -20,9 +20,11 @@ import {
   type Logger,
   nearestKey,
   readTaskDefinitionFile,
+  type Sleep,
   stripReadOnlyFields,
   TASK_DEFINITION_KEYS,
   taskDefinitionDifferences,
+  writeOnce,
 } from '@berth/shared';
 import { type AdviceContext, explainEcsError } from './advice.js';
 
@@ -206,17 +208,27 @@ async function latestRevision(
  */
 export async function registerOrReuse(options: {
   ecs: ECSClient;
+  /** The client for the write: no SDK retry (see writeOnce); `ecs` when omitted. */
+  writes?: ECSClient;
   prepared: PreparedTaskDefinition;
   reuse: boolean;
   logger: Logger;
   context: AdviceContext;
+  /** Attempts for the write (the `max-attempts` input; default 1). */
+  maxAttempts?: number;
+  sleep?: Sleep;
+  /** Told when the write is sent (true) and when its answer came (false). */
+  onWrite?: (inFlight: boolean) => void;
 }): Promise<ResolvedTaskDefinition> {
   const { ecs, prepared, logger, context } = options;
   if (prepared.removedReadOnly.length > 0) {
     logger.info(`Ignoring read-only fields in ${prepared.file}: ${prepared.removedReadOnly.join(', ')}.`);
   }
+  // The latest revision before our write, when known: a lost answer is ours only if a newer one appeared.
+  let knownRevision: number | undefined;
   if (options.reuse) {
     const latest = await latestRevision(ecs, prepared.family, context);
+    knownRevision = latest ? (latest.definition.revision ?? 0) : 0;
     if (latest?.definition.taskDefinitionArn) {
       const differences = taskDefinitionDifferences(
         comparable(latest.definition, latest.tags),
@@ -240,8 +252,31 @@ export async function registerOrReuse(options: {
     ...prepared.definition,
     ...(prepared.tags.length > 0 ? { tags: prepared.tags } : {}),
   } as unknown as RegisterTaskDefinitionCommandInput;
+  // After a lost answer: the family's latest revision is ours when it is newer than the one
+  // known before and the same definition (ECS numbers revisions in order; nobody else registers
+  // an identical definition in the same second by chance, and if they did it is equally good).
+  const lookBefore = async () => {
+    const latest = await latestRevision(ecs, prepared.family, context);
+    if (!latest?.definition.taskDefinitionArn) return undefined;
+    if (knownRevision !== undefined && (latest.definition.revision ?? 0) <= knownRevision) return undefined;
+    const differences = taskDefinitionDifferences(
+      comparable(latest.definition, latest.tags),
+      comparable(prepared.definition, prepared.tags),
+      1,
+    );
+    return differences.length === 0 ? { taskDefinition: latest.definition, $metadata: {} } : undefined;
+  };
   try {
-    const out = await ecs.send(new RegisterTaskDefinitionCommand(request));
+    options.onWrite?.(true);
+    const out = await writeOnce({
+      operation: 'RegisterTaskDefinition',
+      send: () => (options.writes ?? ecs).send(new RegisterTaskDefinitionCommand(request)),
+      lookBefore,
+      maxAttempts: options.maxAttempts ?? 1,
+      logger,
+      sleep: options.sleep,
+    });
+    options.onWrite?.(false);
     const definition = out.taskDefinition;
     if (!definition?.taskDefinitionArn)
       throw new Error('RegisterTaskDefinition returned no task definition ARN');

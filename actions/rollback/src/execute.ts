@@ -1,4 +1,5 @@
 import {
+  DescribeServiceDeploymentsCommand,
   type ECSClient,
   type Service,
   StopServiceDeploymentCommand,
@@ -11,10 +12,14 @@ import {
   type FollowResult,
   identifyDeployment,
   isAccessDenied,
+  isDeadlineError,
   type Logger,
+  type Sleep,
+  serviceUpdateApplied,
   shortDeployment,
   shortName,
   wrapError,
+  writeOnce,
 } from '@berth/shared';
 import type { CurrentState, History, RollbackPath } from './plan.js';
 
@@ -32,6 +37,13 @@ export interface StartedRollback {
 
 export interface StartContext {
   ecs: ECSClient;
+  /** The client for the write: no SDK retry (see writeOnce); `ecs` when omitted. */
+  writes?: ECSClient;
+  /** Attempts for the write (the `max-attempts` input; default 1). */
+  maxAttempts?: number;
+  sleep?: Sleep;
+  /** Told the write's name when it is sent, undefined when its answer came. */
+  onWrite?: (operation: string | undefined) => void;
   logger: Logger;
   cluster: string;
   service: string;
@@ -56,12 +68,30 @@ export async function startRollback(
   const { ecs, logger } = context;
   if (path.kind === 'stop-deployment') {
     try {
-      await ecs.send(
-        new StopServiceDeploymentCommand({
-          serviceDeploymentArn: path.serviceDeploymentArn,
-          stopType: 'ROLLBACK',
-        }),
-      );
+      context.onWrite?.('StopServiceDeployment');
+      await writeOnce({
+        operation: 'StopServiceDeployment',
+        send: () =>
+          (context.writes ?? ecs).send(
+            new StopServiceDeploymentCommand({
+              serviceDeploymentArn: path.serviceDeploymentArn,
+              stopType: 'ROLLBACK',
+            }),
+          ),
+        // Applied when ECS already records the stop: the deployment is no longer IN_PROGRESS/PENDING
+        // but ROLLBACK_REQUESTED or later (DescribeServiceDeployments `status`).
+        lookBefore: async () => {
+          const out = await ecs.send(
+            new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [path.serviceDeploymentArn] }),
+          );
+          const status = out.serviceDeployments?.[0]?.status ?? '';
+          return /^(ROLLBACK_|STOP_REQUESTED|STOPPED)/.test(status) ? { $metadata: {} } : undefined;
+        },
+        maxAttempts: context.maxAttempts ?? 1,
+        logger,
+        sleep: context.sleep,
+      });
+      context.onWrite?.(undefined);
       logger.info(
         `StopServiceDeployment (ROLLBACK) accepted for ${path.serviceDeploymentArn}: ECS is rolling it back to ${shortName(taskDefinitionArn)}.`,
       );
@@ -74,6 +104,9 @@ export async function startRollback(
         },
       };
     } catch (error) {
+      // Cut short by the deadline: whether ECS got the stop is not known, so no other write follows.
+      if (isDeadlineError(error)) throw error;
+      context.onWrite?.(undefined);
       // Nothing changed: the deployment may have finished meanwhile, or the
       // role may not allow the stop. UpdateService reaches the same target.
       logger.warning(
@@ -98,9 +131,28 @@ async function updateService(
   const { ecs, logger, cluster } = context;
   let service: Service | undefined;
   try {
-    const out = await ecs.send(
-      new UpdateServiceCommand({ cluster, service: context.service, taskDefinition: taskDefinitionArn }),
-    );
+    context.onWrite?.('UpdateService');
+    const out = await writeOnce({
+      operation: 'UpdateService',
+      send: () =>
+        (context.writes ?? ecs).send(
+          new UpdateServiceCommand({ cluster, service: context.service, taskDefinition: taskDefinitionArn }),
+        ),
+      lookBefore: async () => {
+        const applied = await serviceUpdateApplied(
+          ecs,
+          cluster,
+          context.service,
+          context.before,
+          taskDefinitionArn,
+        );
+        return applied ? { service: applied, $metadata: {} } : undefined;
+      },
+      maxAttempts: context.maxAttempts ?? 1,
+      logger,
+      sleep: context.sleep,
+    });
+    context.onWrite?.(undefined);
     service = out.service;
   } catch (error) {
     throw wrapError(

@@ -12,13 +12,17 @@ import {
   type EcrSender,
   type FollowResult,
   followDeployment,
+  formatDuration,
   type ImageMap,
   inGroup,
+  isDeadlineError,
   type Logger,
   printFailureReport,
   type RollbackRecordDetails,
   runContext,
+  type StepDeadline,
   shortName,
+  stepDeadline,
   systemClock,
   writeDeploymentRecord,
   writeJobSummary,
@@ -26,7 +30,7 @@ import {
 import { type StartedRollback, startRollback, stopPathReason } from './execute.js';
 import { readServiceState } from './history.js';
 import { getInputs, type Inputs, NO_REASON } from './inputs.js';
-import { planRollback, type RollbackPlan } from './plan.js';
+import { planRollback, type RollbackPath, type RollbackPlan } from './plan.js';
 import {
   addRefusalSummary,
   addRollbackSummary,
@@ -45,6 +49,8 @@ export const ACTION_NAME = 'rollback';
 export interface AwsClients {
   region: string;
   ecs(): ECSClient;
+  /** ECS for the rollback's one write: no SDK retry (writeOnce looks before sending again); `ecs()` when absent. */
+  ecsWrites?(): ECSClient;
   logs(): CloudWatchLogsClient;
   ecrFor(registry: EcrRegistry): EcrSender;
 }
@@ -54,18 +60,24 @@ export interface Dependencies {
   getInputs(): Inputs;
   logger: Logger;
   clock: Clock;
-  createAws(inputs: AwsInputs): AwsClients;
+  /** `signal`: the step deadline's; every call through the clients is abandoned when it fires. */
+  createAws(inputs: AwsInputs, signal?: AbortSignal): AwsClients;
   setOutput(name: string, value: string): void;
   writeSummary(build: (summary: SummaryBuilder) => void): Promise<void>;
   writeRecord(record: DeploymentRecord): string;
   env: NodeJS.ProcessEnv;
 }
 
-export function defaultCreateAws(inputs: AwsInputs, env: NodeJS.ProcessEnv = process.env): AwsClients {
-  const context = createAwsContext({ actionName: ACTION_NAME, inputs, env });
+export function defaultCreateAws(
+  inputs: AwsInputs,
+  env: NodeJS.ProcessEnv = process.env,
+  signal?: AbortSignal,
+): AwsClients {
+  const context = createAwsContext({ actionName: ACTION_NAME, inputs, env, signal });
   return {
     region: context.region,
     ecs: () => context.ecs(),
+    ecsWrites: () => context.ecsWrites(),
     logs: () => context.logs(),
     // Images may live in another region than the cluster (a central registry).
     ecrFor: (registry) => context.ecrIn(registry.region, registry.fips),
@@ -77,7 +89,7 @@ export function defaultDependencies(): Dependencies {
     getInputs: () => getInputs(),
     logger: coreLogger,
     clock: systemClock(),
-    createAws: (inputs) => defaultCreateAws(inputs),
+    createAws: (inputs, signal) => defaultCreateAws(inputs, process.env, signal),
     setOutput: (name, value) => core.setOutput(name, value),
     writeSummary: (build) => writeJobSummary((summary) => build(summary)),
     // The shared format plus a `rollback` section: why this target, how it was found, which path.
@@ -101,12 +113,88 @@ function detailsOf(plan: RollbackPlan, requested: string): RollbackRecordDetails
 /** inputs → read → plan (pure) → verify → stop or update → follow → outputs, record, summary. */
 export async function main(overrides: Partial<Dependencies> = {}): Promise<void> {
   const deps: Dependencies = { ...defaultDependencies(), ...overrides };
-  const { logger, clock } = deps;
+  const { clock } = deps;
   const inputs = deps.getInputs();
+  // One deadline for the whole step: every wait and every call ends by it.
+  const deadline = stepDeadline(clock, inputs.timeoutMinutes * 60_000);
+  const aws = deps.createAws(inputs.aws, deadline.signal);
+  const step: RollbackProgress = { startedAt: clock.now(), doing: `reading service ${inputs.service}` };
+  try {
+    await rollback(deps, inputs, aws, deadline, step);
+  } catch (error) {
+    if (!isDeadlineError(error, deadline)) throw error;
+    await finishTimedOut(deps, inputs, aws, deadline, step);
+  }
+}
+
+/** What the rollback knows so far, so a deadline that cuts a call short can say what it was doing. */
+interface RollbackProgress {
+  startedAt: number;
+  doing: string;
+  /** Once planned: writes the record and summary the normal way. */
+  finish?: (parts: { status: 'timed-out'; outcomeReason: string }) => Promise<unknown>;
+  /** The write was sent and its answer never came. */
+  writeInFlight?: string;
+  /** The verified target, once known. */
+  to?: { taskDefinitionArn: string; images: ImageMap };
+  /** How the rollback was started, once it was. */
+  identity?: { path: RollbackPath; deploymentId?: string; serviceDeploymentArn?: string };
+}
+
+/**
+ * The deadline cut a call short before the follower took over (it reports its
+ * own timeout): status `timed-out`, a record and a summary of what is known,
+ * and a failure that says what the step was doing.
+ */
+async function finishTimedOut(
+  deps: Dependencies,
+  inputs: Inputs,
+  aws: AwsClients,
+  deadline: StepDeadline,
+  step: RollbackProgress,
+): Promise<never> {
+  const unknown = step.writeInFlight
+    ? ` ${step.writeInFlight} was sent and its answer did not arrive, so whether ECS applied it is not known: look at the service before running the rollback again.`
+    : '';
+  const reason = `Timed out after ${formatDuration(deadline.timeoutMs)} (\`timeout-minutes\`) while ${step.doing}; the call was abandoned.${unknown}`;
+  if (step.finish) {
+    await step.finish({ status: 'timed-out', outcomeReason: reason });
+  } else {
+    const record: DeploymentRecord = {
+      schema: 'berth.deployment-record/v1',
+      kind: 'rollback',
+      cluster: inputs.cluster,
+      service: inputs.service,
+      region: aws.region,
+      to: { taskDefinitionArn: '', images: {} },
+      status: 'timed-out',
+      reason,
+      requestedReason: inputs.reason ?? NO_REASON,
+      startedAt: new Date(step.startedAt).toISOString(),
+      endedAt: new Date(deps.clock.now()).toISOString(),
+      events: [],
+      run: runContext(deps.env),
+    };
+    const path = deps.writeRecord(record);
+    deps.setOutput('status', 'timed-out');
+    deps.setOutput('record', path);
+    await deps.writeSummary((summary) => addRollbackSummary(summary, record, undefined));
+    deps.logger.info(`Deployment record: ${path}`);
+  }
+  throw new Error(reason);
+}
+
+async function rollback(
+  deps: Dependencies,
+  inputs: Inputs,
+  aws: AwsClients,
+  deadline: StepDeadline,
+  step: RollbackProgress,
+): Promise<void> {
+  const { logger, clock } = deps;
   const reason = inputs.reason ?? NO_REASON;
-  const aws = deps.createAws(inputs.aws);
   const ecs = aws.ecs();
-  const startedAt = clock.now();
+  const startedAt = step.startedAt;
   const { cluster, service } = inputs;
 
   const refuse = async (message: string, details?: RollbackRecordDetails): Promise<never> => {
@@ -160,6 +248,12 @@ export async function main(overrides: Partial<Dependencies> = {}): Promise<void>
     logger.info(`Deployment record: ${path}`);
     return record;
   };
+  step.finish = (parts) =>
+    finish({
+      to: step.to ?? { taskDefinitionArn: plan.to.taskDefinition, images: {} },
+      ...step.identity,
+      ...parts,
+    });
 
   if (plan.kind === 'nothing-to-do') {
     logger.notice(plan.message ?? 'Nothing to do.', { title: 'Rollback' });
@@ -172,6 +266,7 @@ export async function main(overrides: Partial<Dependencies> = {}): Promise<void>
   }
 
   let verified: Awaited<ReturnType<typeof verifyTarget>>;
+  step.doing = `verifying ${shortName(plan.to.taskDefinition)} can start`;
   try {
     verified = await inGroup(logger, `Verifying ${shortName(plan.to.taskDefinition)} can start`, () =>
       verifyTarget({ ecs, ecrFor: aws.ecrFor, logger }, plan.to.taskDefinition),
@@ -187,6 +282,7 @@ export async function main(overrides: Partial<Dependencies> = {}): Promise<void>
     images: verified.images,
   };
   const path = plan.path!;
+  step.to = to;
 
   if (inputs.dryRun) {
     const line = outcomeLine('dry-run', service, to.taskDefinitionArn);
@@ -200,8 +296,21 @@ export async function main(overrides: Partial<Dependencies> = {}): Promise<void>
     `Rolling back to ${shortName(to.taskDefinitionArn)}`,
     async () => {
       logger.info(`Path: ${pathName(path)}. ${path.reason}`);
+      step.doing = `rolling back to ${shortName(to.taskDefinitionArn)} (${pathName(path)})`;
       return startRollback(
-        { ecs, logger, cluster, service, before: state.service },
+        {
+          ecs,
+          writes: aws.ecsWrites?.(),
+          logger,
+          cluster,
+          service,
+          before: state.service,
+          maxAttempts: inputs.aws.maxAttempts,
+          sleep: (ms) => clock.sleep(ms),
+          onWrite: (operation) => {
+            step.writeInFlight = operation;
+          },
+        },
         path,
         state.current,
         state.history,
@@ -214,6 +323,8 @@ export async function main(overrides: Partial<Dependencies> = {}): Promise<void>
     deploymentId: started.target.deploymentId,
     serviceDeploymentArn: started.target.serviceDeploymentArn,
   };
+  step.identity = identity;
+  step.doing = `following the rollback to ${shortName(to.taskDefinitionArn)}`;
 
   if (!inputs.wait) {
     const line = outcomeLine('started', service, to.taskDefinitionArn);
@@ -236,6 +347,7 @@ export async function main(overrides: Partial<Dependencies> = {}): Promise<void>
         service,
         target: started.target,
         timeoutMs: inputs.timeoutMinutes * 60_000,
+        deadline,
         initialEvents: state.service.events,
         // On the stop path the followed deployment is the one being undone: ECS rolling it back is the success.
         purpose: stopPath ? 'rollback' : 'deploy',

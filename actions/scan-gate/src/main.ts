@@ -8,9 +8,12 @@ import {
   ConfigurationError,
   coreLogger,
   createAwsContext,
+  formatDuration,
   inGroup,
+  isDeadlineError,
   type Logger,
   type RawInputGetter,
+  stepDeadline,
   systemClock,
   writeJobSummary,
 } from '@berth/shared';
@@ -20,7 +23,12 @@ import { getInputs, type Inputs } from './inputs.js';
 import { type Finding, mergeFindings, SEVERITIES, type SourceResult } from './normalise.js';
 import { evaluateGate, type GateVerdict, type Policy } from './policy.js';
 import { buildSarif } from './sarif-output.js';
-import { type EcrScanResult, type EcrSender, fetchEcrFindings } from './sources/ecr.js';
+import {
+  type EcrScanResult,
+  type EcrSender,
+  fetchEcrFindings,
+  ScanWaitTimedOutError,
+} from './sources/ecr.js';
 import { readReports, resolveReportFiles } from './sources/reports.js';
 import { renderSummary, type SummaryData } from './summary.js';
 
@@ -133,26 +141,46 @@ async function collectFromEcr(
   clock: Clock,
   logger: Logger,
 ): Promise<EcrScanResult> {
+  // The step's deadline is the wait (at least a minute, so `0` still has time to check once):
+  // every call carries its signal, so a call that gets no answer cannot outlive it.
+  const deadline = stepDeadline(clock, Math.max(1, inputs.waitTimeoutMinutes) * 60_000);
   const { client, region } =
     deps.ecr?.(inputs) ??
     (() => {
-      const aws = createAwsContext({ actionName: 'scan-gate', inputs: inputs.aws, env });
+      const aws = createAwsContext({
+        actionName: 'scan-gate',
+        inputs: inputs.aws,
+        env,
+        clock,
+        signal: deadline.signal,
+      });
       return { client: aws.ecr(), region: aws.region };
     })();
   const asked = `${inputs.repository}${inputs.imageTag ? `:${inputs.imageTag}` : `@${inputs.imageDigest}`}`;
-  return inGroup(logger, `Wait for the ECR scan of ${asked}`, () =>
-    fetchEcrFindings({
-      client,
-      region,
-      repository: inputs.repository!,
-      imageDigest: inputs.imageDigest,
-      imageTag: inputs.imageTag,
-      startScan: inputs.startScan,
-      waitTimeoutMs: inputs.waitTimeoutMinutes * 60_000,
-      clock,
-      logger,
-    }),
-  );
+  try {
+    return await inGroup(logger, `Wait for the ECR scan of ${asked}`, () =>
+      fetchEcrFindings({
+        client,
+        region,
+        repository: inputs.repository!,
+        imageDigest: inputs.imageDigest,
+        imageTag: inputs.imageTag,
+        startScan: inputs.startScan,
+        waitTimeoutMs: inputs.waitTimeoutMinutes * 60_000,
+        clock,
+        logger,
+        deadline,
+      }),
+    );
+  } catch (error) {
+    // A call cut short before the wait began (describing the image) ends the step the same way.
+    if (!(error instanceof ScanWaitTimedOutError) && isDeadlineError(error, deadline)) {
+      throw new ScanWaitTimedOutError(
+        `ECR did not answer about \`${asked}\` within ${formatDuration(deadline.timeoutMs)} (\`wait-timeout-minutes\`, at least 1); the call was abandoned.`,
+      );
+    }
+    throw error;
+  }
 }
 
 /** scan-gate: inputs → findings → verdict → files, outputs, summary, annotations → pass or fail. */
@@ -193,7 +221,17 @@ export async function main(deps: MainDependencies = {}): Promise<void> {
   let collected: SourceResult;
   let unscanned: SummaryData['unscanned'];
   if (inputs.source === 'ecr') {
-    const result = await collectFromEcr(inputs, deps, env, clock, logger);
+    let result: EcrScanResult;
+    try {
+      result = await collectFromEcr(inputs, deps, env, clock, logger);
+    } catch (error) {
+      // No verdict without findings: the gate fails, and the summary says it timed out.
+      if (error instanceof ScanWaitTimedOutError) {
+        setOutput('passed', 'false');
+        await writeSummary(`### Scan gate: timed-out\n\n${error.message}\n`);
+      }
+      throw error;
+    }
     if (result.kind === 'unscanned') {
       subject = `\`${result.image.reference}\``;
       collected = { findings: [], notes: [] };

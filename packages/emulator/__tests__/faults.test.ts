@@ -4,6 +4,7 @@ import {
   ServiceUnavailableException,
 } from '@aws-sdk/client-cloudwatch-logs';
 import {
+  CreateRepositoryCommand,
   DescribeRepositoriesCommand,
   ECRClient,
   ECRServiceException,
@@ -133,6 +134,83 @@ describe('faults as the SDK observes them', () => {
     );
     expect(() => emulator().control.fault({ kind: 'latency' })).toThrow(/latencyMs/);
     expect(() => emulator().control.fault({ kind: 'throttling', rate: 2 })).toThrow(/fault.rate/);
+  });
+});
+
+describe('stalled and lost answers', () => {
+  it('holds an answer for `seconds` of emulated time (real time divided by the time scale)', async () => {
+    const emulator = await startEmulator({ timeScale: 600, scenario: { repositories: [{ name: 'web' }] } });
+    try {
+      emulator.control.fault({ operation: 'ListImages', kind: 'latency', seconds: 120, count: 1 });
+      const client = new ECRClient(clientConfig(emulator, { maxAttempts: 1 }));
+      const before = emulator.control.now().getTime();
+      await client.send(new ListImagesCommand({ repositoryName: 'web' }));
+      // 120 emulated seconds passed while the answer was held (the emulator's clock, not a wall-clock bound).
+      expect(emulator.control.now().getTime() - before).toBeGreaterThanOrEqual(120_000);
+      const [held] = emulator.control.calls({ operation: 'ListImages' });
+      expect([held.status, held.faultId]).toEqual([200, undefined]);
+      client.destroy();
+    } finally {
+      await emulator.stop();
+    }
+  });
+
+  it('never answers a stalled call; the call is logged as abandoned when the client gives up', async () => {
+    const emulator = await startEmulator({ scenario: { repositories: [{ name: 'web' }] } });
+    try {
+      emulator.control.fault({ operation: 'ListImages', kind: 'stall', count: 1 });
+      expect(emulator.control.faults()[0]).toMatchObject({ kind: 'latency', never: true });
+      const client = new ECRClient(clientConfig(emulator, { maxAttempts: 1 }));
+      const controller = new AbortController();
+      const pending = rejection(
+        client.send(new ListImagesCommand({ repositoryName: 'web' }), { abortSignal: controller.signal }),
+      );
+      // The call is held: nothing is logged until the client hangs up.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(emulator.control.calls({ operation: 'ListImages' })).toEqual([]);
+      controller.abort();
+      const error = await pending;
+      expect(error.name).toBe('AbortError');
+      let calls = emulator.control.calls({ operation: 'ListImages' });
+      for (let i = 0; i < 100 && calls.length === 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        calls = emulator.control.calls({ operation: 'ListImages' });
+      }
+      expect(calls.map((call) => [call.status, call.errorCode])).toEqual([[0, 'ClientClosedRequest']]);
+      // Only the next call was stalled (count: 1).
+      await expect(client.send(new ListImagesCommand({ repositoryName: 'web' }))).resolves.toBeDefined();
+      client.destroy();
+    } finally {
+      await emulator.stop();
+    }
+  });
+
+  it('carries out a write whose answer it then drops: the client sees a reset, the repository exists', async () => {
+    const emulator = await startEmulator({});
+    try {
+      emulator.control.fault({ operation: 'CreateRepository', kind: 'lost-answer', count: 1 });
+      const client = new ECRClient(clientConfig(emulator, { maxAttempts: 1 }));
+      const error = await rejection(client.send(new CreateRepositoryCommand({ repositoryName: 'api' })));
+      expect(`${error.code ?? ''} ${error.message}`).toMatch(/ECONNRESET|socket hang up/);
+      expect(error.$metadata?.httpStatusCode).toBeUndefined();
+      const [call] = emulator.control.calls({ operation: 'CreateRepository' });
+      expect([call.status, call.errorCode]).toEqual([0, 'AnswerLost']);
+      const listed = await client.send(new DescribeRepositoriesCommand({ repositoryNames: ['api'] }));
+      expect(listed.repositories?.map((r) => r.repositoryName)).toEqual(['api']);
+      client.destroy();
+    } finally {
+      await emulator.stop();
+    }
+  });
+
+  it('refuses a latency fault with a negative number of seconds', () => {
+    return startEmulator({}).then(async (emulator) => {
+      try {
+        expect(() => emulator.control.fault({ kind: 'latency', seconds: -1 })).toThrow(/fault.seconds/);
+      } finally {
+        await emulator.stop();
+      }
+    });
   });
 });
 

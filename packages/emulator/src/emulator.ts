@@ -96,6 +96,8 @@ export interface AwsCall {
   operation: string;
   input: unknown;
   accessKeyId?: string;
+  /** Aborted when the client closes the connection before the answer (the server sets it). */
+  signal?: AbortSignal;
 }
 
 export type AwsOutcome =
@@ -324,6 +326,8 @@ export function createCore(options: CoreOptions = {}): EmulatorCore {
     const emulatedAt = clock.now();
     const caller: Caller = credentials.resolve(call.accessKeyId, world.accountId, emulatedAt);
     let faultId: string | undefined;
+    // Why a reset outcome had no answer, for the call log.
+    let resetCode = 'ConnectionReset';
     const finish = (outcome: AwsOutcome) => {
       const record = calls.add({
         service: call.service,
@@ -332,8 +336,7 @@ export function createCore(options: CoreOptions = {}): EmulatorCore {
         realMs: Date.now(),
         durationMs: Math.round(performance.now() - started),
         status: outcome.kind === 'reset' ? 0 : outcome.kind === 'error' ? outcome.status : 200,
-        errorCode:
-          outcome.kind === 'reset' ? 'ConnectionReset' : outcome.kind === 'error' ? outcome.code : undefined,
+        errorCode: outcome.kind === 'reset' ? resetCode : outcome.kind === 'error' ? outcome.code : undefined,
         callerArn: caller.arn,
         faultId,
       });
@@ -352,11 +355,18 @@ export function createCore(options: CoreOptions = {}): EmulatorCore {
       tickAll();
 
       const decision = faults.decide(call.service, call.operation);
-      if (decision.latencyMs > 0) {
-        await new Promise((resolve) => setTimeout(resolve, decision.latencyMs));
+      const latencyMs = decision.latencyMs + (decision.latencySeconds * 1000) / clock.timeScale;
+      if (decision.never || latencyMs > 0) {
+        // A stalled answer: held until it is due, or (never) until the client hangs up.
+        const gaveUp = await holdAnswer(decision.never ? undefined : latencyMs, call.signal);
+        if (gaveUp) {
+          resetCode = 'ClientClosedRequest';
+          return finish({ kind: 'reset' });
+        }
         tickAll();
       }
-      if (decision.failure) {
+      const lostAnswer = decision.failure?.kind === 'lost-answer' ? decision.failure : undefined;
+      if (decision.failure && !lostAnswer) {
         const fault = decision.failure;
         faultId = fault.id;
         if (fault.kind === 'connection-reset') return finish({ kind: 'reset' });
@@ -391,6 +401,13 @@ export function createCore(options: CoreOptions = {}): EmulatorCore {
         callerArn: caller.arn,
         accessKeyId: call.accessKeyId,
       };
+      if (lostAnswer) {
+        // The call takes effect; its answer, success or error, never reaches the client.
+        faultId = lostAnswer.id;
+        resetCode = 'AnswerLost';
+        await Promise.resolve(handler(call.input, context)).catch(() => undefined);
+        return finish({ kind: 'reset' });
+      }
       const result = await handler(call.input, context);
       return finish({ kind: 'result', result });
     } catch (thrown) {
@@ -399,6 +416,21 @@ export function createCore(options: CoreOptions = {}): EmulatorCore {
       options.onInternalError?.(thrown);
       return error('InternalFailure', `Emulator bug: ${message}`, 500);
     }
+  }
+
+  /** Waits `ms` (undefined: for ever) unless `signal` fires first; true when the client gave up. */
+  function holdAnswer(ms: number | undefined, signal: AbortSignal | undefined): Promise<boolean> {
+    return new Promise((resolve) => {
+      if (signal?.aborted) return resolve(true);
+      const timer = ms === undefined ? undefined : setTimeout(() => done(false), ms);
+      const onAbort = () => done(true);
+      function done(gaveUp: boolean) {
+        if (timer) clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        resolve(gaveUp);
+      }
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
   }
 
   return {

@@ -232,7 +232,12 @@ async function handleAws(
     );
   }
 
-  const outcome = await core.dispatch(call);
+  // A stalled answer (latency fault) ends when the client hangs up.
+  const hungUp = new AbortController();
+  response.once('close', () => {
+    if (!response.writableEnded) hungUp.abort();
+  });
+  const outcome = await core.dispatch({ ...call, signal: hungUp.signal });
   const record = outcome.record;
   log?.(
     `${record.time} ${call.service}.${call.operation} → ${record.status || 'reset'}${record.errorCode ? ` ${record.errorCode}` : ''} (${record.durationMs} ms)`,

@@ -1,5 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it, jest } from '@jest/globals';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { ListClustersCommand } from '@aws-sdk/client-ecs';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import {
   AWS_INPUT_NAMES,
   type AwsInputs,
@@ -7,8 +11,11 @@ import {
   ConfigurationError,
   createAwsContext,
   InputReader,
+  isDeadlineError,
+  manualClock,
   readAwsInputs,
   resolveRegion,
+  stepDeadline,
 } from '../src/index.js';
 
 const inputs = (overrides: Partial<AwsInputs> = {}): AwsInputs => ({
@@ -110,6 +117,7 @@ describe('createAwsContext', () => {
       maxAttempts: 4,
       retryMode: 'adaptive',
       customUserAgent: [['berth', BERTH_VERSION], ['deploy-ecs']],
+      requestHandler: { connectionTimeout: 10_000, requestTimeout: 30_000, throwOnRequestTimeout: true },
     });
     expect(context.credentials).toBeUndefined();
     for (const client of [context.ecs(), context.ecr(), context.sts(), context.logs()]) {
@@ -226,5 +234,125 @@ describe('createAwsContext', () => {
     expect(() => createAwsContext({ actionName: 'deploy-ecs', inputs: inputs(), env: {} })).toThrow(
       ConfigurationError,
     );
+  });
+});
+
+describe('deadlines and writes', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    for (const name of ['AWS_ENDPOINT_URL', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']) {
+      if (saved[name] === undefined) delete process.env[name];
+      else process.env[name] = saved[name];
+    }
+  });
+  /** The SDK resolves endpoints and credentials from the process environment. */
+  function pointAt(url: string): void {
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL: url,
+      AWS_ACCESS_KEY_ID: 'AKIDTEST',
+      AWS_SECRET_ACCESS_KEY: 'x',
+    });
+  }
+  async function firstRequest(requests: () => number): Promise<void> {
+    for (let i = 0; i < 1000 && requests() === 0; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(requests()).toBe(1);
+  }
+  /** A 127.0.0.1 server that accepts requests and never answers them. */
+  async function silentServer(): Promise<{
+    url: string;
+    requests: () => number;
+    close: () => Promise<void>;
+  }> {
+    let requests = 0;
+    const sockets = new Set<import('node:net').Socket>();
+    const server = createServer(() => {
+      requests++;
+    });
+    server.on('connection', (socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    return {
+      url: `http://127.0.0.1:${port}`,
+      requests: () => requests,
+      close: () =>
+        new Promise<void>((resolve) => {
+          for (const socket of sockets) socket.destroy();
+          server.close(() => resolve());
+        }),
+    };
+  }
+
+  it('abandons a call that gets no answer when the step deadline fires, without retrying it', async () => {
+    const server = await silentServer();
+    const clock = manualClock();
+    const deadline = stepDeadline(clock, 60_000);
+    try {
+      pointAt(server.url);
+      const context = createAwsContext({
+        actionName: 'deploy-ecs',
+        inputs: inputs({ region: 'us-east-1' }),
+        env: {},
+        signal: deadline.signal,
+      });
+      const pending = context
+        .ecs()
+        .send(new ListClustersCommand({}))
+        .catch((error: unknown) => error);
+      await firstRequest(server.requests);
+      clock.advance(60_000);
+      const error = await pending;
+      expect((error as Error).name).toBe('AbortError');
+      expect(isDeadlineError(error, deadline)).toBe(true);
+      expect(server.requests()).toBe(1);
+      // Every later call fails at once: the step is over.
+      const later = await context
+        .logs()
+        .send(new DescribeLogGroupsCommand({}))
+        .catch((e: unknown) => e);
+      expect(isDeadlineError(later, deadline)).toBe(true);
+      expect(server.requests()).toBe(1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('keeps a signal the caller passes as well as the deadline', async () => {
+    const server = await silentServer();
+    const deadline = stepDeadline(manualClock(), 60_000);
+    try {
+      pointAt(server.url);
+      const context = createAwsContext({
+        actionName: 'rollback',
+        inputs: inputs({ region: 'us-east-1' }),
+        env: {},
+        signal: deadline.signal,
+      });
+      const own = new AbortController();
+      const pending = context
+        .ecs()
+        .send(new ListClustersCommand({}), { abortSignal: own.signal })
+        .catch((error: unknown) => error);
+      await firstRequest(server.requests);
+      own.abort();
+      expect(((await pending) as Error).name).toBe('AbortError');
+      expect(deadline.expired()).toBe(false);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('gives writes a client without SDK retries, and every other client the max-attempts input', async () => {
+    const context = createAwsContext({
+      actionName: 'deploy-ecs',
+      inputs: inputs({ region: 'eu-west-1', maxAttempts: 5 }),
+      env: {},
+    });
+    expect(await context.ecsWrites().config.maxAttempts()).toBe(1);
+    expect(await context.ecs().config.maxAttempts()).toBe(5);
+    expect(context.ecsWrites()).toBe(context.ecsWrites());
+    expect(context.ecsWrites()).not.toBe(context.ecs());
   });
 });

@@ -62,6 +62,44 @@ export interface AwsClientConfig {
   retryMode: 'adaptive';
   /** `berth/<version> <action>` as SDK user-agent pairs (a plain string would reach the wire as one escaped token). */
   customUserAgent: UserAgent;
+  /** Per-attempt limits, so one silent connection cannot hold a step (the SDK's defaults wait forever). */
+  requestHandler: {
+    connectionTimeout: number;
+    requestTimeout: number;
+    /** Without it the SDK only logs a warning when requestTimeout passes and keeps waiting. */
+    throwOnRequestTimeout: true;
+  };
+}
+
+/**
+ * Connection and per-attempt request limits for every client. ECS, ECR, Logs
+ * and STS answer control-plane calls in well under a second; 30 s without an
+ * answer is an outage, and the SDK retries it within the step's deadline.
+ */
+export const CONNECTION_TIMEOUT_MS = 10_000;
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+interface Sender {
+  send(...args: never[]): unknown;
+}
+
+/**
+ * Makes every `send` of `client` carry `signal` as its abortSignal (combined
+ * with one the caller passes), so the SDK abandons a waiting call and its
+ * retry sleeps when the step's deadline passes. The prototype's `send` is
+ * looked up on each call, so test doubles installed later still apply.
+ */
+export function bindAbortSignal<C extends Sender>(client: C, signal: AbortSignal): C {
+  const proto = Object.getPrototypeOf(client) as { send: (...args: unknown[]) => unknown };
+  const bound = function (this: C, command: unknown, options?: unknown, callback?: unknown) {
+    if (typeof options === 'function')
+      return proto.send.call(client, command, { abortSignal: signal }, options);
+    const given = (options as { abortSignal?: AbortSignal } | undefined)?.abortSignal;
+    const abortSignal = given ? AbortSignal.any([given, signal]) : signal;
+    return proto.send.call(client, command, { ...(options as object), abortSignal }, callback);
+  };
+  Object.defineProperty(client, 'send', { value: bound, configurable: true, writable: true });
+  return client;
 }
 
 /** The user-agent suffix every Berth call carries: `berth/<version> <action>` on the wire. */
@@ -76,6 +114,13 @@ export interface AwsContext {
   /** The OIDC provider when `role-to-assume` is set (aws-auth exports what it returns). */
   credentials?: OidcCredentialProvider;
   ecs(): ECSClient;
+  /**
+   * ECS for writes that are not idempotent (RegisterTaskDefinition,
+   * UpdateService, RunTask, StopServiceDeployment): no SDK retry, since a
+   * retried write whose answer was lost is a second write; `writeOnce` looks
+   * before it sends again.
+   */
+  ecsWrites(): ECSClient;
   ecr(): ECRClient;
   /**
    * ECR in the region of an image's registry, which may differ from the run's region
@@ -96,6 +141,8 @@ export interface CreateAwsContextOptions {
   clock?: Clock;
   /** Seam for tests: OIDC dependencies (ID token source, STS client, clock). */
   oidc?: Partial<OidcOptions>;
+  /** The step deadline's signal (`stepDeadline().signal`): every call of every client is abandoned when it fires. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -117,6 +164,7 @@ export function createAwsContext(options: CreateAwsContextOptions): AwsContext {
         region,
         customUserAgent,
         env,
+        signal: options.signal,
         ...(options.clock ? { now: () => options.clock!.now() } : {}),
         ...options.oidc,
       })
@@ -130,10 +178,18 @@ export function createAwsContext(options: CreateAwsContextOptions): AwsContext {
     maxAttempts: options.inputs.maxAttempts,
     retryMode: 'adaptive',
     customUserAgent,
+    requestHandler: {
+      connectionTimeout: CONNECTION_TIMEOUT_MS,
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      throwOnRequestTimeout: true,
+    },
   };
   const cache = new Map<string, unknown>();
-  const memo = <T>(key: string, make: () => T): T => {
-    if (!cache.has(key)) cache.set(key, make());
+  const memo = <T extends Sender>(key: string, make: () => T): T => {
+    if (!cache.has(key)) {
+      const client = make();
+      cache.set(key, options.signal ? bindAbortSignal(client, options.signal) : client);
+    }
     return cache.get(key) as T;
   };
   const ecr = () => memo('ecr', () => new ECRClient(config));
@@ -142,6 +198,7 @@ export function createAwsContext(options: CreateAwsContextOptions): AwsContext {
     config,
     credentials,
     ecs: () => memo('ecs', () => new ECSClient(config)),
+    ecsWrites: () => memo('ecs-writes', () => new ECSClient({ ...config, maxAttempts: 1 })),
     ecr,
     ecrIn: (registryRegion, fips) => {
       if (registryRegion === region && !fips) return ecr();

@@ -5,6 +5,12 @@ export interface Clock {
   /** Epoch milliseconds. */
   now(): number;
   sleep(ms: number): Promise<void>;
+  /**
+   * A signal aborted with `reason` once `ms` of this clock's time have passed.
+   * Optional: a clock without it gives deadlines that are checked between
+   * calls only (see `stepDeadline`).
+   */
+  abortAfter?(ms: number, reason: unknown): AbortSignal;
 }
 
 /**
@@ -18,6 +24,12 @@ export function systemClock(scale = timeScaleFromEnv()): Clock {
   return {
     now: () => (scale === 1 ? Date.now() : startReal + (Date.now() - startReal) * scale),
     sleep: (ms) => delay(Math.max(0, ms / scale)),
+    abortAfter: (ms, reason) => {
+      const controller = new AbortController();
+      // Unref'd: a deadline alone must not keep a finished step's process alive.
+      setTimeout(() => controller.abort(reason), Math.max(0, ms / scale)).unref();
+      return controller.signal;
+    },
   };
 }
 
@@ -31,13 +43,26 @@ function timeScaleFromEnv(env: NodeJS.ProcessEnv = process.env): number {
 /** A clock tests advance by hand; sleep() advances it instantly. */
 export function manualClock(start = Date.UTC(2026, 0, 1)): Clock & { advance(ms: number): void } {
   let current = start;
+  let timers: Array<{ at: number; fire: () => void }> = [];
+  const moveTo = (time: number) => {
+    current = time;
+    const due = timers.filter((timer) => timer.at <= current);
+    timers = timers.filter((timer) => timer.at > current);
+    for (const timer of due) timer.fire();
+  };
   return {
     now: () => current,
     sleep: async (ms) => {
-      current += Math.max(0, ms);
+      moveTo(current + Math.max(0, ms));
     },
     advance: (ms) => {
-      current += ms;
+      moveTo(current + ms);
+    },
+    abortAfter: (ms, reason) => {
+      const controller = new AbortController();
+      timers.push({ at: current + Math.max(0, ms), fire: () => controller.abort(reason) });
+      if (ms <= 0) moveTo(current);
+      return controller.signal;
     },
   };
 }

@@ -2,6 +2,7 @@ import * as core from '@actions/core';
 import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, UserAgent } from '@smithy/types';
 import { retry, type Sleep } from './backoff.js';
+import { untilAborted } from './deadline.js';
 import { awsErrorName, ConfigurationError, errorMessage, isAccessDenied, isTransient } from './errors.js';
 import { claimText, decodeJwtPayload } from './jwt.js';
 
@@ -46,6 +47,8 @@ export interface OidcOptions {
   getIdToken?: (audience: string) => Promise<string>;
   /** Seam: the STS call (default an unsigned STS client in `region`). */
   assumeRole?: AssumeRoleWithWebIdentity;
+  /** The step deadline's signal: an assumption still waiting for STS is abandoned when it fires. */
+  signal?: AbortSignal;
   sleep?: Sleep;
   random?: () => number;
   /** Seam: epoch milliseconds (default Date.now). */
@@ -163,6 +166,7 @@ function githubIdToken(env: NodeJS.ProcessEnv): (audience: string) => Promise<st
 export function stsWebIdentityAssumer(
   region: string,
   customUserAgent: string | UserAgent,
+  signal?: AbortSignal,
 ): AssumeRoleWithWebIdentity {
   let client: STSClient | undefined;
   return async (request) => {
@@ -171,7 +175,7 @@ export function stsWebIdentityAssumer(
       customUserAgent,
       maxAttempts: 1,
       useGlobalEndpoint: false,
-      requestHandler: { connectionTimeout: 10_000, requestTimeout: 30_000 },
+      requestHandler: { connectionTimeout: 10_000, requestTimeout: 30_000, throwOnRequestTimeout: true },
     });
     const output = await client.send(
       new AssumeRoleWithWebIdentityCommand({
@@ -180,6 +184,7 @@ export function stsWebIdentityAssumer(
         WebIdentityToken: request.webIdentityToken,
         DurationSeconds: request.durationSeconds,
       }),
+      signal ? { abortSignal: signal } : {},
     );
     const credentials = output.Credentials;
     if (
@@ -308,7 +313,8 @@ export function oidcCredentialProvider(options: OidcOptions): OidcCredentialProv
   const getIdToken = options.getIdToken ?? githubIdToken(env);
   // core.getIDToken masks the token itself; a substitute source gets it masked here.
   const maskIdToken = options.getIdToken !== undefined;
-  const assumeRole = options.assumeRole ?? stsWebIdentityAssumer(options.region, options.customUserAgent);
+  const assumeRole =
+    options.assumeRole ?? stsWebIdentityAssumer(options.region, options.customUserAgent, options.signal);
   const now = options.now ?? Date.now;
   const setSecret = options.setSecret ?? core.setSecret;
   const info = options.info ?? core.info;
@@ -321,11 +327,13 @@ export function oidcCredentialProvider(options: OidcOptions): OidcCredentialProv
   async function fetchIdToken(): Promise<string> {
     let token: string;
     try {
-      token = await getIdToken(options.audience);
+      // GitHub's token endpoint has no timeout of its own: the step's deadline bounds it.
+      token = await untilAborted(getIdToken(options.audience), options.signal);
     } catch (error) {
       if (error instanceof ConfigurationError) throw error;
       throw new IdTokenError(
         `Could not get a GitHub OIDC ID token for audience ${JSON.stringify(options.audience)}: ${causeText(error)}`,
+        { cause: error },
       );
     }
     if (maskIdToken) setSecret(token);

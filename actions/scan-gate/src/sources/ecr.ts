@@ -12,7 +12,9 @@ import {
   ConfigurationError,
   errorMessage,
   isAccessDenied,
+  isDeadlineError,
   type Logger,
+  type StepDeadline,
   wrapError,
 } from '@berth/shared';
 import { formatImage, shortDigest } from '../images.js';
@@ -90,6 +92,16 @@ export interface EcrSourceOptions {
   logger: Logger;
   /** Delays between polls; the last one repeats. */
   pollDelaysMs?: number[];
+  /**
+   * The step's deadline, whose signal the client's calls carry: a call it cuts
+   * short ends the wait as a timeout, the same as a scan that outlives the wait.
+   */
+  deadline?: StepDeadline;
+}
+
+/** The scan did not finish in time (or the deadline cut a call short): the gate cannot judge the image. */
+export class ScanWaitTimedOutError extends ConfigurationError {
+  override name = 'ScanWaitTimedOutError';
 }
 
 const DEFAULT_POLL_DELAYS_MS = [2_000, 4_000, 8_000, 15_000];
@@ -335,66 +347,78 @@ export async function fetchEcrFindings(options: EcrSourceOptions): Promise<EcrSc
   const deadline = started + options.waitTimeoutMs;
   let scanStarted = false;
   let lastStatus = 'NOT_STARTED';
+  const timedOut = () =>
+    new ScanWaitTimedOutError(
+      `The ECR scan of \`${image.reference}\` did not finish within ${options.waitTimeoutMs / 60_000} minute(s) (last status ${lastStatus}). Raise \`wait-timeout-minutes\`, or check the scan in the ECR console.`,
+    );
+  try {
+    return await waitForScan();
+  } catch (error) {
+    if (options.deadline && isDeadlineError(error, options.deadline)) throw timedOut();
+    throw error;
+  }
 
-  for (let poll = 0; ; poll++) {
-    let first: DescribeImageScanFindingsResponse | undefined;
-    try {
-      first = await client.send(
-        new DescribeImageScanFindingsCommand({ repositoryName: repository, imageId, maxResults: PAGE_SIZE }),
-      );
-    } catch (error) {
-      if (awsErrorName(error) !== 'ScanNotFoundException') {
-        throw ecrError(
-          `read the scan findings of \`${image.reference}\``,
-          'ecr:DescribeImageScanFindings',
-          image.reference,
-          repository,
-          error,
+  async function waitForScan(): Promise<EcrScanResult> {
+    for (let poll = 0; ; poll++) {
+      let first: DescribeImageScanFindingsResponse | undefined;
+      try {
+        first = await client.send(
+          new DescribeImageScanFindingsCommand({
+            repositoryName: repository,
+            imageId,
+            maxResults: PAGE_SIZE,
+          }),
         );
+      } catch (error) {
+        if (awsErrorName(error) !== 'ScanNotFoundException') {
+          throw ecrError(
+            `read the scan findings of \`${image.reference}\``,
+            'ecr:DescribeImageScanFindings',
+            image.reference,
+            repository,
+            error,
+          );
+        }
+        if (!startScan) {
+          return {
+            kind: 'unscanned',
+            status: 'NOT_STARTED',
+            reason: `ECR has no scan for \`${image.reference}\` and \`start-scan\` is false.`,
+            advice: UNSCANNED_ADVICE.NOT_STARTED,
+            image,
+          };
+        }
+        if (!scanStarted) {
+          const outcome = await startImageScan(options, image);
+          if (outcome) return outcome;
+          scanStarted = true;
+        }
       }
-      if (!startScan) {
+
+      const status = text(first?.imageScanStatus?.status) ?? (first ? 'UNKNOWN' : 'NOT_STARTED');
+      lastStatus = status;
+      if (first && (status === 'COMPLETE' || status === 'ACTIVE')) {
+        return collectAllPages(options, image, first);
+      }
+      if (first && !WAITING_STATUSES.has(status)) {
+        const description = text(first.imageScanStatus?.description);
         return {
           kind: 'unscanned',
-          status: 'NOT_STARTED',
-          reason: `ECR has no scan for \`${image.reference}\` and \`start-scan\` is false.`,
-          advice: UNSCANNED_ADVICE.NOT_STARTED,
+          status,
+          reason: `The ECR scan of \`${image.reference}\` ended with status ${status}${description ? `: ${description}` : '.'}`,
+          advice: UNSCANNED_ADVICE[status] ?? 'Check the image scan in the ECR console.',
           image,
         };
       }
-      if (!scanStarted) {
-        const outcome = await startImageScan(options, image);
-        if (outcome) return outcome;
-        scanStarted = true;
-      }
-    }
 
-    const status = text(first?.imageScanStatus?.status) ?? (first ? 'UNKNOWN' : 'NOT_STARTED');
-    lastStatus = status;
-    if (first && (status === 'COMPLETE' || status === 'ACTIVE')) {
-      return collectAllPages(options, image, first);
-    }
-    if (first && !WAITING_STATUSES.has(status)) {
-      const description = text(first.imageScanStatus?.description);
-      return {
-        kind: 'unscanned',
-        status,
-        reason: `The ECR scan of \`${image.reference}\` ended with status ${status}${description ? `: ${description}` : '.'}`,
-        advice: UNSCANNED_ADVICE[status] ?? 'Check the image scan in the ECR console.',
-        image,
-      };
-    }
-
-    const now = clock.now();
-    if (now >= deadline) {
-      throw new ConfigurationError(
-        `The ECR scan of \`${image.reference}\` did not finish within ${options.waitTimeoutMs / 60_000} minute(s) (last status ${lastStatus}). Raise \`wait-timeout-minutes\`, or check the scan in the ECR console.`,
+      const now = clock.now();
+      if (now >= deadline) throw timedOut();
+      const wait = Math.min(delays[Math.min(poll, delays.length - 1)], deadline - now);
+      logger.info(
+        `Waiting for the ECR scan of ${label}: ${lastStatus}, ${formatDuration(now - started)} of ${formatDuration(options.waitTimeoutMs)} (next check in ${Math.ceil(wait / 1000)} s)`,
       );
+      await clock.sleep(wait);
     }
-    const wait = Math.min(delays[Math.min(poll, delays.length - 1)], deadline - now);
-    logger.info(
-      `Waiting for the ECR scan of ${label}: ${lastStatus}, ${formatDuration(now - started)} of ${formatDuration(options.waitTimeoutMs)} (next check in ${Math.ceil(wait / 1000)} s)`,
-    );
-    await clock.sleep(wait);
   }
 }
 

@@ -1,6 +1,7 @@
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeTasksCommand, type ECSClient, type Task, type TaskDefinition } from '@aws-sdk/client-ecs';
 import type { Clock } from '../clock.js';
+import { isDeadlineError, type StepDeadline } from '../deadline.js';
 import { ConfigurationError, errorMessage, isThrottling, isTransient, wrapError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { type FailedTask, likelyCause, taskId } from './diagnose.js';
@@ -86,6 +87,8 @@ export interface FollowTaskOptions {
   logLines?: number;
   /** The task as RunTask returned it: its status (PROVISIONING) is shown before the first poll. */
   initialTask?: Task;
+  /** The step's deadline (its signal aborts the calls): the wait ends at the earlier of it and `timeoutMs`. */
+  deadline?: StepDeadline;
 }
 
 export interface TaskStatusChange {
@@ -127,7 +130,7 @@ export async function followTask(options: FollowTaskOptions): Promise<FollowTask
   const { ecs, clock, logger, cluster, taskArn } = options;
   const base = options.pollIntervalMs ?? DEFAULT_TASK_POLL_INTERVAL_MS;
   const startedAt = clock.now();
-  const deadline = startedAt + options.timeoutMs;
+  const deadline = Math.min(startedAt + options.timeoutMs, options.deadline?.at ?? Number.POSITIVE_INFINITY);
   const statuses: TaskStatusChange[] = [];
   const id = taskId(taskArn);
   let interval = base;
@@ -170,17 +173,19 @@ export async function followTask(options: FollowTaskOptions): Promise<FollowTask
       }
       interval = base;
     } catch (error) {
+      const cutShort = options.deadline !== undefined && isDeadlineError(error, options.deadline);
       if (error instanceof ConfigurationError) throw error;
-      if (!isTransient(error)) throw wrapError(`follow task ${id}`, error);
+      if (!cutShort && !isTransient(error)) throw wrapError(`follow task ${id}`, error);
       interval = Math.min(MAX_BACKOFF_MS, interval * 2);
       const message = `AWS answered ${isThrottling(error) ? 'with throttling' : 'with a transient error'} (${errorMessage(error)}); retrying in ${Math.round(interval / 1000)} s.`;
-      if (warned) logger.debug(message);
+      if (cutShort) logger.debug(`The step's deadline cut a call short: ${errorMessage(error)}`);
+      else if (warned) logger.debug(message);
       else {
         logger.warning(message);
         warned = true;
       }
     }
-    const remaining = deadline - clock.now();
+    const remaining = options.deadline?.expired() ? 0 : deadline - clock.now();
     if (remaining <= 0) {
       const last = statuses.at(-1)?.status ?? 'not yet visible';
       return {

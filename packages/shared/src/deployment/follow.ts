@@ -8,6 +8,7 @@ import {
   type ServiceEvent,
 } from '@aws-sdk/client-ecs';
 import type { Clock } from '../clock.js';
+import { isDeadlineError, type StepDeadline } from '../deadline.js';
 import {
   ConfigurationError,
   errorMessage,
@@ -73,6 +74,12 @@ export interface FollowOptions {
   followRollback?: boolean;
   /** `deploy` (the default) or `rollback`: what the outcome and the rollback announcement mean. */
   purpose?: FollowPurpose;
+  /**
+   * The step's deadline, shared with the calls (its signal aborts them): the
+   * wait ends at the earlier of it and `timeoutMs`, and a call it cut short
+   * ends the follow as timed out instead of failing it.
+   */
+  deadline?: StepDeadline;
 }
 
 export interface FollowResult {
@@ -109,7 +116,7 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
   const pace = options.pace ?? DEFAULT_PACE;
   const startedAt = clock.now();
   const budget = new ReadBudget(startedAt, pace);
-  const deadline = startedAt + options.timeoutMs;
+  const deadline = Math.min(startedAt + options.timeoutMs, options.deadline?.at ?? Number.POSITIVE_INFINITY);
   const feed = new EventFeed();
   feed.prime(options.initialEvents);
 
@@ -229,6 +236,8 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
       }
       backoff = 0;
     } catch (error) {
+      if (options.deadline && isDeadlineError(error, options.deadline))
+        return finish('in-progress', undefined, true);
       if (error instanceof ConfigurationError) throw error;
       if (!isTransient(error)) {
         throw wrapError(`follow the deployment of service ${options.service}`, error);
@@ -258,7 +267,8 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
   async function finish(phase: Phase, reason: string | undefined, timedOut = false): Promise<FollowResult> {
     let failedTasks: FailedTask[] = [];
     const failedPhase = phase !== 'succeeded';
-    if (failedPhase) {
+    // Past the step's deadline every call would be cut short: report what is known.
+    if (failedPhase && !options.deadline?.expired()) {
       try {
         failedTasks = await gatherFailedTasks({
           onRead: () => readCalls++,

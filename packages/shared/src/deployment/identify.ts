@@ -1,5 +1,6 @@
 import {
   type Deployment,
+  DescribeServicesCommand,
   type ECSClient,
   ListServiceDeploymentsCommand,
   type Service,
@@ -149,6 +150,29 @@ export async function identifyDeployment(options: IdentifyOptions): Promise<Iden
     );
     return { target, primary, started, arnSource: 'none', serviceDeploymentsApi: true };
   }
+}
+
+/**
+ * After an UpdateService whose answer was lost: the service as UpdateService
+ * would have returned it when the update was applied, else undefined. Applied
+ * means a PRIMARY deployment that was not there before and runs the task
+ * definition we asked for. An update that starts no deployment (same
+ * revision, nothing forced) is harmless to send again, so it counts as not
+ * applied.
+ */
+export async function serviceUpdateApplied(
+  ecs: ECSClient,
+  cluster: string,
+  service: string,
+  before: Service | undefined,
+  taskDefinitionArn: string,
+): Promise<Service | undefined> {
+  const out = await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));
+  const now = out.services?.[0];
+  const primary = primaryDeployment(now);
+  const known = new Set((before?.deployments ?? []).map((d) => d.id));
+  if (!primary?.id || known.has(primary.id) || primary.taskDefinition !== taskDefinitionArn) return undefined;
+  return now;
 }
 
 /** ListServiceDeployments, every page up to `maxPages`, newest first (the API does not promise an order). */
