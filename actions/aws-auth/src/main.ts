@@ -2,6 +2,7 @@ import * as core from '@actions/core';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import {
   createAwsContext,
+  inert,
   type InputReader,
   type OidcOptions,
   roleAccountId,
@@ -36,7 +37,7 @@ export interface Dependencies {
 const coreEffects: StepEffects = {
   setOutput: (name, value) => core.setOutput(name, value),
   exportVariable: (name, value) => core.exportVariable(name, value),
-  info: (message) => core.info(message),
+  info: (message) => core.info(inert(message)),
   group: (name, body) => core.group(name, body),
 };
 

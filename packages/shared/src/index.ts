@@ -15,4 +15,5 @@ export * from './run.js';
 export * from './summary.js';
 export * from './taskdef-fields.js';
 export * from './taskdef-file.js';
+export * from './untrusted.js';
 export * from './version.js';

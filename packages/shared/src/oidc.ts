@@ -4,6 +4,7 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, UserAgent } 
 import { retry, type Sleep } from './backoff.js';
 import { awsErrorName, ConfigurationError, errorMessage, isAccessDenied, isTransient } from './errors.js';
 import { claimText, decodeJwtPayload } from './jwt.js';
+import { inert } from './untrusted.js';
 
 /** What AssumeRoleWithWebIdentity is asked for. */
 export interface WebIdentityRequest {
@@ -311,8 +312,8 @@ export function oidcCredentialProvider(options: OidcOptions): OidcCredentialProv
   const assumeRole = options.assumeRole ?? stsWebIdentityAssumer(options.region, options.customUserAgent);
   const now = options.now ?? Date.now;
   const setSecret = options.setSecret ?? core.setSecret;
-  const info = options.info ?? core.info;
-  const warning = options.warning ?? core.warning;
+  const info = options.info ?? ((message: string) => core.info(inert(message)));
+  const warning = options.warning ?? ((message: string) => core.warning(inert(message)));
   const refreshMs = Math.min(
     (options.refreshBeforeExpirySeconds ?? 300) * 1000,
     (options.durationSeconds * 1000) / 2,
