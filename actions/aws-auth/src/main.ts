@@ -2,8 +2,8 @@ import * as core from '@actions/core';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import {
   createAwsContext,
-  inert,
   type InputReader,
+  inert,
   type OidcOptions,
   roleAccountId,
   wrapError,

@@ -13,7 +13,11 @@ describe('the test parser reads commands as the runner does', () => {
     ['##[do-something k1=v1;]msg', { k1: 'v1' }, 'msg'],
     ['##[do-something]', {}, ''],
     ['##[do-something k1=%3B=%0D=%0A=%5D;]%3B-%0D-%0A-%5D', { k1: ';=\r=\n=]' }, ';-\r-\n-]'],
-    ['##[do-something k1=%253B=%250D=%250A=%255D;]%253B-%250D-%250A-%255D', { k1: '%3B=%0D=%0A=%5D' }, '%3B-%0D-%0A-%5D'],
+    [
+      '##[do-something k1=%253B=%250D=%250A=%255D;]%253B-%250D-%250A-%255D',
+      { k1: '%3B=%0D=%0A=%5D' },
+      '%3B-%0D-%0A-%5D',
+    ],
     ['##[do-something k1=;k2=;]', {}, ''],
     ['>>>   ##[do-something k1=v1;]msg', { k1: 'v1' }, 'msg'],
     ['::do-something k1=v1,::msg', { k1: 'v1' }, 'msg'],

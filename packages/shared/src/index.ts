@@ -10,6 +10,7 @@ export * from './errors.js';
 export * from './inputs.js';
 export * from './jwt.js';
 export * from './logger.js';
+export * from './names.js';
 export * from './oidc.js';
 export * from './run.js';
 export * from './summary.js';

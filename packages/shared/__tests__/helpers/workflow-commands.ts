@@ -60,12 +60,13 @@ export function runnerLines(output: string): string[] {
 }
 
 /** .NET Char.IsWhiteSpace: U+0009–U+000D, U+0085, and the Zs, Zl, Zp categories. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: .NET white space includes controls.
 const DOTNET_WHITESPACE = /^[\u0009-\u000D\u0085\p{Zs}\p{Zl}\p{Zp}]*/u;
 
 /** What ICU may skip when comparing: controls, format characters, default-ignorable code points. */
 const ICU_IGNORABLE = /[\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}]/gu;
 
-function unescape(text: string, pairs: [string, string][]): string {
+function unescapeCommand(text: string, pairs: [string, string][]): string {
   let result = text;
   for (const [escaped, raw] of pairs) result = result.split(escaped).join(raw);
   return result;
@@ -110,10 +111,11 @@ function parseV2(line: string, registered: Set<string>): Parsed | undefined {
       .split(',')
       .filter((p) => p !== '')) {
       const eq = pair.indexOf('=');
-      if (eq > 0 && eq < pair.length - 1) properties[pair.slice(0, eq)] = unescape(pair.slice(eq + 1), PROPERTY_V2);
+      if (eq > 0 && eq < pair.length - 1)
+        properties[pair.slice(0, eq)] = unescapeCommand(pair.slice(eq + 1), PROPERTY_V2);
     }
   }
-  return { command, properties, data: unescape(view.slice(end + 2), DATA_V2), form: '::' };
+  return { command, properties, data: unescapeCommand(view.slice(end + 2), DATA_V2), form: '::' };
 }
 
 function parseLegacy(line: string, registered: Set<string>): Parsed | undefined {
@@ -133,10 +135,11 @@ function parseLegacy(line: string, registered: Set<string>): Parsed | undefined 
       .split(';')
       .filter((p) => p !== '')) {
       const eq = pair.indexOf('=');
-      if (eq > 0 && eq < pair.length - 1) properties[pair.slice(0, eq)] = unescape(pair.slice(eq + 1), LEGACY);
+      if (eq > 0 && eq < pair.length - 1)
+        properties[pair.slice(0, eq)] = unescapeCommand(pair.slice(eq + 1), LEGACY);
     }
   }
-  return { command, properties, data: unescape(view.slice(close + 1), LEGACY), form: '##[' };
+  return { command, properties, data: unescapeCommand(view.slice(close + 1), LEGACY), form: '##[' };
 }
 
 /**

@@ -64,7 +64,8 @@ interface Rule {
 }
 
 /** The matched part of a reason ECS or the container wrote: quoted, so made inert. */
-const firstMatch = (text: string, pattern: RegExp) => inert(pattern.exec(text)?.[0]?.trim() ?? '', { oneLine: true });
+const firstMatch = (text: string, pattern: RegExp) =>
+  inert(pattern.exec(text)?.[0]?.trim() ?? '', { oneLine: true });
 /** A container name or reason from the task, inert for printing. */
 const shown = (text: string | undefined) => inert(text ?? '', { oneLine: true });
 
@@ -99,7 +100,9 @@ const RULES: Rule[] = [
     test: (text, task) =>
       /container health checks/i.test(text) || task.containers.some((c) => c.healthStatus === 'UNHEALTHY'),
     explain: (_text, task) => {
-      const names = task.containers.filter((c) => c.healthStatus === 'UNHEALTHY').map((c) => `\`${shown(c.name)}\``);
+      const names = task.containers
+        .filter((c) => c.healthStatus === 'UNHEALTHY')
+        .map((c) => `\`${shown(c.name)}\``);
       return `Container health check failing${names.length ? ` for ${names.join(', ')}` : ''}: the tasks started but never became HEALTHY. Check the healthCheck command, its startPeriod, and that the app listens where the check looks.`;
     },
   },

@@ -43,7 +43,8 @@ export function printFailureReport(
   logger.error(`${headline(result)}${result.reason ? `: ${inert(result.reason)}` : ''}`, {
     title: 'Deployment failed',
   });
-  if (result.likelyCause) logger.error(`Likely cause: ${inert(result.likelyCause)}`, { title: 'Likely cause' });
+  if (result.likelyCause)
+    logger.error(`Likely cause: ${inert(result.likelyCause)}`, { title: 'Likely cause' });
 
   if (result.failedTasks.length > 0) {
     logger.startGroup(`Failed tasks (${result.failedTasks.length})`);
@@ -51,7 +52,9 @@ export function printFailureReport(
     logger.endGroup();
     for (const task of result.failedTasks) {
       for (const [container, lines] of Object.entries(task.logs)) {
-        logger.startGroup(`Last ${lines.length} log lines of ${shown(container)} in task ${shown(task.taskId)}`);
+        logger.startGroup(
+          `Last ${lines.length} log lines of ${shown(container)} in task ${shown(task.taskId)}`,
+        );
         for (const line of lines) logger.info(logLine(line));
         logger.endGroup();
       }
@@ -67,9 +70,11 @@ export function printFailureReport(
 
   logger.startGroup('Attempted versus running now');
   logger.info(`attempted: ${attempted.taskDefinitionArn}`);
-  for (const [name, image] of Object.entries(attempted.images)) logger.info(`  ${shown(name)}: ${shown(image)}`);
+  for (const [name, image] of Object.entries(attempted.images))
+    logger.info(`  ${shown(name)}: ${shown(image)}`);
   logger.info(`running:   ${running?.taskDefinitionArn ?? 'unknown'}`);
-  for (const [name, image] of Object.entries(running?.images ?? {})) logger.info(`  ${shown(name)}: ${shown(image)}`);
+  for (const [name, image] of Object.entries(running?.images ?? {}))
+    logger.info(`  ${shown(name)}: ${shown(image)}`);
   logger.endGroup();
 }
 
@@ -248,13 +253,16 @@ export function printTaskReport(
     `${result.outcome === 'timed-out' ? 'Task timed out' : 'Task failed'}${result.reason ? `: ${inert(result.reason)}` : ''}`,
     { title: result.outcome === 'timed-out' ? 'Task timed out' : 'Task failed' },
   );
-  if (result.likelyCause) logger.error(`Likely cause: ${inert(result.likelyCause)}`, { title: 'Likely cause' });
+  if (result.likelyCause)
+    logger.error(`Likely cause: ${inert(result.likelyCause)}`, { title: 'Likely cause' });
   for (const task of result.failedTasks) {
     logger.startGroup(`Task ${task.taskId}`);
     for (const line of describeFailedTask(task)) logger.info(line);
     logger.endGroup();
     for (const [container, lines] of Object.entries(task.logs)) {
-      logger.startGroup(`Last ${lines.length} log lines of ${shown(container)} in task ${shown(task.taskId)}`);
+      logger.startGroup(
+        `Last ${lines.length} log lines of ${shown(container)} in task ${shown(task.taskId)}`,
+      );
       for (const line of lines) logger.info(logLine(line));
       logger.endGroup();
     }
