@@ -27,7 +27,6 @@
  */
 
 /** Characters the runner's ICU comparisons may skip, or that break or hide a line. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const IGNORABLE =
   /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\p{Cf}\p{Default_Ignorable_Code_Point}\u2028\u2029]/gu;
 
