@@ -26,9 +26,20 @@
  * so `inert(inert(x)) === inert(x)`.
  */
 
-/** Characters the runner's ICU comparisons may skip, or that break or hide a line. */
-const IGNORABLE =
-  /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\p{Cf}\p{Default_Ignorable_Code_Point}\u2028\u2029]/gu;
+const FORMAT = /[\p{Cf}\p{Default_Ignorable_Code_Point}]/u;
+
+/** Characters the runner's ICU comparisons may skip, or that break or hide a line (tab and LF excepted). */
+function isIgnorable(character: string): boolean {
+  const code = character.codePointAt(0) ?? 0;
+  return (
+    code <= 0x08 ||
+    (code >= 0x0b && code <= 0x1f) ||
+    (code >= 0x7f && code <= 0x9f) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    FORMAT.test(character)
+  );
+}
 
 /** .NET Char.IsWhiteSpace once controls are escaped: tab and the Unicode space separators. */
 const LEADING_COMMAND = /^([\t\p{Zs}]*)::/u;
@@ -40,8 +51,8 @@ function escapeCodePoint(character: string): string {
 }
 
 function inertLine(line: string): string {
-  return line
-    .replace(IGNORABLE, escapeCodePoint)
+  return Array.from(line, (character) => (isIgnorable(character) ? escapeCodePoint(character) : character))
+    .join('')
     .replace(LEADING_COMMAND, '$1\\::')
     .replace(/##\[/g, '##\\[');
 }
