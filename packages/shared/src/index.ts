@@ -18,3 +18,4 @@ export * from './taskdef-fields.js';
 export * from './taskdef-file.js';
 export * from './untrusted.js';
 export * from './version.js';
+export * from './workspace-file.js';
