@@ -61,6 +61,8 @@ export interface ResolveOptions {
   kind?: WorkspaceEntryKind;
   /** The advice for a path that does not exist. */
   missingHint?: string;
+  /** The path as the user wrote it, when `value` is already resolved (messages quote this). */
+  shown?: string;
 }
 
 export interface ResolvedWorkspacePath {
@@ -82,10 +84,13 @@ export function resolveWorkspacePath(
 ): ResolvedWorkspacePath {
   const roots = options.roots ?? workspaceRoots();
   const kind = options.kind ?? 'file';
-  if (value.includes('\0')) {
+  const path = value;
+  // From here on `value` is what messages quote.
+  value = options.shown ?? value;
+  if (path.includes('\0')) {
     throw new ConfigurationError(`Input \`${inputName}\`: ${quoteValue(value)} contains a NUL character.`);
   }
-  const absolute = isAbsolute(value) ? resolve(value) : resolve(roots.workspace, value);
+  const absolute = isAbsolute(path) ? resolve(path) : resolve(roots.workspace, path);
   const allowed = realRoots(roots);
   // Refuse by the written path first, so nothing outside is even looked at.
   if (
@@ -165,6 +170,8 @@ export interface ReadWorkspaceFileOptions {
   /** What the file is, for the size message (`task definition files`, `reports`). */
   what?: string;
   missingHint?: string;
+  /** The path as the user wrote it, when `value` is already resolved. */
+  shown?: string;
 }
 
 export interface WorkspaceFile extends ResolvedWorkspacePath {
@@ -186,7 +193,10 @@ export function readWorkspaceFile(
     roots: options.roots,
     kind: 'file',
     missingHint: options.missingHint,
+    shown: options.shown,
   });
+  // Messages quote the path as written.
+  value = resolved.shown;
   let fd: number;
   try {
     fd = openSync(resolved.path, 'r');
