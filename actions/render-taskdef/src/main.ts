@@ -6,6 +6,7 @@ import * as core from '@actions/core';
 import {
   type AwsInputs,
   ConfigurationError,
+  checkTaskDefinitionStructure,
   coreLogger,
   createAwsContext,
   type EcrRegistry,
@@ -99,6 +100,8 @@ export async function main(overrides: Partial<Dependencies> = {}): Promise<void>
     annotationFile = relative(workspace, join(workspace, path)) || path;
     document = await inGroup(logger, `Read ${path}`, async () => {
       const loaded = deps.readFile(path, workspace);
+      // A wrong type or a typo'd key stops here, named with its JSON path, before rendering reads fields.
+      checkTaskDefinitionStructure(loaded.definition, 'task-definition');
       logger.info(
         `Read ${path} as ${loaded.format.toUpperCase()}${loaded.wrapped ? ' (describe-task-definition output)' : ''}.`,
       );

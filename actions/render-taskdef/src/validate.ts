@@ -4,6 +4,7 @@ import {
   InvalidImageReferenceError,
   isJsonObject,
   type JsonObject,
+  MAX_TASK_DEFINITION_BYTES,
   memoryMiB,
   nearestKey,
   parseImageReference,
@@ -27,8 +28,7 @@ export interface ValidationResult {
   warnings: Problem[];
 }
 
-/** ECS's limit on a registered task definition (the JSON request, compact). */
-export const MAX_TASK_DEFINITION_BYTES = 64 * 1024;
+export { MAX_TASK_DEFINITION_BYTES } from '@berth/shared';
 
 function range(from: number, to: number, step: number): number[] {
   const values: number[] = [];

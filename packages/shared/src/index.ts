@@ -16,6 +16,7 @@ export * from './run.js';
 export * from './summary.js';
 export * from './taskdef-fields.js';
 export * from './taskdef-file.js';
+export * from './taskdef-structure.js';
 export * from './untrusted.js';
 export * from './version.js';
 export * from './workspace-file.js';

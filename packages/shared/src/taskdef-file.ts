@@ -1,6 +1,7 @@
 import { basename, extname } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConfigurationError, errorMessage } from './errors.js';
+import { prototypeKeyPaths } from './taskdef-structure.js';
 import { readWorkspaceFile, type WorkspaceRoots, workspaceRoots } from './workspace-file.js';
 
 /**
@@ -304,7 +305,7 @@ export function parseTaskDefinitionText(text: string, options: ParseOptions): un
         `${where} is not valid JSON: line ${problem.line}, column ${problem.column}: ${problem.reason}.${jsonErrorHint(problem.reason, options.fileName)}`,
       );
     }
-    return JSON.parse(body);
+    return refusePrototypeKeys(JSON.parse(body), where);
   }
   const document = parseDocument(body, { uniqueKeys: true, prettyErrors: true });
   const error = document.errors[0];
@@ -329,6 +330,26 @@ export function parseTaskDefinitionText(text: string, options: ParseOptions): un
   if (expanded > TASK_DEFINITION_MAX_FILE_BYTES) {
     throw new ConfigurationError(
       `${where} expands to ${Math.ceil(expanded / 1024)} KiB through YAML aliases (\`*name\`); task definitions are limited to 1 MiB here and 64 KiB by ECS. Write the repeated parts out, or use fewer aliases.`,
+    );
+  }
+  return refusePrototypeKeys(data, where);
+}
+
+/**
+ * `__proto__`, `constructor` and `prototype` are kept as plain keys by both
+ * parsers, and any later `copy[key] = value` would turn them into a prototype
+ * change (the key then silently disappears): refused here, with where they are.
+ */
+function refusePrototypeKeys(data: unknown, where: string): unknown {
+  const paths = prototypeKeyPaths(data);
+  if (paths.length > 0) {
+    throw new ConfigurationError(
+      `${where}: ${paths
+        .slice(0, 5)
+        .map((path) => `\`${path}\``)
+        .join(
+          ', ',
+        )} ${paths.length === 1 ? 'is' : 'are'} not allowed; \`__proto__\`, \`constructor\` and \`prototype\` are not task definition fields. Remove ${paths.length === 1 ? 'it' : 'them'}.`,
     );
   }
   return data;
