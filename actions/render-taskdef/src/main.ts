@@ -178,7 +178,13 @@ export async function main(overrides: Partial<Dependencies> = {}): Promise<void>
       logger.error(problem.message, { title: annotationTitle(problem.container), file: annotationFile });
     }
     await deps.writeSummary(buildFailureSummaryMarkdown(source, render.errors, warnings));
-    throw new ConfigurationError(validationErrorMessage(render.errors, inputs.taskDefinition ?? source));
+    throw new ConfigurationError(
+      validationErrorMessage(
+        render.errors,
+        inputs.taskDefinition ?? source,
+        inputs.taskDefinition !== undefined ? 'task-definition' : 'task-definition-family',
+      ),
+    );
   }
 
   let pins: PinOutcome[] | undefined;
