@@ -605,7 +605,8 @@ export const CASES: BadInputCase[] = [
     inputs: { cluster: 'shop', service: 'web', 'task-definition': 'td.json' },
     files: { 'td.json': taskDef({}, { name: 'app\n::warning::PWNED' }) },
     input: 'task-definition',
-    message: /containerDefinitions\[0\]\.name .* must be 1 to 255 letters/,
+    message:
+      /a container name may only contain letters, digits, `-` and `_` \(at most 255\), got "app\\n::warning::PWNED"/,
   },
   {
     name: 'definition over 64 KiB',
@@ -613,7 +614,7 @@ export const CASES: BadInputCase[] = [
     inputs: { cluster: 'shop', service: 'web', 'task-definition': 'td.json' },
     files: { 'td.json': OVERSIZED },
     input: 'task-definition',
-    message: /at most 64 KiB/,
+    message: /ECS accepts at most 65536 \(64 KiB\)/,
   },
   {
     name: 'YAML alias bomb',
