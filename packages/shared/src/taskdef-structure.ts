@@ -220,6 +220,8 @@ export function taskDefinitionStructure(definition: Record<string, unknown>): St
 export function checkTaskDefinitionStructure(definition: Record<string, unknown>, inputName: string): void {
   const { suggestions, errors } = taskDefinitionStructure(definition);
   if (errors.length === 0) return;
-  const lines = [...suggestions, ...errors].map((problem) => `Input \`${inputName}\`: ${problem}${problem.endsWith('?') ? '' : '.'}`);
+  const lines = [...suggestions, ...errors].map(
+    (problem) => `Input \`${inputName}\`: ${problem}${problem.endsWith('?') ? '' : '.'}`,
+  );
   throw new ConfigurationError(lines.join('\n'));
 }
