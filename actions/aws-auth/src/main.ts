@@ -38,7 +38,7 @@ const coreEffects: StepEffects = {
   setOutput: (name, value) => core.setOutput(name, value),
   exportVariable: (name, value) => core.exportVariable(name, value),
   info: (message) => core.info(inert(message)),
-  group: (name, body) => core.group(name, body),
+  group: (name, body) => core.group(inert(name, { oneLine: true }), body),
 };
 
 /** Inputs → OIDC exchange → GetCallerIdentity → account check → exports, outputs, summary. */
