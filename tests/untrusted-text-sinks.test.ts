@@ -3,6 +3,9 @@
  * (@actions/core's printing calls, process.stdout/stderr, console) passes
  * its text through `inert()` (packages/shared/src/untrusted.ts). A new direct
  * call that does not is caught here, before it ships a channel for commands.
+ * Likewise every read of a file's content goes through the workspace helper
+ * (packages/shared/src/workspace-file.ts), which keeps reads inside the
+ * workspace or RUNNER_TEMP and caps them.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -42,5 +45,19 @@ describe('printing sinks', () => {
         });
     }
     expect(raw).toEqual([]);
+  });
+});
+
+/** Where file content may be read: the workspace helper, and build-push's own temporary files. */
+const CONTENT_READERS = ['packages/shared/src/workspace-file.ts', 'actions/build-push/src/temp-files.ts'];
+// Calls of node:fs, not a seam's declaration (`readFile(path: string…`) or use (`deps.readFile(`).
+const CONTENT_READ = /(?<!\.)\b(readFileSync|readFile|openSync|createReadStream)\((?!\w+: )/;
+
+describe('file reads', () => {
+  it('read file content only through the workspace helper', () => {
+    const readers = PRODUCT_SOURCES.filter((file) => CONTENT_READ.test(readFileSync(file, 'utf8'))).map(
+      (file) => relative(ROOT, file),
+    );
+    expect(readers.filter((file) => !CONTENT_READERS.includes(file))).toEqual([]);
   });
 });
