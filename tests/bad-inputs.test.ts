@@ -17,11 +17,8 @@ import {
   runAction,
   startEmulator,
 } from '@berth/emulator';
+import { injectedCommands, parseWorkflowCommands } from '@berth/testkit';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  injectedCommands,
-  parseWorkflowCommands,
-} from '../packages/shared/__tests__/helpers/workflow-commands.js';
 import {
   type ActionName,
   type BadInputCase,

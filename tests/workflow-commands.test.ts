@@ -10,6 +10,7 @@
 
 import type { ActionResult } from '@berth/emulator';
 import { runAction } from '@berth/emulator';
+import { injectedCommands, parseWorkflowCommands } from '@berth/testkit';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import {
   GOOD,
@@ -20,10 +21,6 @@ import {
   scenario,
   taskDefinition,
 } from '../actions/deploy-ecs/__tests__/helpers/emulator.js';
-import {
-  injectedCommands,
-  parseWorkflowCommands,
-} from '../packages/shared/__tests__/helpers/workflow-commands.js';
 
 /** What an application logs when an attacker chooses a request path or a header. */
 const HOSTILE_LINES = [

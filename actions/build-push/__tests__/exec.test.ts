@@ -1,8 +1,5 @@
+import { injectedCommands, parseWorkflowCommands } from '@berth/testkit';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
-import {
-  injectedCommands,
-  parseWorkflowCommands,
-} from '../../../packages/shared/__tests__/helpers/workflow-commands.js';
 import { actionsExecutor } from '../src/exec.js';
 
 // A dependency's install script is not Berth's text: what a build prints reaches the log inert.

@@ -1,6 +1,6 @@
+import { injectedCommands, parseWorkflowCommands } from '@berth/testkit';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { coreLogger } from '../src/logger.js';
-import { injectedCommands, parseWorkflowCommands } from './helpers/workflow-commands.js';
 
 /** Everything @actions/core writes while `body` runs, as the runner would read it. */
 function captured(body: () => void): string {
