@@ -3,6 +3,7 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import {
   createAwsContext,
   type InputReader,
+  inert,
   type OidcOptions,
   roleAccountId,
   wrapError,
@@ -36,8 +37,8 @@ export interface Dependencies {
 const coreEffects: StepEffects = {
   setOutput: (name, value) => core.setOutput(name, value),
   exportVariable: (name, value) => core.exportVariable(name, value),
-  info: (message) => core.info(message),
-  group: (name, body) => core.group(name, body),
+  info: (message) => core.info(inert(message)),
+  group: (name, body) => core.group(inert(name, { oneLine: true }), body),
 };
 
 /** Inputs → OIDC exchange → GetCallerIdentity → account check → exports, outputs, summary. */

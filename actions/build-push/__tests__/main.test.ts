@@ -376,7 +376,7 @@ describe('promotion (source)', () => {
 
 describe('errors before anything happens', () => {
   it.each([
-    [{ repository: 'shop', context: 'nowhere' }, /Input `context`: directory "nowhere" does not exist/],
+    [{ repository: 'shop', context: 'nowhere' }, /Input `context`: "nowhere" does not exist/],
     [{ repository: 'shop', file: 'nope/Dockerfile' }, /Input `file`: "nope\/Dockerfile" does not exist/],
     [
       { repository: 'shop', registry: '123456789012.dkr.ecr.us-east-1.amazonaws.com' },

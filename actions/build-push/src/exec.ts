@@ -1,4 +1,6 @@
+import { EOL } from 'node:os';
 import * as actionsExec from '@actions/exec';
+import { inert } from '@berth/shared';
 
 export interface ExecOptions {
   /** Written to the process's stdin (how passwords reach `login --password-stdin`). */
@@ -21,12 +23,25 @@ export interface ExecResult {
  */
 export type Exec = (command: string, args: readonly string[], options?: ExecOptions) => Promise<ExecResult>;
 
-/** The production Exec: @actions/exec, which streams output to the log unless silent. */
+/** One line of a program's output on the step's log, inert: a build prints what its dependencies print. */
+function printLine(line: string): void {
+  process.stdout.write(`${inert(line)}${EOL}`);
+}
+
+/**
+ * The production Exec: @actions/exec, its output streamed to the log line by
+ * line through `inert()` unless silent. A build's output is not Berth's text:
+ * an install script of any dependency can print `::add-path::` or
+ * `::stop-commands::`, and the runner would obey it if it reached the log raw.
+ */
 export const actionsExecutor: Exec = async (command, args, options = {}) => {
+  const silent = options.silent ?? false;
+  if (!silent) printLine(`[command]${[command, ...args].join(' ')}`);
   try {
     const result = await actionsExec.getExecOutput(command, [...args], {
       ignoreReturnCode: true,
-      silent: options.silent ?? false,
+      silent: true,
+      listeners: silent ? undefined : { stdline: printLine, errline: printLine },
       input: options.input !== undefined ? Buffer.from(options.input) : undefined,
       env: options.env ? ({ ...process.env, ...options.env } as Record<string, string>) : undefined,
     });

@@ -4,8 +4,6 @@
  * and push) → outputs and the job summary. Decisions live in tags.ts,
  * @berth/shared's ecr-tag-rules and builders/; effects come in `Dependencies`.
  */
-import { existsSync, statSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
 import * as core from '@actions/core';
 import { DescribeImagesCommand, DescribeRepositoriesCommand } from '@aws-sdk/client-ecr';
 import type { STSClient } from '@aws-sdk/client-sts';
@@ -31,6 +29,7 @@ import {
   putImageTags,
   type RawInputGetter,
   type RepositoryTagRules,
+  resolveWorkspacePath,
   stepDeadline,
   systemClock,
   type TagDecision,
@@ -104,22 +103,26 @@ interface Target {
   rules: RepositoryTagRules;
 }
 
-/** A build context on disk must exist before anything happens; URLs (git, https) are the builder's business. */
-function checkBuildFiles(inputs: Inputs, workspace: string): void {
-  if (/^[a-z][a-z0-9+.-]*:\/\/|^git@/i.test(inputs.context)) return;
-  const context = resolve(workspace, inputs.context);
-  if (!existsSync(context) || !statSync(context).isDirectory()) {
-    throw new ConfigurationError(
-      `Input \`context\`: directory ${JSON.stringify(inputs.context)} does not exist (looked in ${context}). Check out the repository first (actions/checkout) or fix the path.`,
-    );
+/**
+ * A build context on disk and the Dockerfile must exist, and lie inside the
+ * workspace or RUNNER_TEMP once links are followed, before anything happens:
+ * the builder would otherwise send `/` or read `/etc/passwd` as a Dockerfile.
+ * URLs (git, https) are the builder's business.
+ */
+function checkBuildFiles(inputs: Inputs, workspace: string, runnerTemp: string | undefined): void {
+  const roots = { workspace, runnerTemp };
+  if (!/^[a-z][a-z0-9+.-]*:\/\/|^git@/i.test(inputs.context)) {
+    resolveWorkspacePath('context', inputs.context, {
+      roots,
+      kind: 'directory',
+      missingHint: 'Check out the repository first (actions/checkout) or fix the path.',
+    });
   }
   if (inputs.file) {
-    const file = isAbsolute(inputs.file) ? inputs.file : resolve(workspace, inputs.file);
-    if (!existsSync(file)) {
-      throw new ConfigurationError(
-        `Input \`file\`: ${JSON.stringify(inputs.file)} does not exist (looked in ${file}). It is relative to the workspace, e.g. \`file: docker/Containerfile\`.`,
-      );
-    }
+    resolveWorkspacePath('file', inputs.file, {
+      roots,
+      missingHint: 'It is relative to the workspace, e.g. `file: docker/Containerfile`.',
+    });
   }
 }
 
@@ -216,7 +219,7 @@ export async function main(deps: Dependencies = defaultDependencies()): Promise<
   const tags = computeTags(inputs.tags, tagContext(run, now, inputs), { allowLatest: inputs.allowLatest });
   const buildMode = inputs.source === undefined;
   const workspace = deps.env.GITHUB_WORKSPACE || process.cwd();
-  if (buildMode) checkBuildFiles(inputs, workspace);
+  if (buildMode) checkBuildFiles(inputs, workspace, deps.env.RUNNER_TEMP || undefined);
   if (!buildMode && !inputs.push) {
     throw new ConfigurationError(
       'Input `push` is `false` but `source` asks to re-tag an existing image in the registry. Remove one of them.',

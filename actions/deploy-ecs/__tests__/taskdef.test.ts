@@ -152,7 +152,7 @@ describe('prepareTaskDefinitionFile', () => {
 
   it('says where a missing file was looked for', () => {
     expect(() => prepareTaskDefinitionFile('nope.json', dir)).toThrow(
-      /file nope.json not found \(looked for .*nope.json\)/,
+      /"nope.json" does not exist \(looked for .*nope.json\)/,
     );
   });
 });
@@ -277,7 +277,7 @@ const corpusFiles = existsSync(CORPUS) ? readdirSync(CORPUS).sort() : [];
 (corpusFiles.length > 0 ? describe : describe.skip)('corpus task definitions', () => {
   it.each(corpusFiles)('%s', (name) => {
     try {
-      const prepared = prepareTaskDefinitionFile(join(CORPUS, name));
+      const prepared = prepareTaskDefinitionFile(join(CORPUS, name), CORPUS);
       expect(prepared.family).toMatch(/^[A-Za-z0-9_-]+$/);
       expect(prepared.definition).not.toHaveProperty('taskDefinitionArn');
       expect(prepared.definition).not.toHaveProperty('tags');
@@ -293,7 +293,7 @@ const corpusFiles = existsSync(CORPUS) ? readdirSync(CORPUS).sort() : [];
       'describe-output-unwrapped-banbury.json',
     ]) {
       if (!corpusFiles.includes(name)) continue;
-      expect(prepareTaskDefinitionFile(join(CORPUS, name)).removedReadOnly.length).toBeGreaterThan(0);
+      expect(prepareTaskDefinitionFile(join(CORPUS, name), CORPUS).removedReadOnly.length).toBeGreaterThan(0);
     }
   });
 });

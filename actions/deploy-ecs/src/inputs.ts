@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import {
   AWS_INPUT_NAMES,
   type AwsInputs,
+  alarmNameProblem,
   ConfigurationError,
   InputReader,
   parseCommandInput,
@@ -114,7 +115,6 @@ const TASK_DEFINITION_ARN =
 const SUBNET = /^subnet-[0-9a-f]{8,17}$/;
 const SECURITY_GROUP = /^sg-[0-9a-f]{8,17}$/;
 const TAG = /^\w[\w.-]{0,127}$/;
-const ALARM_NAME = /^[^\s][^\n]{0,254}$/;
 
 const show = (value: string) => JSON.stringify(value.length > 120 ? `${value.slice(0, 120)}…` : value);
 
@@ -297,7 +297,14 @@ export function getInputs(
   }
   checkEach('run-task-subnets', inputs.runTaskSubnets, SUBNET, 'subnet-0123456789abcdef0');
   checkEach('run-task-security-groups', inputs.runTaskSecurityGroups, SECURITY_GROUP, 'sg-0123456789abcdef0');
-  checkEach('alarms', inputs.alarms, ALARM_NAME, 'shop-5xx-rate');
+  for (const alarm of inputs.alarms) {
+    const problem = alarmNameProblem(alarm);
+    if (problem) {
+      throw new ConfigurationError(
+        `Input \`alarms\`: ${show(alarm)} is not a CloudWatch alarm name: ${problem}. Give one alarm name per line, e.g. \`shop-5xx-rate\`.`,
+      );
+    }
+  }
   if (inputs.tagDeployedImage !== undefined && !TAG.test(inputs.tagDeployedImage)) {
     throw new ConfigurationError(
       `Input \`tag-deployed-image\` must be a Docker tag (letters, digits, \`_\`, \`.\`, \`-\`, at most 128, not starting with \`.\` or \`-\`), got ${show(inputs.tagDeployedImage)}.`,

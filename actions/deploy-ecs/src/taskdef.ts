@@ -15,6 +15,8 @@ import {
   awsErrorName,
   CONTAINER_DEFINITION_KEYS,
   ConfigurationError,
+  checkTaskDefinitionStructure,
+  ECS_NAME,
   isJsonObject,
   type JsonObject,
   type Logger,
@@ -88,8 +90,10 @@ export function checkDefinition(file: string, definition: JsonObject): { family:
       throw unknownKeyError(file, '', key, TASK_DEFINITION_KEYS);
     }
   }
+  // Types with JSON paths, and prototype keys, before any field is used.
+  checkTaskDefinitionStructure(definition, 'task-definition');
   const family = definition.family;
-  if (typeof family !== 'string' || !/^[A-Za-z0-9_-]{1,255}$/.test(family)) {
+  if (typeof family !== 'string' || !ECS_NAME.test(family)) {
     throw new ConfigurationError(
       `Input \`task-definition\`: ${file} needs a \`family\` of letters, digits, \`-\` and \`_\` (at most 255)${family === undefined ? '' : `, got ${JSON.stringify(family)}`}.`,
     );

@@ -29,15 +29,15 @@ const EXPECTED_FAILURES: Record<string, string> = {
     '`task-definition`: bareword-placeholders-datadog-sidecar.json.tpl is not valid JSON: line 21, column 17: unexpected `TEMPLATE_ENV_VAIRABLES_JSON` (not a JSON value; strings need double quotes). It looks like a placeholder of another templating tool: Berth reads the file as data before it fills placeholders, so a placeholder must sit inside a JSON string ("${NAME}", filled from `vars`), or render the file with that tool before this step.',
   // ECS wants the ARN of the S3 object, not an s3:// URI; the message gives the ARN to write.
   'ec2-compose-like-4-containers-envfile-s3uri.json':
-    'The task definition is not valid: Container `backend`: `environmentFiles[0].value` must be the ARN of an S3 object, got "s3://interactify-environment-files/dev.env"; write it as `arn:aws:s3:::interactify-environment-files/dev.env`. Fix it in ec2-compose-like-4-containers-envfile-s3uri.json or with this step\'s inputs.',
+    'The task definition is not valid: Container `backend`: `environmentFiles[0].value` must be the ARN of an S3 object, got "s3://interactify-environment-files/dev.env"; write it as `arn:aws:s3:::interactify-environment-files/dev.env`. Fix it in ec2-compose-like-4-containers-envfile-s3uri.json (input `task-definition`) or with this step\'s inputs.',
   // A bare $$$$START_PERIOD$$$$ line inside healthCheck: invalid JSON until the agent's test harness substitutes it.
   'ecs-agent-windows-health-invalid-until-templated.json':
     '`task-definition`: ecs-agent-windows-health-invalid-until-templated.json is not valid JSON: line 14, column 13: expected a property name in double quotes, got `$$$$START_PERIOD$$$$`. It looks like a placeholder of another templating tool: Berth reads the file as data before it fills placeholders, so a placeholder must sit inside a JSON string ("${NAME}", filled from `vars`), or render the file with that tool before this step.',
   // APPMESH proxy configuration names an `envoy` container the file does not define: RegisterTaskDefinition rejects it.
   'ecspresso-describe-style-appmesh-goTemplate.json':
-    'The task definition is not valid: `proxyConfiguration.containerName` names "envoy", which is not a container of this task definition (`katsubushi`); add that container or fix the name. Fix it in ecspresso-describe-style-appmesh-goTemplate.json or with this step\'s inputs.',
+    'The task definition is not valid: `proxyConfiguration.containerName` names "envoy", which is not a container of this task definition (`katsubushi`); add that container or fix the name. Fix it in ecspresso-describe-style-appmesh-goTemplate.json (input `task-definition`) or with this step\'s inputs.',
   'ecspresso-wrapped-with-tags.json':
-    'The task definition is not valid: `proxyConfiguration.containerName` names "envoy", which is not a container of this task definition (`katsubushi`); add that container or fix the name. Fix it in ecspresso-wrapped-with-tags.json or with this step\'s inputs.',
+    'The task definition is not valid: `proxyConfiguration.containerName` names "envoy", which is not a container of this task definition (`katsubushi`); add that container or fix the name. Fix it in ecspresso-wrapped-with-tags.json (input `task-definition`) or with this step\'s inputs.',
   // `--generate-cli-skeleton` output: every field is an empty placeholder; all problems are reported together.
   'generate-cli-skeleton-all-fields.json': [
     'The task definition has 13 problems:',
@@ -54,26 +54,26 @@ const EXPECTED_FAILURES: Record<string, string> = {
     '  - Container `banbury-cloud-backend`: `volumesFrom[0].sourceContainer` names "", which is not a container of this task definition (`banbury-cloud-backend`).',
     '  - `proxyConfiguration.containerName` names "", which is not a container of this task definition (`banbury-cloud-backend`); add that container or fix the name.',
     '  - `tags[0]` must be an object with a non-empty `key` and a `value`.',
-    "Fix them in generate-cli-skeleton-all-fields.json or with this step's inputs.",
+    "Fix them in generate-cli-skeleton-all-fields.json (input `task-definition`) or with this step's inputs.",
   ].join('\n'),
   // A template for `${environment}`: without `vars` the family keeps the placeholder, which ECS rejects (rendered with vars below).
   'hee-ssm-secrets-environment-placeholder.json':
-    'The task definition is not valid: `family` "tis-trainee-details-${environment}" may only contain letters, digits, `-` and `_` (at most 255); it still contains the placeholder `${environment}`: give it a value with `vars` (`environment=…`). Fix it in hee-ssm-secrets-environment-placeholder.json or with this step\'s inputs.',
+    'The task definition is not valid: `family` "tis-trainee-details-${environment}" may only contain letters, digits, `-` and `_` (at most 255); it still contains the placeholder `${environment}`: give it a value with `vars` (`environment=…`). Fix it in hee-ssm-secrets-environment-placeholder.json (input `task-definition`) or with this step\'s inputs.',
   // Both images are "" (meant to be filled by a render step); the sweep fills only the first.
   'json-in-yml-empty-image-typo-placeholder.yml':
-    "The task definition is not valid: Container `nginx`: `image` is empty; give it one with the `images` input (`nginx=registry/repository:tag`) or `image` with `container-name: nginx`. Fix it in json-in-yml-empty-image-typo-placeholder.yml or with this step's inputs.",
+    "The task definition is not valid: Container `nginx`: `image` is empty; give it one with the `images` input (`nginx=registry/repository:tag`) or `image` with `container-name: nginx`. Fix it in json-in-yml-empty-image-typo-placeholder.yml (input `task-definition`) or with this step's inputs.",
   // `"command": [ {{command}} ]` unquoted mustache: not JSON until rendered by another tool.
   'otel-collector-ec2-bridge-5-containers.json':
     '`task-definition`: otel-collector-ec2-bridge-5-containers.json is not valid JSON: line 42, column 9: unexpected `{{command}}` (not a JSON value). It looks like a placeholder of another templating tool: Berth reads the file as data before it fills placeholders, so a placeholder must sit inside a JSON string ("${NAME}", filled from `vars`), or render the file with that tool before this step.',
   // The sidecar's image is still an <angle> placeholder; the sweep replaces only the first container's image.
   'xray-sidecar-angle-placeholders.json':
-    'The task definition is not valid: Container `xray-sidecar`: `image` "<repository_uri_xray_daemon>" is not a valid image reference: it contains `<repository_uri_xray_daemon>`, which looks like a placeholder that was never filled. Set the image with the `images` input (`xray-sidecar=registry/repository:tag`) or fill the placeholder. Fix it in xray-sidecar-angle-placeholders.json or with this step\'s inputs.',
+    'The task definition is not valid: Container `xray-sidecar`: `image` "<repository_uri_xray_daemon>" is not a valid image reference: it contains `<repository_uri_xray_daemon>`, which looks like a placeholder that was never filled. Set the image with the `images` input (`xray-sidecar=registry/repository:tag`) or fill the placeholder. Fix it in xray-sidecar-angle-placeholders.json (input `task-definition`) or with this step\'s inputs.',
   // An invented schema: `valueFrom: {s3Arn}` inside environment (its other inventions, `version` and a task-level logConfiguration, are warnings).
   'yaml-invented-schema-negative.yaml':
-    "The task definition is not valid: Container `upload-ms`: `environment[2]` (`MY_ENV_VARIABLES`) has `valueFrom`, which environment variables do not support; move it to `secrets` (Secrets Manager or SSM), or load an S3 file with `environmentFiles`. Fix it in yaml-invented-schema-negative.yaml or with this step's inputs.",
+    "The task definition is not valid: Container `upload-ms`: `environment[2]` (`MY_ENV_VARIABLES`) has `valueFrom`, which environment variables do not support; move it to `secrets` (Secrets Manager or SSM), or load an S3 file with `environmentFiles`. Fix it in yaml-invented-schema-negative.yaml (input `task-definition`) or with this step's inputs.",
   // `pidMode: ""` is rejected by RegisterTaskDefinition (the null command and describe-only `compatibilities` are cleaned).
   'yaml-pipecd-describe-leftovers.yaml':
-    "The task definition is not valid: `pidMode` is an empty string, which RegisterTaskDefinition rejects; remove it or set `host` or `task`. Fix it in yaml-pipecd-describe-leftovers.yaml or with this step's inputs.",
+    "The task definition is not valid: `pidMode` is an empty string, which RegisterTaskDefinition rejects; remove it or set `host` or `task`. Fix it in yaml-pipecd-describe-leftovers.yaml (input `task-definition`) or with this step's inputs.",
 };
 
 /** Warnings some files must produce (the rest of their content renders). */

@@ -241,7 +241,7 @@ describe('render-taskdef dist', () => {
       [
         'a file over 1 MiB',
         { 'task-definition': 'deploy/huge.json' },
-        '`task-definition`: deploy/huge.json is 1.0 MiB; task definition files are limited to 1 MiB (ECS accepts at most 64 KiB). Check that the path names the task definition.',
+        'Input `task-definition`: "deploy/huge.json" is larger than 1.0 MiB, the limit for task definition files (ECS accepts at most 64 KiB). Check that the path names the right file.',
       ],
       ['a missing file', { 'task-definition': 'deploy/nope.json' }, 'PATH'],
       [
@@ -253,7 +253,7 @@ describe('render-taskdef dist', () => {
       const result = await run(inputs);
       const expected =
         message === 'PATH'
-          ? `\`task-definition\`: file deploy/nope.json not found (looked for ${join(workspace, 'deploy', 'nope.json')}). Paths are relative to the workspace; check the path and that the repository is checked out (actions/checkout) before this step.`
+          ? `Input \`task-definition\`: "deploy/nope.json" does not exist (looked for ${join(workspace, 'deploy', 'nope.json')}). Paths are relative to the workspace; check the path and that the repository is checked out (actions/checkout) before this step.`
           : message;
       expectCleanFailure(result, expected);
     });
@@ -301,7 +301,9 @@ describe('render-taskdef dist', () => {
           'Container `web`: `healthCheck.interval` is 1; ECS accepts 5 to 300 (seconds).',
           'Container `envoy`: `image` "<envoy-image>" is not a valid image reference: it contains `<envoy-image>`, which looks like a placeholder that was never filled. Set the image with the `images` input (`envoy=registry/repository:tag`) or fill the placeholder.',
           'Container `envoy`: `dependsOn[0].containerName` names "db", which is not a container of this task definition (`web` and `envoy`).',
-        ].join('\n  - ')}\nFix them in deploy/invalid.json or with this step's inputs.`,
+        ].join(
+          '\n  - ',
+        )}\nFix them in deploy/invalid.json (input \`task-definition\`) or with this step's inputs.`,
       ]);
       expect(result.stdout).toContain(
         '::error title=Task definition%3A container envoy,file=deploy/invalid.json::',

@@ -238,7 +238,7 @@ describe('rendering a file', () => {
     const error = await h.run().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigurationError);
     expect((error as Error).message).toBe(
-      "The task definition has 2 problems:\n  - `cpu` 256 with `memory` 4096 is not a Fargate task size; with 256 CPU units Fargate accepts `memory` `512`, `1024` or `2048` (MiB).\n  - Container `web`: `healthCheck.retries` is 0; ECS accepts 1 to 10.\nFix them in bad.json or with this step's inputs.",
+      "The task definition has 2 problems:\n  - `cpu` 256 with `memory` 4096 is not a Fargate task size; with 256 CPU units Fargate accepts `memory` `512`, `1024` or `2048` (MiB).\n  - Container `web`: `healthCheck.retries` is 0; ECS accepts 1 to 10.\nFix them in bad.json (input `task-definition`) or with this step's inputs.",
     );
     expect(h.logger.entries.filter((e) => e.level === 'error')).toEqual([
       {

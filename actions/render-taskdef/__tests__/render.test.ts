@@ -446,14 +446,14 @@ describe('idempotence', () => {
 describe('validationErrorMessage', () => {
   it('one problem', () => {
     expect(validationErrorMessage([{ message: '`family` is empty.' }], 'td.json')).toBe(
-      "The task definition is not valid: `family` is empty. Fix it in td.json or with this step's inputs.",
+      "The task definition is not valid: `family` is empty. Fix it in td.json (input `task-definition`) or with this step's inputs.",
     );
   });
   it('several problems, one per line', () => {
     expect(
       validationErrorMessage([{ message: 'one.' }, { container: 'web', message: 'two.' }], 'td.json'),
     ).toBe(
-      "The task definition has 2 problems:\n  - one.\n  - two.\nFix them in td.json or with this step's inputs.",
+      "The task definition has 2 problems:\n  - one.\n  - two.\nFix them in td.json (input `task-definition`) or with this step's inputs.",
     );
   });
 });

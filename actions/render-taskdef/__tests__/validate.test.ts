@@ -360,7 +360,7 @@ describe('containers', () => {
     [{ name: undefined }, '`containerDefinitions[0]` has no `name`; every container needs a unique name.'],
     [
       { name: 'web app' },
-      'Container `web app`: the name may only contain letters, digits, `-` and `_` (at most 255).',
+      'Container `#0`: the name "web app" may only contain letters, digits, `-` and `_` (at most 255).',
     ],
     [
       { image: '' },

@@ -6,6 +6,7 @@ import * as core from '@actions/core';
 import {
   type AwsInputs,
   ConfigurationError,
+  checkTaskDefinitionStructure,
   coreLogger,
   createAwsContext,
   type EcrRegistry,
@@ -99,6 +100,8 @@ export async function main(overrides: Partial<Dependencies> = {}): Promise<void>
     annotationFile = relative(workspace, join(workspace, path)) || path;
     document = await inGroup(logger, `Read ${path}`, async () => {
       const loaded = deps.readFile(path, workspace);
+      // A wrong type or a typo'd key stops here, named with its JSON path, before rendering reads fields.
+      checkTaskDefinitionStructure(loaded.definition, 'task-definition');
       logger.info(
         `Read ${path} as ${loaded.format.toUpperCase()}${loaded.wrapped ? ' (describe-task-definition output)' : ''}.`,
       );
@@ -175,7 +178,13 @@ export async function main(overrides: Partial<Dependencies> = {}): Promise<void>
       logger.error(problem.message, { title: annotationTitle(problem.container), file: annotationFile });
     }
     await deps.writeSummary(buildFailureSummaryMarkdown(source, render.errors, warnings));
-    throw new ConfigurationError(validationErrorMessage(render.errors, inputs.taskDefinition ?? source));
+    throw new ConfigurationError(
+      validationErrorMessage(
+        render.errors,
+        inputs.taskDefinition ?? source,
+        inputs.taskDefinition !== undefined ? 'task-definition' : 'task-definition-family',
+      ),
+    );
   }
 
   let pins: PinOutcome[] | undefined;

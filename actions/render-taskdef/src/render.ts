@@ -423,8 +423,13 @@ export function renderTaskDefinition(
 }
 
 /** The one error for all validation problems. */
-export function validationErrorMessage(errors: readonly Problem[], file: string): string {
+export function validationErrorMessage(
+  errors: readonly Problem[],
+  file: string,
+  inputName = 'task-definition',
+): string {
+  const where = `${file} (input \`${inputName}\`)`;
   if (errors.length === 1)
-    return `The task definition is not valid: ${errors[0].message} Fix it in ${file} or with this step's inputs.`;
-  return `The task definition has ${errors.length} problems:\n${errors.map((problem) => `  - ${problem.message}`).join('\n')}\nFix them in ${file} or with this step's inputs.`;
+    return `The task definition is not valid: ${errors[0].message} Fix it in ${where} or with this step's inputs.`;
+  return `The task definition has ${errors.length} problems:\n${errors.map((problem) => `  - ${problem.message}`).join('\n')}\nFix them in ${where} or with this step's inputs.`;
 }

@@ -15,9 +15,9 @@ export interface SummaryData {
   warnings: readonly string[];
 }
 
-/** Markdown-safe text: HTML special characters escaped, table pipes escaped. */
+/** Markdown-safe text: HTML special characters escaped, table pipes and link brackets escaped. */
 function text(value: string): string {
-  return escapeHtml(value).replace(/\|/g, '\\|');
+  return escapeHtml(value).replace(/([|[\]])/g, '\\$1');
 }
 
 function code(value: string | undefined): string {

@@ -4,9 +4,11 @@ import {
   InvalidImageReferenceError,
   isJsonObject,
   type JsonObject,
+  MAX_TASK_DEFINITION_BYTES,
   memoryMiB,
   nearestKey,
   parseImageReference,
+  quoteValue,
   TASK_DEFINITION_KEYS,
 } from '@berth/shared';
 
@@ -27,8 +29,7 @@ export interface ValidationResult {
   warnings: Problem[];
 }
 
-/** ECS's limit on a registered task definition (the JSON request, compact). */
-export const MAX_TASK_DEFINITION_BYTES = 64 * 1024;
+export { MAX_TASK_DEFINITION_BYTES } from '@berth/shared';
 
 function range(from: number, to: number, step: number): number[] {
   const values: number[] = [];
@@ -326,7 +327,11 @@ export function validateTaskDefinition(definition: JsonObject): ValidationResult
       taskError(`\`containerDefinitions[${index}]\` must be an object, got ${describeValue(container)}.`);
       return;
     }
-    const label = typeof container.name === 'string' && container.name !== '' ? container.name : `#${index}`;
+    // A name that breaks the naming rule is shown quoted in its own error, never as the label of others.
+    const label =
+      typeof container.name === 'string' && CONTAINER_NAME.test(container.name)
+        ? container.name
+        : `#${index}`;
     const error = (message: string) =>
       errors.push({ container: label, message: `Container \`${label}\`: ${message}` });
     const warn = (message: string) =>
@@ -338,7 +343,9 @@ export function validateTaskDefinition(definition: JsonObject): ValidationResult
         message: `\`containerDefinitions[${index}]\` has no \`name\`; every container needs a unique name.`,
       });
     } else if (!CONTAINER_NAME.test(container.name)) {
-      error(`the name may only contain letters, digits, \`-\` and \`_\` (at most 255).`);
+      error(
+        `the name ${quoteValue(container.name)} may only contain letters, digits, \`-\` and \`_\` (at most 255).`,
+      );
     }
 
     for (const key of Object.keys(container)) {

@@ -1,4 +1,4 @@
-import { type AwsInputs, ConfigurationError, InputReader, readAwsInputs } from '@berth/shared';
+import { type AwsInputs, ConfigurationError, checkEcsName, InputReader, readAwsInputs } from '@berth/shared';
 
 /** What the `to` input asks for. */
 export type TargetSpec =
@@ -80,6 +80,9 @@ export function getInputs(reader: InputReader = new InputReader()): Inputs {
     'service',
     'set it to the name or ARN of the ECS service to roll back, e.g. `service: web`.',
   );
+  // Both are echoed in the log, the summary and the record: checked before anything uses them.
+  checkEcsName('cluster', 'cluster', cluster, { allowArn: true });
+  checkEcsName('service', 'service', service, { allowArn: true });
   const to = reader.string('to', 'last-successful');
   const target = parseTarget(to);
   // Kept verbatim (not trimmed of inner whitespace, never masked): it is the audit trail.

@@ -218,7 +218,7 @@ describe('main validates everything before any AWS call', () => {
       'missing allowlist',
       { repository: 'shop', 'image-tag': 'v1', allowlist: 'nope.yml' },
       {},
-      /Input `allowlist`: cannot read `nope.yml`/,
+      /Input `allowlist`: "nope.yml" does not exist/,
     ],
     [
       'both digest and tag',

@@ -143,6 +143,9 @@ describe('renderSummary', () => {
 
   it('cell() keeps table cells intact', () => {
     expect(cell('a|b\nc <script>')).toBe('a\\|b c &lt;script&gt;');
+    // A bare CR ends a Markdown line too (CommonMark line endings); brackets would make a link or image.
+    expect(cell('a\rb')).toBe('a b');
+    expect(cell('![x](https://tracker.example/p.png)')).toBe('!\\[x\\](https://tracker.example/p.png)');
   });
 });
 

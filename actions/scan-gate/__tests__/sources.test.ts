@@ -451,7 +451,7 @@ describe('report files', () => {
       'sarif',
       /`other.json` is not a report scan-gate knows, but `source` is `sarif`\. Point `report` at a sarif report/,
     ],
-    ['missing.json', 'trivy', /cannot read `missing.json`: ENOENT/],
+    ['missing.json', 'trivy', /Input `report`: "missing.json" does not exist/],
   ])('%s as %s: a ConfigurationError that says what is wrong', (name, source, message) => {
     const error = (() => {
       try {

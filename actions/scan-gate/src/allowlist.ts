@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { ConfigurationError } from '@berth/shared';
+import { dirname } from 'node:path';
+import { ConfigurationError, readWorkspaceFile, type WorkspaceRoots } from '@berth/shared';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLMap } from 'yaml';
 import { fileError } from './normalise.js';
 
@@ -173,12 +173,25 @@ function parseEntry(
   return { id: id!, reason: reason!, expires: expires!, package: pkg, images, file, line };
 }
 
-/** Reads and parses the allowlist file; errors name the file. */
-export function loadAllowlist(path: string, shown: string): AllowlistEntry[] {
+/** An allowlist is a few hundred lines; anything near this is the wrong file. */
+export const ALLOWLIST_MAX_BYTES = 1024 * 1024;
+
+/** Reads and parses the allowlist file (inside the workspace or RUNNER_TEMP); errors name the file. */
+export function loadAllowlist(
+  path: string,
+  shown: string,
+  roots: WorkspaceRoots = { workspace: dirname(path) },
+): AllowlistEntry[] {
   let source: string;
   try {
-    source = readFileSync(path, 'utf8');
+    source = readWorkspaceFile('allowlist', path, {
+      roots,
+      maxBytes: ALLOWLIST_MAX_BYTES,
+      what: 'allowlists',
+      shown,
+    }).text;
   } catch (error) {
+    if (error instanceof ConfigurationError) throw error;
     throw new ConfigurationError(
       `Input \`allowlist\`: cannot read \`${shown}\`: ${fileError(error)}. Check the path (relative to the workspace).`,
     );

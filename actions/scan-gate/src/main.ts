@@ -13,6 +13,7 @@ import {
   isDeadlineError,
   type Logger,
   type RawInputGetter,
+  resolveWorkspacePath,
   stepDeadline,
   systemClock,
   writeJobSummary,
@@ -69,6 +70,8 @@ function checkDockerfile(workspace: string, dockerfile: string): string {
       `Input \`dockerfile\`: \`${dockerfile}\` does not exist in the workspace (${workspace}). Give the path of the Dockerfile the image was built from, relative to the repository root, or remove the input.`,
     );
   }
+  // A link out of the checkout is refused too: SARIF results must point at a repository file.
+  resolveWorkspacePath('dockerfile', rel, { roots: { workspace } });
   return rel.split(sep).join('/');
 }
 
@@ -195,11 +198,13 @@ export async function main(deps: MainDependencies = {}): Promise<void> {
 
   // Everything the user gave is checked before the first AWS call.
   const inputs = getInputs(deps.getRaw);
+  // Files are read only from the workspace and RUNNER_TEMP, links followed (workspace-file.ts).
+  const roots = { workspace, runnerTemp: env.RUNNER_TEMP || undefined };
   const allowlist = inputs.allowlist
-    ? loadAllowlist(workspacePath(workspace, inputs.allowlist), inputs.allowlist)
+    ? loadAllowlist(workspacePath(workspace, inputs.allowlist), inputs.allowlist, roots)
     : [];
   const dockerfile = inputs.dockerfile ? checkDockerfile(workspace, inputs.dockerfile) : undefined;
-  const reportFiles = inputs.source === 'ecr' ? [] : resolveReportFiles(inputs.report, workspace);
+  const reportFiles = inputs.source === 'ecr' ? [] : resolveReportFiles(inputs.report, workspace, roots);
   const policy: Policy = {
     failOn: inputs.failOn,
     maxFindings: inputs.maxFindings,
@@ -248,7 +253,7 @@ export async function main(deps: MainDependencies = {}): Promise<void> {
   } else {
     const label = SOURCE_LABEL[inputs.source];
     collected = await inGroup(logger, `Read ${reportFiles.length} ${label} report(s)`, async () => {
-      const read = readReports(reportFiles, inputs.source as 'trivy' | 'grype' | 'sarif', workspace);
+      const read = readReports(reportFiles, inputs.source as 'trivy' | 'grype' | 'sarif', workspace, roots);
       for (const file of reportFiles) logger.info(`Read ${relative(workspace, file) || file}`);
       return read;
     });

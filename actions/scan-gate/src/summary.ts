@@ -17,13 +17,18 @@ export interface SummaryData {
   maxRows?: number;
 }
 
-/** Makes text safe inside a Markdown table cell. */
+/**
+ * Makes text safe inside a Markdown table cell. Finding titles come from the
+ * scanned image's metadata: `[`/`]` are escaped so a title cannot become a
+ * link or an image (a tracking pixel) in the summary.
+ */
 export function cell(value: string | undefined): string {
   if (!value) return '';
   return value
     .replace(/\\/g, '\\\\')
     .replace(/\|/g, '\\|')
-    .replace(/\r?\n/g, ' ')
+    .replace(/([[\]])/g, '\\$1')
+    .replace(/\r\n|\r|\n/g, ' ')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;');
 }

@@ -164,7 +164,10 @@ describe('failure report', () => {
       { taskDefinitionArn: 'td:2', images: { web: 'repo@sha256:bad' } },
       { taskDefinitionArn: 'td:1', images: { web: 'repo@sha256:good', sidecar: 'envoy<1>' } },
     );
-    expect(calls[0]).toBe('d:Last 2 log lines of web in task t1:<pre>starting\npanic: config missing</pre>');
+    // Line breaks as character references: a blank log line must not end the HTML block.
+    expect(calls[0]).toBe(
+      'd:Last 2 log lines of web in task t1:<pre>starting&#10;panic: config missing</pre>',
+    );
     expect(calls[1]).toContain('<code>td:2</code>');
     expect(calls[1]).toContain('<code>repo@sha256:good</code>');
     expect(calls[1]).toContain('envoy&lt;1&gt;');

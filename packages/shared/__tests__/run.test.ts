@@ -32,6 +32,20 @@ describe('run', () => {
     expect(reporter.debug).not.toHaveBeenCalled();
   });
 
+  it('makes a message that quotes outside text inert (a CR in a value must not start a line)', async () => {
+    const reporter = recorder();
+    await run(
+      'rollback',
+      async () => {
+        throw new ConfigurationError('Input `reason`: "x\r::warning::PWNED" is too long.');
+      },
+      reporter,
+    );
+    expect(reporter.setFailed.mock.calls).toEqual([
+      ['rollback: Input `reason`: "x\\r::warning::PWNED" is too long.'],
+    ]);
+  });
+
   it('puts the stack of an unexpected error under debug and the message in the failure', async () => {
     const reporter = recorder();
     const error = new TypeError("Cannot read properties of undefined (reading 'taskDefinition')");

@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { inert } from './untrusted.js';
 
 /** The logging surface actions use; @actions/core in production, a recorder in tests. */
 export interface Logger {
@@ -11,13 +12,20 @@ export interface Logger {
   endGroup(): void;
 }
 
+/**
+ * The runner's logger. Every message passes through `inert()` on its way out:
+ * messages quote names, events and log lines Berth did not write, and this is
+ * the one sink they all reach, so none of them can act as a workflow command
+ * (Berth's own words never start with `::` nor hold `##[` or a CR, so they
+ * print unchanged). Annotation titles and files are escaped by @actions/core.
+ */
 export const coreLogger: Logger = {
-  info: (message) => core.info(message),
-  notice: (message, properties) => core.notice(message, properties),
-  warning: (message, properties) => core.warning(message, properties),
-  error: (message, properties) => core.error(message, properties),
-  debug: (message) => core.debug(message),
-  startGroup: (name) => core.startGroup(name),
+  info: (message) => core.info(inert(message)),
+  notice: (message, properties) => core.notice(inert(message), properties),
+  warning: (message, properties) => core.warning(inert(message), properties),
+  error: (message, properties) => core.error(inert(message), properties),
+  debug: (message) => core.debug(inert(message)),
+  startGroup: (name) => core.startGroup(inert(name, { oneLine: true })),
   endGroup: () => core.endGroup(),
 };
 

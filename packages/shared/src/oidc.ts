@@ -5,6 +5,7 @@ import { retry, type Sleep } from './backoff.js';
 import { untilAborted } from './deadline.js';
 import { awsErrorName, ConfigurationError, errorMessage, isAccessDenied, isTransient } from './errors.js';
 import { claimText, decodeJwtPayload } from './jwt.js';
+import { inert } from './untrusted.js';
 
 /** What AssumeRoleWithWebIdentity is asked for. */
 export interface WebIdentityRequest {
@@ -317,8 +318,8 @@ export function oidcCredentialProvider(options: OidcOptions): OidcCredentialProv
     options.assumeRole ?? stsWebIdentityAssumer(options.region, options.customUserAgent, options.signal);
   const now = options.now ?? Date.now;
   const setSecret = options.setSecret ?? core.setSecret;
-  const info = options.info ?? core.info;
-  const warning = options.warning ?? core.warning;
+  const info = options.info ?? ((message: string) => core.info(inert(message)));
+  const warning = options.warning ?? ((message: string) => core.warning(inert(message)));
   const refreshMs = Math.min(
     (options.refreshBeforeExpirySeconds ?? 300) * 1000,
     (options.durationSeconds * 1000) / 2,

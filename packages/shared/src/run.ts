@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { ConfigurationError, errorMessage } from './errors.js';
+import { inert } from './untrusted.js';
 
 /** The slice of @actions/core that `run()` uses; injectable for tests. */
 export interface RunReporter {
@@ -24,8 +25,9 @@ export async function run(
   } catch (error) {
     const message = errorMessage(error);
     if (!(error instanceof ConfigurationError) && error instanceof Error && error.stack) {
-      reporter.debug(error.stack);
+      reporter.debug(inert(error.stack));
     }
-    reporter.setFailed(`${actionName}: ${message}`);
+    // The message may quote a name, a value or a file excerpt from outside Berth.
+    reporter.setFailed(`${actionName}: ${inert(message)}`);
   }
 }

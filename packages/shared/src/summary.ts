@@ -1,11 +1,23 @@
 import * as core from '@actions/core';
 import { errorMessage } from './errors.js';
+import { inert } from './untrusted.js';
 
 type Summary = typeof core.summary;
 
-/** Text made safe inside the HTML of a job summary (tables, lists, `<pre>` and `<code>`). */
+/**
+ * Text made safe inside the HTML of a job summary (tables, lists, `<pre>`,
+ * `<code>` and attribute values). Line breaks become character references: a
+ * blank line ends an HTML block in GitHub Markdown, after which a log line
+ * such as `![x](https://tracker/p.png)` would be rendered as Markdown.
+ */
 export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return String(text)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/\r/g, '&#13;')
+    .replace(/\n/g, '&#10;');
 }
 
 /**
@@ -20,6 +32,6 @@ export async function writeJobSummary(build: (summary: Summary) => unknown): Pro
     build(core.summary);
     await core.summary.write();
   } catch (error) {
-    core.warning(`Could not write the job summary: ${errorMessage(error)}`);
+    core.warning(inert(`Could not write the job summary: ${errorMessage(error)}`));
   }
 }

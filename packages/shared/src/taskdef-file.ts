@@ -1,7 +1,8 @@
-import { readFileSync, statSync } from 'node:fs';
-import { basename, extname, isAbsolute, resolve } from 'node:path';
+import { basename, extname } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConfigurationError, errorMessage } from './errors.js';
+import { prototypeKeyPaths } from './taskdef-structure.js';
+import { readWorkspaceFile, type WorkspaceRoots, workspaceRoots } from './workspace-file.js';
 
 /**
  * Reading a task definition file as data. The file is parsed as JSON or YAML
@@ -67,6 +68,10 @@ class JsonSyntaxError extends Error {
 
 const MAX_DEPTH = 512;
 
+/** The most characters of a file an error quotes. */
+const EXCERPT_CHARS = 32;
+const clip = (text: string) => (text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text);
+
 /**
  * Checks strict JSON (RFC 8259) and returns the first problem with its line
  * and column, or undefined when the text is valid. Also rejects duplicate
@@ -79,8 +84,9 @@ export function findJsonSyntaxError(text: string): SyntaxErrorLocation | undefin
   const fail = (reason: string, at = i): never => {
     throw new JsonSyntaxError(at, reason);
   };
+  // What was found at an error, quoted in the message: short (the file may hold a secret) and one line.
   const token = (at: number): string => {
-    const ahead = text.slice(at, at + 60);
+    const ahead = text.slice(at, at + EXCERPT_CHARS);
     const word = /^\{\{[^}\n]*\}\}/.exec(ahead)?.[0] ?? /^[^\s,:[\]{}"]+/.exec(ahead)?.[0];
     return word ?? text[at];
   };
@@ -192,14 +198,14 @@ export function findJsonSyntaxError(text: string): SyntaxErrorLocation | undefin
       const keyAt = i;
       const key = parseString();
       if (keys.has(key))
-        fail(`duplicate key \`${key}\` (JSON keeps only the last one; remove one of them)`, keyAt);
+        fail(`duplicate key \`${clip(key)}\` (JSON keeps only the last one; remove one of them)`, keyAt);
       keys.add(key);
       skipSpace();
       if (text[i] !== ':') {
         fail(
           text[i] === undefined
             ? 'unexpected end of file (expected `:`)'
-            : `expected \`:\` after \`"${key}"\`, got \`${token(i)}\``,
+            : `expected \`:\` after \`"${clip(key)}"\`, got \`${token(i)}\``,
         );
       }
       i++;
@@ -214,7 +220,7 @@ export function findJsonSyntaxError(text: string): SyntaxErrorLocation | undefin
         return;
       }
       if (text[i] === undefined) fail('unexpected end of file (an object is not closed with `}`)');
-      fail(`expected \`,\` or \`}\` after the value of \`"${key}"\`, got \`${token(i)}\``);
+      fail(`expected \`,\` or \`}\` after the value of \`"${clip(key)}"\`, got \`${token(i)}\``);
     }
   };
   const parseArray = (depth: number): void => {
@@ -299,22 +305,54 @@ export function parseTaskDefinitionText(text: string, options: ParseOptions): un
         `${where} is not valid JSON: line ${problem.line}, column ${problem.column}: ${problem.reason}.${jsonErrorHint(problem.reason, options.fileName)}`,
       );
     }
-    return JSON.parse(body);
+    return refusePrototypeKeys(JSON.parse(body), where);
   }
   const document = parseDocument(body, { uniqueKeys: true, prettyErrors: true });
   const error = document.errors[0];
   if (error) {
     const position = error.linePos?.[0];
-    const reason = error.message.split(/ at line \d+, column \d+/)[0].split('\n')[0];
+    const reason = error.message
+      .split(/ at line \d+, column \d+/)[0]
+      .split('\n')[0]
+      .slice(0, 160);
     throw new ConfigurationError(
       `${where} is not valid YAML: ${position ? `line ${position.line}, column ${position.col}: ` : ''}${reason}.`,
     );
   }
+  let data: unknown;
   try {
-    return document.toJS({ maxAliasCount: 100 });
+    data = document.toJS({ maxAliasCount: 100 });
   } catch (cause) {
     throw new ConfigurationError(`${where} could not be read as YAML: ${errorMessage(cause)}`);
   }
+  // Aliases repeat what they point at: a small file can expand to far more than it holds.
+  const expanded = Buffer.byteLength(JSON.stringify(data) ?? '');
+  if (expanded > TASK_DEFINITION_MAX_FILE_BYTES) {
+    throw new ConfigurationError(
+      `${where} expands to ${Math.ceil(expanded / 1024)} KiB through YAML aliases (\`*name\`); task definitions are limited to 1 MiB here and 64 KiB by ECS. Write the repeated parts out, or use fewer aliases.`,
+    );
+  }
+  return refusePrototypeKeys(data, where);
+}
+
+/**
+ * `__proto__`, `constructor` and `prototype` are kept as plain keys by both
+ * parsers, and any later `copy[key] = value` would turn them into a prototype
+ * change (the key then silently disappears): refused here, with where they are.
+ */
+function refusePrototypeKeys(data: unknown, where: string): unknown {
+  const paths = prototypeKeyPaths(data);
+  if (paths.length > 0) {
+    throw new ConfigurationError(
+      `${where}: ${paths
+        .slice(0, 5)
+        .map((path) => `\`${path}\``)
+        .join(
+          ', ',
+        )} ${paths.length === 1 ? 'is' : 'are'} not allowed; \`__proto__\`, \`constructor\` and \`prototype\` are not task definition fields. Remove ${paths.length === 1 ? 'it' : 'them'}.`,
+    );
+  }
+  return data;
 }
 
 /**
@@ -337,77 +375,40 @@ export function unwrapTaskDefinition(data: unknown, options: ParseOptions): Task
   return { definition: data, wrapped: false, format };
 }
 
-/** The file system calls the reader makes; a seam for tests. */
-export interface TaskDefinitionFileSystem {
-  stat(path: string): { size: number; isFile(): boolean; isDirectory(): boolean };
-  readFile(path: string): string;
-}
-
-const nodeFileSystem: TaskDefinitionFileSystem = {
-  stat: (path) => statSync(path),
-  readFile: (path) => readFileSync(path, 'utf8'),
-};
-
 export interface ReadTaskDefinitionOptions {
   /** The input that named the file (for messages), default `task-definition`. */
   inputName?: string;
-  /** Relative paths resolve against this folder (the workspace), default the working directory. */
+  /** The workspace: relative paths resolve against it; default GITHUB_WORKSPACE, else the working directory. */
   baseDir?: string;
-  fs?: TaskDefinitionFileSystem;
-}
-
-function formatBytes(bytes: number): string {
-  return bytes >= 1024 * 1024
-    ? `${(bytes / (1024 * 1024)).toFixed(1)} MiB`
-    : `${Math.ceil(bytes / 1024)} KiB`;
+  /** Where files may be read from; default the workspace (`baseDir`) and RUNNER_TEMP. */
+  roots?: WorkspaceRoots;
 }
 
 /**
- * Reads a task definition file as data: follows symlinks but only to a
- * regular file, refuses files over 1 MiB before reading them, parses JSON or
- * YAML, and unwraps describe-task-definition output.
+ * Reads a task definition file as data: the path must resolve (links
+ * followed) to a regular file inside the workspace or RUNNER_TEMP, at most
+ * 1 MiB is read, and the text is parsed as JSON or YAML and unwrapped from
+ * describe-task-definition output.
  */
 export function readTaskDefinitionFile(
   path: string,
   options: ReadTaskDefinitionOptions = {},
 ): LoadedTaskDefinitionFile {
   const inputName = options.inputName ?? 'task-definition';
-  const fs = options.fs ?? nodeFileSystem;
-  const absolute = isAbsolute(path) ? path : resolve(options.baseDir ?? process.cwd(), path);
+  const defaults = workspaceRoots();
+  const roots = options.roots ?? {
+    workspace: options.baseDir ?? defaults.workspace,
+    runnerTemp: defaults.runnerTemp,
+  };
+  const file = readWorkspaceFile(inputName, path, {
+    roots,
+    maxBytes: TASK_DEFINITION_MAX_FILE_BYTES,
+    what: 'task definition files (ECS accepts at most 64 KiB)',
+  });
+  const text = file.text;
   const shown = path;
-  let stats: ReturnType<TaskDefinitionFileSystem['stat']>;
-  try {
-    stats = fs.stat(absolute);
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new ConfigurationError(
-        `\`${inputName}\`: file ${shown} not found (looked for ${absolute}). Paths are relative to the workspace; check the path and that the repository is checked out (actions/checkout) before this step.`,
-      );
-    }
-    throw new ConfigurationError(`\`${inputName}\`: could not read ${shown}: ${errorMessage(error)}`);
-  }
-  if (stats.isDirectory()) {
-    throw new ConfigurationError(
-      `\`${inputName}\`: ${shown} is a directory; give the path of the task definition file inside it.`,
-    );
-  }
-  if (!stats.isFile()) {
-    throw new ConfigurationError(`\`${inputName}\`: ${shown} is not a regular file.`);
-  }
-  if (stats.size > TASK_DEFINITION_MAX_FILE_BYTES) {
-    throw new ConfigurationError(
-      `\`${inputName}\`: ${shown} is ${formatBytes(stats.size)}; task definition files are limited to 1 MiB (ECS accepts at most 64 KiB). Check that the path names the task definition.`,
-    );
-  }
-  let text: string;
-  try {
-    text = fs.readFile(absolute);
-  } catch (error) {
-    throw new ConfigurationError(`\`${inputName}\`: could not read ${shown}: ${errorMessage(error)}`);
-  }
-  const parseOptions: ParseOptions = { fileName: shown || basename(absolute), inputName };
+  const parseOptions: ParseOptions = { fileName: shown || basename(file.path), inputName };
   const format = detectFormat(shown, text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   const data = parseTaskDefinitionText(text, { ...parseOptions, format });
-  return { ...unwrapTaskDefinition(data, { ...parseOptions, format }), path: absolute };
+  return { ...unwrapTaskDefinition(data, { ...parseOptions, format }), path: file.path };
 }

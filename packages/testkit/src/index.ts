@@ -18,6 +18,13 @@ export {
 export { expandMatrix } from './matrix.js';
 export { BERTH_ROOT, runWorkflow, WorkflowRunError } from './runner.js';
 export {
+  injectedCommands,
+  type ParsedCommand,
+  parseWorkflowCommands,
+  RUNNER_COMMANDS,
+  runnerLines,
+} from './runner-commands.js';
+export {
   ACCOUNT,
   ECR_HOST,
   SHOP_REGION,

@@ -1,6 +1,11 @@
-import { globSync, readFileSync, statSync } from 'node:fs';
-import { isAbsolute, relative, resolve } from 'node:path';
-import { ConfigurationError } from '@berth/shared';
+import { globSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import {
+  ConfigurationError,
+  readWorkspaceFile,
+  resolveWorkspacePath,
+  type WorkspaceRoots,
+} from '@berth/shared';
 import { fileError, record, type SourceResult } from '../normalise.js';
 import { isGrypeReport, parseGrypeReport } from './grype.js';
 import { isSarif, parseSarifReport } from './sarif.js';
@@ -11,13 +16,20 @@ export type ReportFormat = ReportSource | 'ecr-scan-findings' | 'unknown';
 
 const GLOB_CHARACTERS = /[*?[\]{}]/;
 
+/** Scanner reports are large (a Trivy report of a big image runs to tens of MiB), but not unbounded. */
+export const REPORT_MAX_BYTES = 256 * 1024 * 1024;
+
 /**
  * Every file the `report` patterns name, in a stable order. Each pattern is a
  * path or a glob relative to the workspace; one that names no file is an error
  * naming that pattern (a scan step that wrote its report elsewhere must not
  * pass the gate with zero findings).
  */
-export function resolveReportFiles(patterns: readonly string[], cwd: string): string[] {
+export function resolveReportFiles(
+  patterns: readonly string[],
+  cwd: string,
+  roots: WorkspaceRoots = { workspace: cwd },
+): string[] {
   const files: string[] = [];
   for (const pattern of patterns) {
     let matches: string[];
@@ -53,7 +65,17 @@ export function resolveReportFiles(patterns: readonly string[], cwd: string): st
         `Input \`report\`: \`${pattern}\` matches no file (looked in ${cwd}). Check that the scan step wrote its report there, and the path or glob.`,
       );
     }
-    for (const match of matches) if (!files.includes(match)) files.push(match);
+    for (const match of matches) {
+      // Inside the workspace or RUNNER_TEMP once links are followed, whatever the pattern says.
+      resolveWorkspacePath(
+        'report',
+        relative(cwd, match).startsWith('..') ? match : relative(cwd, match) || match,
+        {
+          roots,
+        },
+      );
+      if (!files.includes(match)) files.push(match);
+    }
   }
   return files;
 }
@@ -76,11 +98,22 @@ const FORMAT_NAMES: Record<ReportFormat, string> = {
 };
 
 /** Reads and parses one report file; every failure names the file and what to do. */
-export function readReport(path: string, source: ReportSource, shown: string): SourceResult {
+export function readReport(
+  path: string,
+  source: ReportSource,
+  shown: string,
+  roots: WorkspaceRoots = { workspace: dirname(path) },
+): SourceResult {
   let raw: string;
   try {
-    raw = readFileSync(path, 'utf8');
+    raw = readWorkspaceFile('report', path, {
+      roots,
+      maxBytes: REPORT_MAX_BYTES,
+      what: 'scanner reports',
+      shown,
+    }).text;
   } catch (error) {
+    if (error instanceof ConfigurationError) throw error;
     throw new ConfigurationError(`Input \`report\`: cannot read \`${shown}\`: ${fileError(error)}`);
   }
   if (raw.trim() === '') {
@@ -119,12 +152,17 @@ export function readReport(path: string, source: ReportSource, shown: string): S
 }
 
 /** All reports of one source; the findings are not merged yet. */
-export function readReports(files: readonly string[], source: ReportSource, cwd: string): SourceResult {
+export function readReports(
+  files: readonly string[],
+  source: ReportSource,
+  cwd: string,
+  roots: WorkspaceRoots = { workspace: cwd },
+): SourceResult {
   const result: SourceResult = { findings: [], notes: [] };
   for (const file of files) {
     const rel = relative(cwd, file);
     const shown = rel && !rel.startsWith('..') ? rel : file;
-    const one = readReport(file, source, shown);
+    const one = readReport(file, source, shown, roots);
     result.findings.push(...one.findings);
     result.notes.push(...one.notes);
   }

@@ -1,4 +1,5 @@
 import type { ContainerDefinition, ServiceEvent, Task, TaskDefinition } from '@aws-sdk/client-ecs';
+import { inert } from '../untrusted.js';
 
 /** A stopped task of our deployment with what each container said on the way out. */
 export interface FailedTask {
@@ -62,7 +63,11 @@ interface Rule {
   explain: (text: string, task: FailedTask) => string;
 }
 
-const firstMatch = (text: string, pattern: RegExp) => pattern.exec(text)?.[0]?.trim() ?? '';
+/** The matched part of a reason ECS or the container wrote: quoted, so made inert. */
+const firstMatch = (text: string, pattern: RegExp) =>
+  inert(pattern.exec(text)?.[0]?.trim() ?? '', { oneLine: true });
+/** A container name or reason from the task, inert for printing. */
+const shown = (text: string | undefined) => inert(text ?? '', { oneLine: true });
 
 /** Ordered from most to least specific: the first rule that matches names the cause. */
 const RULES: Rule[] = [
@@ -88,14 +93,16 @@ const RULES: Rule[] = [
       task.containers.some((c) => c.exitCode === 137 && /memory/i.test(c.reason ?? '')),
     explain: (_text, task) => {
       const c = task.containers.find((x) => x.exitCode === 137) ?? task.containers[0];
-      return `Container \`${c?.name}\` ran out of memory (exit code 137). Raise the task or container memory, or find the leak.`;
+      return `Container \`${shown(c?.name)}\` ran out of memory (exit code 137). Raise the task or container memory, or find the leak.`;
     },
   },
   {
     test: (text, task) =>
       /container health checks/i.test(text) || task.containers.some((c) => c.healthStatus === 'UNHEALTHY'),
     explain: (_text, task) => {
-      const names = task.containers.filter((c) => c.healthStatus === 'UNHEALTHY').map((c) => `\`${c.name}\``);
+      const names = task.containers
+        .filter((c) => c.healthStatus === 'UNHEALTHY')
+        .map((c) => `\`${shown(c.name)}\``);
       return `Container health check failing${names.length ? ` for ${names.join(', ')}` : ''}: the tasks started but never became HEALTHY. Check the healthCheck command, its startPeriod, and that the app listens where the check looks.`;
     },
   },
@@ -109,7 +116,7 @@ const RULES: Rule[] = [
       task.containers.some((c) => c.essential && c.exitCode !== undefined && c.exitCode !== 0),
     explain: (_text, task) => {
       const c = task.containers.find((x) => x.essential && x.exitCode !== undefined && x.exitCode !== 0)!;
-      return `Essential container \`${c.name}\` exited with code ${c.exitCode}${c.reason ? ` (${c.reason})` : ''}; its last log lines are below.`;
+      return `Essential container \`${shown(c.name)}\` exited with code ${c.exitCode}${c.reason ? ` (${shown(c.reason)})` : ''}; its last log lines are below.`;
     },
   },
   {
@@ -137,19 +144,19 @@ export function likelyCause(tasks: FailedTask[], events: ServiceEvent[]): string
   return undefined;
 }
 
-/** The failed tasks as readable lines, for the log and the job summary. */
+/** The failed tasks as readable lines, for the log and the job summary; ECS's and the containers' words made inert. */
 export function describeFailedTask(task: FailedTask): string[] {
   const lines = [
-    `task ${task.taskId}: ${task.stoppedReason ?? 'stopped'}${task.stopCode ? ` [${task.stopCode}]` : ''}`,
+    `task ${shown(task.taskId)}: ${shown(task.stoppedReason ?? 'stopped')}${task.stopCode ? ` [${shown(task.stopCode)}]` : ''}`,
   ];
   for (const c of task.containers) {
     const bits = [
       c.exitCode !== undefined ? `exit code ${c.exitCode}` : undefined,
-      c.reason,
-      c.healthStatus && c.healthStatus !== 'UNKNOWN' ? `health ${c.healthStatus}` : undefined,
+      c.reason === undefined ? undefined : shown(c.reason),
+      c.healthStatus && c.healthStatus !== 'UNKNOWN' ? `health ${shown(c.healthStatus)}` : undefined,
     ].filter(Boolean);
     if (bits.length)
-      lines.push(`  container ${c.name}${c.essential ? '' : ' (not essential)'}: ${bits.join(', ')}`);
+      lines.push(`  container ${shown(c.name)}${c.essential ? '' : ' (not essential)'}: ${bits.join(', ')}`);
   }
   return lines;
 }

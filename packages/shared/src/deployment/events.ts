@@ -1,4 +1,5 @@
 import type { ServiceEvent } from '@aws-sdk/client-ecs';
+import { inert } from '../untrusted.js';
 
 /**
  * Turns the service's event list (newest first, at most 100) into a stream of
@@ -39,5 +40,6 @@ function time(event: ServiceEvent): number {
 
 export function formatEvent(event: ServiceEvent): string {
   const at = event.createdAt ? new Date(event.createdAt).toISOString().slice(11, 19) : '--:--:--';
-  return `${at}  ${event.message ?? ''}`;
+  // Event messages quote names and reasons ECS took from the service and its tasks.
+  return `${at}  ${inert(event.message ?? '', { oneLine: true })}`;
 }

@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js';
 import { isDeadlineError, type StepDeadline } from '../deadline.js';
 import { ConfigurationError, errorMessage, isThrottling, isTransient, wrapError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { inert } from '../untrusted.js';
 import { type FailedTask, likelyCause, taskId } from './diagnose.js';
 import { formatDuration } from './follow.js';
 import { gatherFailedTasks, readContainerLogs } from './gather.js';
@@ -143,7 +144,7 @@ export async function followTask(options: FollowTaskOptions): Promise<FollowTask
     if (statuses.at(-1)?.status === status) return;
     const detail =
       status === 'STOPPED'
-        ? `: ${seen.stoppedReason ?? 'stopped'}${seen.stopCode ? ` [${seen.stopCode}]` : ''}`
+        ? `: ${inert(seen.stoppedReason ?? 'stopped', { oneLine: true })}${seen.stopCode ? ` [${inert(seen.stopCode, { oneLine: true })}]` : ''}`
         : '';
     const message = `task ${id}: ${status}${detail}`;
     statuses.push({ at: clock.now(), status, message });

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServiceEvent } from '@aws-sdk/client-ecs';
+import { checkWritableDirectory } from '../workspace-file.js';
 import type { FailedTask } from './diagnose.js';
 import type { Outcome } from './follow.js';
 
@@ -110,6 +111,11 @@ export function writeDeploymentRecord(
   directory = process.env.RUNNER_TEMP ?? '/tmp',
 ): string {
   const folder = join(directory, 'berth-records');
+  // A link planted by an earlier step must not send the record elsewhere.
+  checkWritableDirectory('The deployment record folder', folder, {
+    workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
+    runnerTemp: directory,
+  });
   mkdirSync(folder, { recursive: true });
   const stamp = record.startedAt.replace(/[:.]/g, '-');
   const name = `${record.kind}-${(record.service ?? 'task').replace(/[^\w.-]/g, '_')}-${stamp}.json`;

@@ -1,6 +1,7 @@
 import type { ContainerDefinition, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { Logger } from '../logger.js';
 import { escapeHtml } from '../summary.js';
+import { inert } from '../untrusted.js';
 import { describeFailedTask, taskId } from './diagnose.js';
 import { formatEvent } from './events.js';
 import type { FollowResult } from './follow.js';
@@ -18,6 +19,16 @@ export function imagesOf(definition: Pick<TaskDefinition, 'containerDefinitions'
 
 const LAST_EVENTS = 10;
 
+/** A name or value from the task definition or ECS, on one line and inert. */
+const shown = (text: string) => inert(text, { oneLine: true });
+
+/**
+ * One container log line as printed: on one line (a CR or LF in
+ * the message is shown, not obeyed) and inert — application logs carry
+ * attacker-chosen text such as a requested path.
+ */
+const logLine = (line: string) => inert(line, { oneLine: true });
+
 /**
  * Prints the explanation of a failed deployment, one log group per kind of
  * evidence: the likely cause, the failed tasks, their last log lines, the last
@@ -29,10 +40,11 @@ export function printFailureReport(
   running: { taskDefinitionArn?: string; images: ImageMap } | undefined,
   logger: Logger,
 ): void {
-  logger.error(`${headline(result)}${result.reason ? `: ${result.reason}` : ''}`, {
+  logger.error(`${headline(result)}${result.reason ? `: ${inert(result.reason)}` : ''}`, {
     title: 'Deployment failed',
   });
-  if (result.likelyCause) logger.error(`Likely cause: ${result.likelyCause}`, { title: 'Likely cause' });
+  if (result.likelyCause)
+    logger.error(`Likely cause: ${inert(result.likelyCause)}`, { title: 'Likely cause' });
 
   if (result.failedTasks.length > 0) {
     logger.startGroup(`Failed tasks (${result.failedTasks.length})`);
@@ -40,8 +52,10 @@ export function printFailureReport(
     logger.endGroup();
     for (const task of result.failedTasks) {
       for (const [container, lines] of Object.entries(task.logs)) {
-        logger.startGroup(`Last ${lines.length} log lines of ${container} in task ${task.taskId}`);
-        for (const line of lines) logger.info(line);
+        logger.startGroup(
+          `Last ${lines.length} log lines of ${shown(container)} in task ${shown(task.taskId)}`,
+        );
+        for (const line of lines) logger.info(logLine(line));
         logger.endGroup();
       }
     }
@@ -56,9 +70,11 @@ export function printFailureReport(
 
   logger.startGroup('Attempted versus running now');
   logger.info(`attempted: ${attempted.taskDefinitionArn}`);
-  for (const [name, image] of Object.entries(attempted.images)) logger.info(`  ${name}: ${image}`);
+  for (const [name, image] of Object.entries(attempted.images))
+    logger.info(`  ${shown(name)}: ${shown(image)}`);
   logger.info(`running:   ${running?.taskDefinitionArn ?? 'unknown'}`);
-  for (const [name, image] of Object.entries(running?.images ?? {})) logger.info(`  ${name}: ${image}`);
+  for (const [name, image] of Object.entries(running?.images ?? {}))
+    logger.info(`  ${shown(name)}: ${shown(image)}`);
   logger.endGroup();
 }
 
@@ -225,26 +241,29 @@ export function printTaskReport(
 ): void {
   const id = result.task?.taskArn ? taskId(result.task.taskArn) : 'task';
   if (result.outcome === 'succeeded') {
-    logger.info(`Task ${id} succeeded: ${result.reason ?? ''}`.trim());
+    logger.info(`Task ${shown(id)} succeeded: ${inert(result.reason ?? '')}`.trim());
     for (const [container, lines] of Object.entries(result.logs)) {
-      logger.startGroup(`Last ${lines.length} log lines of ${container} in task ${id}`);
-      for (const line of lines) logger.info(line);
+      logger.startGroup(`Last ${lines.length} log lines of ${shown(container)} in task ${shown(id)}`);
+      for (const line of lines) logger.info(logLine(line));
       logger.endGroup();
     }
     return;
   }
   logger.error(
-    `${result.outcome === 'timed-out' ? 'Task timed out' : 'Task failed'}${result.reason ? `: ${result.reason}` : ''}`,
+    `${result.outcome === 'timed-out' ? 'Task timed out' : 'Task failed'}${result.reason ? `: ${inert(result.reason)}` : ''}`,
     { title: result.outcome === 'timed-out' ? 'Task timed out' : 'Task failed' },
   );
-  if (result.likelyCause) logger.error(`Likely cause: ${result.likelyCause}`, { title: 'Likely cause' });
+  if (result.likelyCause)
+    logger.error(`Likely cause: ${inert(result.likelyCause)}`, { title: 'Likely cause' });
   for (const task of result.failedTasks) {
     logger.startGroup(`Task ${task.taskId}`);
     for (const line of describeFailedTask(task)) logger.info(line);
     logger.endGroup();
     for (const [container, lines] of Object.entries(task.logs)) {
-      logger.startGroup(`Last ${lines.length} log lines of ${container} in task ${task.taskId}`);
-      for (const line of lines) logger.info(line);
+      logger.startGroup(
+        `Last ${lines.length} log lines of ${shown(container)} in task ${shown(task.taskId)}`,
+      );
+      for (const line of lines) logger.info(logLine(line));
       logger.endGroup();
     }
   }
