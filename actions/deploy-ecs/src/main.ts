@@ -9,11 +9,13 @@ import {
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import {
+  type AnnouncerOptions,
   type AwsInputs,
   addFailureDetailsToSummary,
   addRecordToSummary,
   type Clock,
   coreLogger,
+  DeploymentAnnouncer,
   type DeploymentRecord,
   type FollowResult,
   type FollowTaskResult,
@@ -65,6 +67,8 @@ export interface Dependencies {
   writeSummary: SummaryWriter;
   /** Where the deployment record goes (RUNNER_TEMP by default). */
   recordDirectory?: string;
+  /** The GitHub Deployment and webhook messages (GitHub API and fetch seams inside). */
+  announcer?: (options: AnnouncerOptions) => DeploymentAnnouncer;
 }
 
 export function defaultDependencies(): Dependencies {
@@ -98,9 +102,18 @@ export async function main(overrides: Partial<Dependencies> = {}): Promise<void>
     inputs.taskDefinition.kind === 'file'
       ? prepareTaskDefinitionFile(inputs.taskDefinition.path, workspace)
       : undefined;
+  // Created (and its secrets masked) before the first AWS call can print anything.
+  const announcer = (deps.announcer ?? ((options) => new DeploymentAnnouncer(options)))({
+    github: inputs.github,
+    notify: inputs.notify,
+    cluster: inputs.cluster,
+    env: deps.env,
+    logger,
+    clock: deps.clock,
+  });
   const aws = deps.aws(inputs.aws, deps.clock);
   if (inputs.runTask) await runOneOffTask(inputs, prepared, aws, deps);
-  else await deployService(inputs, prepared, aws, deps);
+  else await deployService(inputs, prepared, aws, deps, announcer);
 }
 
 async function resolveTaskDefinition(
@@ -130,6 +143,7 @@ async function deployService(
   prepared: PreparedTaskDefinition | undefined,
   aws: AwsClients,
   deps: Dependencies,
+  announcer: DeploymentAnnouncer,
 ): Promise<void> {
   const { logger, clock, setOutput } = deps;
   const serviceName = inputs.service!;
@@ -160,11 +174,26 @@ async function deployService(
     logger.info(
       `Updating ${serviceName}: ${previousArn ?? '?'} → ${resolved.arn}${plan.changes.length ? `; ${plan.changes.join('; ')}` : ''}.`,
     );
+    // The GitHub deployment exists before the ECS deployment starts; its payload is the record so far.
+    const draft = {
+      kind: inputs.recordKind,
+      cluster: inputs.cluster,
+      service: serviceName,
+      region: aws.region,
+      from: { taskDefinitionArn: previousArn, images: previousImages },
+      to: attempted,
+      strategy: strategyLabel(plan.effectiveConfiguration),
+      requestedReason: inputs.reason,
+      run: runContext(deps.env),
+    };
+    await announcer.begin(draft);
     let after: Service | undefined;
     try {
       after = (await aws.ecs.send(new UpdateServiceCommand(plan.request))).service;
     } catch (error) {
-      throw explainEcsError('UpdateService', error, context);
+      const explained = explainEcsError('UpdateService', error, context);
+      await announcer.aborted(explained, draft);
+      throw explained;
     }
     if (!after) throw new Error('UpdateService answered without the service.');
     const identified = await identifyDeployment({
@@ -210,6 +239,7 @@ async function deployService(
     events: [],
     run: runContext(deps.env),
   };
+  await announcer.started(record);
 
   if (!inputs.wait) {
     logger.info(`Not waiting for deployment ${target.deploymentId ?? ''} (wait: false).`);
@@ -252,6 +282,7 @@ async function deployService(
 
   await tagAfterSuccess(result.outcome, inputs, attempted.images, aws, logger);
   Object.assign(record, recordEnding(result, recordEvents(result.events)));
+  await announcer.finished(record);
   setOutput('status', result.outcome);
   await finishRecord(record, deps, `Deployment of ${serviceName}: ${result.outcome}`, (summary) => {
     if (result.outcome !== 'succeeded')
