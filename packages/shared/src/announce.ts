@@ -75,7 +75,8 @@ export class DeploymentAnnouncer {
     if (!github.enabled) return;
     const repository = repositoryOf(env);
     const missing = !github.token
-      ? 'no `github-token` (the default is the job token, `${{ github.token }}`)'
+      ? // biome-ignore lint/suspicious/noTemplateCurlyInString: a workflow expression, shown as written
+        'no `github-token` (the default is the job token, `${{ github.token }}`)'
       : !repository
         ? 'GITHUB_REPOSITORY is not set'
         : !this.ref

@@ -32,6 +32,7 @@ export function readNotifyInputs(reader: InputReader): NotifyInputs {
     // The value is a secret (webhook URLs carry their token): the message never repeats it.
     if (protocol !== 'https:' && protocol !== 'http:') {
       throw new ConfigurationError(
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a workflow expression, shown as written
         'Input `notify-webhook` must be an http(s) URL (the value is not shown: it is a secret). Pass the incoming-webhook URL from a secret, e.g. `notify-webhook: ${{ secrets.DEPLOY_WEBHOOK }}`.',
       );
     }

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import Ajv, { type ValidateFunction } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 
 const require = createRequire(import.meta.url);
@@ -66,11 +66,8 @@ class OpenApi {
 
   /** Errors of `value` against the schema at `pointer` (a JSON pointer into the description). */
   check(pointer: string, value: unknown): string[] {
-    let validate = this.cache.get(pointer);
-    if (!validate) {
-      validate = this.ajv.compile({ $ref: `gh#${pointer}` });
-      this.cache.set(pointer, validate);
-    }
+    const validate = this.cache.get(pointer) ?? this.ajv.compile({ $ref: `gh#${pointer}` });
+    this.cache.set(pointer, validate);
     if (validate(value)) return [];
     return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`.trim());
   }
