@@ -2,11 +2,13 @@ import * as core from '@actions/core';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import {
+  type AnnouncerOptions,
   type AwsInputs,
   type Clock,
   ConfigurationError,
   coreLogger,
   createAwsContext,
+  DeploymentAnnouncer,
   type DeploymentRecord,
   type EcrRegistry,
   type EcrSender,
@@ -18,13 +20,14 @@ import {
   printFailureReport,
   type RollbackRecordDetails,
   runContext,
+  sameRevision,
   shortName,
   systemClock,
   writeDeploymentRecord,
   writeJobSummary,
 } from '@berth/shared';
 import { type StartedRollback, startRollback, stopPathReason } from './execute.js';
-import { readServiceState } from './history.js';
+import { readGitHubDeployments, readServiceState } from './history.js';
 import { getInputs, type Inputs, NO_REASON } from './inputs.js';
 import { planRollback, type RollbackPlan } from './plan.js';
 import {
@@ -59,6 +62,8 @@ export interface Dependencies {
   writeSummary(build: (summary: SummaryBuilder) => void): Promise<void>;
   writeRecord(record: DeploymentRecord): string;
   env: NodeJS.ProcessEnv;
+  /** The GitHub Deployment and webhook messages (GitHub API and fetch seams inside). */
+  announcer?: (options: AnnouncerOptions) => DeploymentAnnouncer;
 }
 
 export function defaultCreateAws(inputs: AwsInputs, env: NodeJS.ProcessEnv = process.env): AwsClients {
@@ -104,6 +109,25 @@ export async function main(overrides: Partial<Dependencies> = {}): Promise<void>
   const { logger, clock } = deps;
   const inputs = deps.getInputs();
   const reason = inputs.reason ?? NO_REASON;
+  // Created (and its secrets masked) before anything is printed.
+  const announcer = (deps.announcer ?? ((options) => new DeploymentAnnouncer(options)))({
+    github: inputs.github,
+    notify: inputs.notify,
+    cluster: inputs.cluster,
+    env: deps.env,
+    logger,
+    clock,
+  });
+  const githubApi = announcer.api;
+  const readGitHub = githubApi
+    ? (withStatuses = true) =>
+        readGitHubDeployments(
+          githubApi,
+          announcer.environment,
+          { cluster: inputs.cluster, service: inputs.service, logger },
+          withStatuses,
+        )
+    : undefined;
   const aws = deps.createAws(inputs.aws);
   const ecs = aws.ecs();
   const startedAt = clock.now();
@@ -118,7 +142,10 @@ export async function main(overrides: Partial<Dependencies> = {}): Promise<void>
     `Rollback of ${service} in cluster ${cluster} (${aws.region}) requested: to: ${inputs.to}. Reason: ${reason}`,
   );
   const state = await inGroup(logger, `Reading service ${service} and its history`, () =>
-    readServiceState({ ecs, ecrFor: aws.ecrFor, logger, cluster, service }, inputs.target),
+    readServiceState(
+      { ecs, ecrFor: aws.ecrFor, logger, cluster, service, github: readGitHub },
+      inputs.target,
+    ),
   );
 
   const planned = planRollback(state.current, state.history, inputs.target);
@@ -195,6 +222,28 @@ export async function main(overrides: Partial<Dependencies> = {}): Promise<void>
     return;
   }
 
+  // The GitHub deployment of the restored revision, created before ECS starts; it names what it undoes.
+  const draft = {
+    kind: 'rollback' as const,
+    cluster,
+    service,
+    region: aws.region,
+    from: plan.from,
+    to,
+    strategy: base.strategy,
+    requestedReason: reason,
+    run: base.run,
+  };
+  // Which GitHub deployment this undoes: the newest that deployed the running revision (no statuses needed).
+  const github = state.history.github ?? (readGitHub ? await readGitHub(false) : undefined);
+  const undone = github?.deployments.find((d) =>
+    sameRevision(d.taskDefinitionArn, plan.from.taskDefinitionArn),
+  );
+  await announcer.begin(draft, {
+    taskDefinitionArn: plan.from.taskDefinitionArn,
+    githubDeploymentId: undone?.id,
+    serviceDeploymentArn: state.current.inProgress?.serviceDeploymentArn,
+  });
   const started: StartedRollback = await inGroup(
     logger,
     `Rolling back to ${shortName(to.taskDefinitionArn)}`,
@@ -206,7 +255,10 @@ export async function main(overrides: Partial<Dependencies> = {}): Promise<void>
         state.current,
         state.history,
         to.taskDefinitionArn,
-      );
+      ).catch(async (error: unknown) => {
+        await announcer.aborted(error, draft);
+        throw error;
+      });
     },
   );
   const identity = {
@@ -214,6 +266,7 @@ export async function main(overrides: Partial<Dependencies> = {}): Promise<void>
     deploymentId: started.target.deploymentId,
     serviceDeploymentArn: started.target.serviceDeploymentArn,
   };
+  await announcer.started(buildRecord({ ...base, to, status: 'started', ...identity, endedAt: clock.now() }));
 
   if (!inputs.wait) {
     const line = outcomeLine('started', service, to.taskDefinitionArn);
@@ -266,7 +319,7 @@ export async function main(overrides: Partial<Dependencies> = {}): Promise<void>
     printFailureReport({ ...result, outcome: status, reason: outcomeReason }, to, running, logger);
     failure = { failedTasks: result.failedTasks, running };
   }
-  await finish(
+  const ended = await finish(
     {
       to,
       status,
@@ -277,6 +330,7 @@ export async function main(overrides: Partial<Dependencies> = {}): Promise<void>
     },
     failure,
   );
+  await announcer.finished(ended);
   const line = outcomeLine(status, service, to.taskDefinitionArn, outcomeReason);
   if (status !== 'succeeded') throw new Error(line);
   logger.info(line);

@@ -422,7 +422,7 @@ const sameServiceName = (a: string | undefined, b: string) =>
   a !== undefined && (a.split('/').pop() ?? a) === (b.split('/').pop() ?? b);
 
 /** Deployments read per listing; the newest are the ones that matter. */
-export const GITHUB_HISTORY_DEPLOYMENTS = 50;
+export const GITHUB_HISTORY_DEPLOYMENTS = 30;
 /** Statuses read per deployment (newest first). */
 export const GITHUB_HISTORY_STATUSES = 20;
 
@@ -432,6 +432,8 @@ export async function readGitHubHistory(
   environment: string,
   cluster: string,
   service: string,
+  /** false: skip the per-deployment status reads (`states` stays empty). */
+  withStatuses = true,
 ): Promise<BerthGitHubDeployment[]> {
   const listed = await api.listDeployments(environment, GITHUB_HISTORY_DEPLOYMENTS);
   const ours = listed
@@ -439,7 +441,7 @@ export async function readGitHubHistory(
     .sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at) || b.id - a.id);
   const result: BerthGitHubDeployment[] = [];
   for (const deployment of ours) {
-    const statuses = await api.listStatuses(deployment.id, GITHUB_HISTORY_STATUSES);
+    const statuses = withStatuses ? await api.listStatuses(deployment.id, GITHUB_HISTORY_STATUSES) : [];
     result.push({
       id: deployment.id,
       sha: deployment.sha,

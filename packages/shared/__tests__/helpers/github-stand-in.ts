@@ -105,6 +105,8 @@ export interface RecordedRequest {
   body?: any;
   authorization?: string;
   status: number;
+  /** Real time it arrived (epoch ms), to order it against the emulator's call log. */
+  at: number;
 }
 
 export interface StandInDeployment extends Json {
@@ -245,6 +247,7 @@ export async function startGitHubStandIn(options: StandInOptions): Promise<GitHu
       query: Object.fromEntries(url.searchParams),
       authorization: request.headers.authorization,
       status: 0,
+      at: Date.now(),
     };
     requests.push(recorded);
     const reply = (status: number, body: unknown, schemaPointer?: string) => {
