@@ -177,6 +177,30 @@ describe('deploy-ecs: GitHub deployments', () => {
     expect(deployment.statuses[1].description).toMatch(/^Timed out, outcome unknown/);
   });
 
+  it('UpdateService refused: the deployment ends in failure, "Not started", and the step fails for the ECS reason', async () => {
+    h = await harness(scenario());
+    standIn = await startGitHubStandIn({ token: TOKEN });
+    h.emulator.control.fault({ service: 'ecs', operation: 'UpdateService', kind: 'server-error' });
+    const result = await h.run(
+      {
+        cluster: 'shop',
+        service: 'web',
+        'task-definition': h.file('td.json', taskDefinition(NEXT)),
+        'github-token': TOKEN,
+        'max-attempts': '1',
+      },
+      { GITHUB_API_URL: standIn.url },
+    );
+    expect(result.exitCode).toBe(1);
+    expect(standIn.problems).toEqual([]);
+    const [deployment] = standIn.deployments('shop');
+    expect(standIn.states(deployment.id)).toEqual(['failure']);
+    expect(deployment.statuses[0].description).toMatch(/^Not started: /);
+    expect(result.annotations.find((a) => a.level === 'error')?.message).toMatch(
+      /^deploy-ecs: .*UpdateService/,
+    );
+  });
+
   it('a token without deployments: write: one warning naming the permission, and the deploy succeeds', async () => {
     const { result, github } = await deploy({}, NEXT, {}, 'read-only');
     expect([result.exitCode, log(result)]).toEqual([0, expect.any(String)]);

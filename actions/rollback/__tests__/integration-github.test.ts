@@ -220,6 +220,21 @@ describe('rollback: GitHub deployments', () => {
     expect(github!.states(undo.id)).toEqual(['in_progress', 'success']);
   });
 
+  it('a token without deployments: write: one warning naming the permission, and the rollback succeeds', async () => {
+    await world();
+    await deploy(2);
+    await github!.stop();
+    // The same jobs, now with a token that may read deployments but not write them.
+    github = await startGitHubStandIn({ token: TOKEN, permission: 'read-only' });
+    const result = await rollback({ to: 'web:1' });
+    expect([result.exitCode, log(result)]).toEqual([0, expect.any(String)]);
+    expect(result.outputs).toMatchObject({ status: 'succeeded', 'to-task-definition': TD(1) });
+    const warnings = result.annotations.filter((a) => a.level === 'warning').map((a) => a.message);
+    expect(warnings).toEqual([expect.stringContaining('`permissions: deployments: write`')]);
+    expect(github.problems).toEqual([]);
+    expect(everythingWritten(result)).not.toContain(TOKEN);
+  });
+
   it('dry-run creates no GitHub deployment', async () => {
     await world();
     await deploy(2);

@@ -3,6 +3,8 @@
  * checked against the stand-in, which validates every request and response
  * against GitHub's OpenAPI description (@octokit/openapi).
  */
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { DeploymentAnnouncer } from '../src/announce.js';
 import { manualClock } from '../src/clock.js';
@@ -202,6 +204,31 @@ describe('errors are warnings that say what to do', () => {
     expect(warning).toContain('`permissions: deployments: write`');
     expect(warning).not.toContain(TOKEN);
     expect(standIn.problems).toEqual([]);
+  });
+});
+
+describe('a GitHub that never answers', () => {
+  it('each call gives up after its timeout, and the warning says so', async () => {
+    const hanging: ServerResponse[] = [];
+    const server = createServer((_request, response) => hanging.push(response));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const api = octokitDeploymentsApi(TOKEN, REPOSITORY, { GITHUB_API_URL: url }, 200);
+      const error = await api
+        .createDeployment(
+          createDeploymentRequest({ payload: deploymentPayload(record()), ref: SHA, environment: 'x' }),
+        )
+        .catch((e: unknown) => e);
+      expect(githubWarning('create the deployment', error, 'deployments: write')).toBe(
+        'GitHub deployments: could not create the deployment (no answer in time). The deploy itself goes on.',
+      );
+      expect(hanging).toHaveLength(1);
+    } finally {
+      for (const response of hanging) response.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
 

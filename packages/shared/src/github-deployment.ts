@@ -384,11 +384,12 @@ export function githubWarning(operation: string, error: unknown, permission: str
   if (status === 404) {
     return `GitHub deployments: could not ${operation} (404 ${message}): the repository is not visible to the \`github-token\`. The deploy itself goes on.`;
   }
-  const name = (error as { name?: string } | null)?.name;
-  const why =
-    name === 'TimeoutError' || name === 'AbortError'
-      ? 'no answer in time'
-      : `${status ? `${status} ` : ''}${message}`;
+  // Octokit wraps fetch's timeout (TimeoutError) in a RequestError with status 500; the cause tells.
+  const names = [error, (error as { cause?: unknown } | null)?.cause].map(
+    (e) => (e as { name?: string } | null)?.name,
+  );
+  const timedOut = names.some((name) => name === 'TimeoutError' || name === 'AbortError');
+  const why = timedOut ? 'no answer in time' : `${status ? `${status} ` : ''}${message}`;
   return `GitHub deployments: could not ${operation} (${why}). The deploy itself goes on.`;
 }
 
