@@ -195,9 +195,11 @@ describe('deploy-ecs: GitHub deployments', () => {
     expect(standIn.problems).toEqual([]);
     const [deployment] = standIn.deployments('shop');
     expect(standIn.states(deployment.id)).toEqual(['failure']);
-    expect(deployment.statuses[0].description).toMatch(/^Not started: /);
-    expect(result.annotations.find((a) => a.level === 'error')?.message).toMatch(
-      /^deploy-ecs: .*UpdateService/,
+    expect(deployment.statuses[0].description).toBe(
+      'Not started: Could not update the service: Service Unavailable. Please try again later.',
+    );
+    expect(result.annotations.find((a) => a.level === 'error')?.message).toBe(
+      'deploy-ecs: Could not update the service: Service Unavailable. Please try again later.',
     );
   });
 
