@@ -258,6 +258,9 @@ async function deployService(
       target,
       timeoutMs: inputs.timeoutMinutes * 60_000,
       initialEvents: before.events,
+    }).catch(async (error: unknown) => {
+      await announcer.lost(error, record);
+      throw error;
     }),
   );
 

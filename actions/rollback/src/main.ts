@@ -292,6 +292,12 @@ export async function main(overrides: Partial<Dependencies> = {}): Promise<void>
         initialEvents: state.service.events,
         // On the stop path the followed deployment is the one being undone: ECS rolling it back is the success.
         purpose: stopPath ? 'rollback' : 'deploy',
+      }).catch(async (error: unknown) => {
+        await announcer.lost(
+          error,
+          buildRecord({ ...base, to, status: 'started', ...identity, endedAt: clock.now() }),
+        );
+        throw error;
       }),
   );
   const status = result.outcome;

@@ -261,6 +261,31 @@ describe('DeploymentAnnouncer against the stand-in', () => {
     expect(logger.text()).not.toContain(TOKEN);
   });
 
+  it('following broke off (an AWS error): error, with the cause, as Berth cannot tell how it ends', async () => {
+    await start();
+    const announcer = new DeploymentAnnouncer({
+      github: { enabled: true, token: TOKEN },
+      notify: { format: 'slack' },
+      cluster: 'shop',
+      env: { GITHUB_REPOSITORY: 'acme/shop', GITHUB_SHA: SHA, GITHUB_API_URL: standIn.url },
+      logger: recordingLogger(),
+      clock: manualClock(),
+      setSecret: () => {},
+    });
+    await announcer.begin(record());
+    await announcer.started(record());
+    await announcer.lost(
+      new Error('AccessDeniedException: not authorized to perform ecs:DescribeServices'),
+      record(),
+    );
+    const [deployment] = standIn.deployments('shop');
+    expect(standIn.states(deployment.id)).toEqual(['in_progress', 'error']);
+    expect(deployment.statuses[1].description).toBe(
+      'Berth could not follow the deployment: AccessDeniedException: not authorized to perform ecs:DescribeServices',
+    );
+    expect(standIn.problems).toEqual([]);
+  });
+
   it('403 on create: one warning, no status calls, nothing thrown', async () => {
     await start('read-only');
     const logger = recordingLogger();

@@ -12,6 +12,7 @@ import {
   type GitHubDeploymentInputs,
   type GitHubDeploymentsApi,
   githubWarning,
+  lostStatusRequest,
   octokitDeploymentsApi,
   type PayloadSource,
   repositoryOf,
@@ -145,6 +146,13 @@ export class DeploymentAnnouncer {
       endedAt: at,
       events: [],
     });
+  }
+
+  /** Following the ECS deployment broke off (an AWS error): `error`, Berth cannot tell how it ends. */
+  async lost(error: unknown, record: DeploymentRecord): Promise<void> {
+    const reason = `Berth could not follow the deployment: ${errorMessage(error)}`;
+    await this.setStatus(lostStatusRequest(reason, record.run.runUrl));
+    await this.notify('failed', { ...record, status: 'failed', reason });
   }
 
   private async setStatus(request: CreateStatusRequest | undefined): Promise<void> {

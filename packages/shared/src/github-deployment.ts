@@ -275,6 +275,15 @@ export function abortedStatusRequest(reason: string, runUrl: string | undefined)
   };
 }
 
+/** The status of a deployment Berth stopped following (an AWS error): it cannot tell how it ends. */
+export function lostStatusRequest(reason: string, runUrl: string | undefined): CreateStatusRequest {
+  return {
+    state: 'error',
+    description: cut(reason, STATUS_DESCRIPTION_LIMIT),
+    ...(runUrl ? { log_url: runUrl } : {}),
+  };
+}
+
 /** A listed deployment, as far as Berth reads it. */
 export interface ListedGitHubDeployment {
   id: number;
