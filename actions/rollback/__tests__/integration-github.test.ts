@@ -35,6 +35,7 @@ const TOKEN = 'ghs_rollbackStandInToken0123456789ABCDEF';
 const digest = (n: number) => `sha256:${String(n).repeat(64)}`;
 const TD = (revision: number) => `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/web:${revision}`;
 const RUN_URL = 'https://github.com/acme/shop/actions/runs/4242/attempts/1';
+const sha = (revision: number) => `${revision}`.repeat(40);
 
 /** web:1…web:4 pinned by digest (all in ECR); service `web` in cluster `prod` runs web:1. */
 function scenario(settings?: Scenario['settings']): Scenario {
@@ -104,7 +105,8 @@ async function deploy(revision: number): Promise<void> {
   const result = await runAction({
     action: 'deploy-ecs',
     inputs: { cluster: 'prod', service: 'web', 'task-definition': `web:${revision}`, 'github-token': TOKEN },
-    env: env(),
+    // Each revision built from its own commit.
+    env: env({ GITHUB_SHA: sha(revision) }),
     timeoutMs: 60_000,
   });
   expect([result.exitCode, result.stdout]).toEqual([0, expect.any(String)]);
@@ -167,6 +169,8 @@ describe('rollback: GitHub deployments', () => {
     const [first, second, undo] = github!.deployments('prod');
     expect([first.payload.to.taskDefinitionArn, second.payload.to.taskDefinitionArn]).toEqual([TD(2), TD(3)]);
     expect(undo).toMatchObject({
+      // The commit that runs again: the one web:2 was deployed from, not the dispatching run's.
+      sha: sha(2),
       task: 'deploy:rollback',
       description: 'Roll back web in prod: web:3 → web:2',
       payload: {

@@ -3,6 +3,7 @@ import type { TargetSpec } from '../src/inputs.js';
 import {
   type CurrentState,
   choosePath,
+  githubLineage,
   type History,
   type ListedDeployment,
   matchImage,
@@ -312,6 +313,7 @@ describe('planRollback: last-successful from GitHub deployments (the service dep
     deployments: chain
       .map(([id, revision, states], index) => ({
         id,
+        sha: String(revision).repeat(40),
         taskDefinitionArn: TD(revision),
         digests: { web: DIGEST(revision) },
         createdAt: new Date(Date.UTC(2026, 0, 1, index)),
@@ -381,6 +383,14 @@ describe('planRollback: last-successful from GitHub deployments (the service dep
     expect(planned.to.taskDefinition).toBe(TD(2));
     expect(planned.skipped).toContain('GitHub deployment 1 → web:3: that is what runs now.');
     expect(planned.foundBy).toMatch(/^ListTaskDefinitions/);
+  });
+
+  it('githubLineage: the deployment a rollback undoes and the commit of the revision it restores', () => {
+    const history = github([1, 1, ['success']], [2, 2, ['inactive', 'success']], [3, 3, ['success']]);
+    const lineage = githubLineage(history, TD(3), TD(1));
+    expect([lineage.undoes?.id, lineage.restores?.id, lineage.restores?.sha]).toEqual([3, 1, '1'.repeat(40)]);
+    expect(githubLineage(undefined, TD(3), TD(1))).toEqual({ undoes: undefined, restores: undefined });
+    expect(githubLineage(history, TD(9), TD(8))).toEqual({ undoes: undefined, restores: undefined });
   });
 
   it('the service deployments API, when available, wins over GitHub', () => {

@@ -419,6 +419,7 @@ export async function readGitHubDeployments(
       environment,
       deployments: deployments.map((deployment) => ({
         id: deployment.id,
+        sha: deployment.sha,
         taskDefinitionArn: deployment.payload.to.taskDefinitionArn,
         digests: deployment.payload.to.digests ?? {},
         createdAt: deployment.createdAt,

@@ -20,7 +20,6 @@ import {
   printFailureReport,
   type RollbackRecordDetails,
   runContext,
-  sameRevision,
   shortName,
   systemClock,
   writeDeploymentRecord,
@@ -29,7 +28,7 @@ import {
 import { type StartedRollback, startRollback, stopPathReason } from './execute.js';
 import { readGitHubDeployments, readServiceState } from './history.js';
 import { getInputs, type Inputs, NO_REASON } from './inputs.js';
-import { planRollback, type RollbackPlan } from './plan.js';
+import { githubLineage, planRollback, type RollbackPlan } from './plan.js';
 import {
   addRefusalSummary,
   addRollbackSummary,
@@ -234,16 +233,18 @@ export async function main(overrides: Partial<Dependencies> = {}): Promise<void>
     requestedReason: reason,
     run: base.run,
   };
-  // Which GitHub deployment this undoes: the newest that deployed the running revision (no statuses needed).
+  // Which GitHub deployment this undoes, and the commit of the revision it restores (no statuses needed).
   const github = state.history.github ?? (readGitHub ? await readGitHub(false) : undefined);
-  const undone = github?.deployments.find((d) =>
-    sameRevision(d.taskDefinitionArn, plan.from.taskDefinitionArn),
+  const lineage = githubLineage(github, plan.from.taskDefinitionArn, to.taskDefinitionArn);
+  await announcer.begin(
+    draft,
+    {
+      taskDefinitionArn: plan.from.taskDefinitionArn,
+      githubDeploymentId: lineage.undoes?.id,
+      serviceDeploymentArn: state.current.inProgress?.serviceDeploymentArn,
+    },
+    lineage.restores?.sha,
   );
-  await announcer.begin(draft, {
-    taskDefinitionArn: plan.from.taskDefinitionArn,
-    githubDeploymentId: undone?.id,
-    serviceDeploymentArn: state.current.inProgress?.serviceDeploymentArn,
-  });
   const started: StartedRollback = await inGroup(
     logger,
     `Rolling back to ${shortName(to.taskDefinitionArn)}`,

@@ -75,6 +75,8 @@ export interface ImageMatch {
 /** A Berth deployment as GitHub recorded it (its payload names the task definition). */
 export interface GitHubPastDeployment {
   id: number;
+  /** The commit the deployment was created for. */
+  sha: string;
   taskDefinitionArn: string;
   /** Container → digest, from the payload. */
   digests: ImageMap;
@@ -375,6 +377,20 @@ function lastSuccessfulFallback(
     foundBy:
       'ListTaskDefinitions (the family, ACTIVE, newest first) — fallback: the service deployments API is not available and DescribeServices lists no earlier deployment.',
   };
+}
+
+/**
+ * What the GitHub history says about a rollback from → to: the deployment it
+ * undoes (the newest that deployed `from`) and the one that first put `to` in
+ * place (the newest that deployed it), whose commit is the code that runs again.
+ */
+export function githubLineage(
+  github: GitHubHistory | undefined,
+  from: string,
+  to: string,
+): { undoes?: GitHubPastDeployment; restores?: GitHubPastDeployment } {
+  const newest = (arn: string) => github?.deployments.find((d) => sameRevision(d.taskDefinitionArn, arn));
+  return { undoes: newest(from), restores: newest(to) };
 }
 
 /** The newest revision of the running family with a lower revision number. */

@@ -90,12 +90,15 @@ export class DeploymentAnnouncer {
     this.api = (options.createApi ?? octokitDeploymentsApi)(github.token, repository, env);
   }
 
-  /** Creates the GitHub deployment; call before the ECS deployment starts. */
-  async begin(record: PayloadSource, undid?: BerthDeploymentPayload['undid']): Promise<void> {
+  /**
+   * Creates the GitHub deployment; call before the ECS deployment starts. `ref`:
+   * the commit deployed when it is not the run's (a rollback restores an older one).
+   */
+  async begin(record: PayloadSource, undid?: BerthDeploymentPayload['undid'], ref?: string): Promise<void> {
     if (!this.api || !this.ref) return;
     const request = createDeploymentRequest({
       payload: deploymentPayload(record, undid),
-      ref: this.ref,
+      ref: ref ?? this.ref,
       environment: this.environment,
       productionEnvironment: this.options.github.productionEnvironment,
       transientEnvironment: this.options.github.transientEnvironment,
