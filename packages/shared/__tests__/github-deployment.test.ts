@@ -92,6 +92,28 @@ describe('the stand-in validates against the OpenAPI description', () => {
   });
 });
 
+describe('the response check is live (a control)', () => {
+  it('flags a deployment GitHub would never send: no id, a number for the sha, a state GitHub does not know', async () => {
+    await start();
+    const [valid] = await (async () => {
+      const api = octokitDeploymentsApi(TOKEN, REPOSITORY, { GITHUB_API_URL: standIn.url });
+      await api.createDeployment(
+        createDeploymentRequest({ payload: deploymentPayload(record()), ref: SHA, environment: 'shop' }),
+      );
+      return standIn.deployments();
+    })();
+    const { statuses: _statuses, id: _id, ...withoutId } = valid;
+    expect(openApi().check('/components/schemas/deployment', { ...withoutId, sha: 42 })).toEqual([
+      "/ must have required property 'id'",
+      '/sha must be string',
+    ]);
+    expect(openApi().check('/components/schemas/deployment-status/properties/state', 'done').join()).toMatch(
+      /must be equal to one of the allowed values/,
+    );
+    expect(standIn.problems).toEqual([]);
+  });
+});
+
 describe('request builders', () => {
   it('the deployment request: SHA, environment, no auto-merge, no required contexts, the record as payload', async () => {
     const api = await start();
