@@ -8,17 +8,15 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ActionResult } from '@berth/emulator';
-import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   type GitHubStandIn,
   openApi,
   startGitHubStandIn,
-  statusDescriptionLimit,
-} from '../../../packages/shared/__tests__/helpers/github-stand-in.js';
-import {
   startWebhookReceiver,
+  statusDescriptionLimit,
   type WebhookReceiver,
-} from '../../../packages/shared/__tests__/helpers/webhook-receiver.js';
+} from '@berth/testkit';
+import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   digest,
   type Harness,

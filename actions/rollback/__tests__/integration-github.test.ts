@@ -16,16 +16,14 @@ import {
   type Scenario,
   startEmulator,
 } from '@berth/emulator';
-import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   type GitHubStandIn,
   openApi,
   startGitHubStandIn,
-} from '../../../packages/shared/__tests__/helpers/github-stand-in.js';
-import {
   startWebhookReceiver,
   type WebhookReceiver,
-} from '../../../packages/shared/__tests__/helpers/webhook-receiver.js';
+} from '@berth/testkit';
+import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 
 const TIME_SCALE = 120;
 const REGION = 'us-east-1';

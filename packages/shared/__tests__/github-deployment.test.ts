@@ -5,6 +5,7 @@
  */
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type GitHubStandIn, openApi, startGitHubStandIn, statusDescriptionLimit } from '@berth/testkit';
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { DeploymentAnnouncer } from '../src/announce.js';
 import { manualClock } from '../src/clock.js';
@@ -24,12 +25,6 @@ import {
 } from '../src/github-deployment.js';
 import { InputReader } from '../src/inputs.js';
 import { recordingLogger } from '../src/logger.js';
-import {
-  type GitHubStandIn,
-  openApi,
-  startGitHubStandIn,
-  statusDescriptionLimit,
-} from './helpers/github-stand-in.js';
 
 const TOKEN = 'ghs_standInToken0123456789abcdefABCDEF';
 const REPOSITORY = { owner: 'acme', repo: 'shop' };

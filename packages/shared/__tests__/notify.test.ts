@@ -1,3 +1,4 @@
+import { startWebhookReceiver, type WebhookReceiver } from '@berth/testkit';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { DeploymentAnnouncer } from '../src/announce.js';
 import { manualClock } from '../src/clock.js';
@@ -11,7 +12,6 @@ import {
   readNotifyInputs,
   slackMessage,
 } from '../src/notify.js';
-import { startWebhookReceiver, type WebhookReceiver } from './helpers/webhook-receiver.js';
 
 const TD = (n: number) => `arn:aws:ecs:us-east-1:123456789012:task-definition/web:${n}`;
 

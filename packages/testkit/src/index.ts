@@ -10,6 +10,15 @@ export {
 } from './expressions.js';
 export { type FixtureFile, fixtureRepository } from './fixtures.js';
 export {
+  type GitHubStandIn,
+  openApi,
+  type RecordedRequest,
+  type StandInDeployment,
+  type StandInOptions,
+  startGitHubStandIn,
+  statusDescriptionLimit,
+} from './github-api.js';
+export {
   type LoadedWorkflow,
   loadActionMetadata,
   loadWorkflow,
@@ -29,4 +38,5 @@ export {
   shopRepository,
 } from './shop.js';
 export * from './types.js';
+export { type ReceivedMessage, startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.js';
 export { applyMasks, parseCommandFile, scanWorkflowCommands } from './workflow-commands.js';

@@ -1,5 +1,5 @@
 /**
- * A local stand-in for the GitHub REST endpoints Berth calls — create a
+ * Test-only. A local stand-in for the GitHub REST endpoints Berth calls — create a
  * deployment, create a deployment status, list deployments, list deployment
  * statuses — on 127.0.0.1. Every request Berth sends and every response the
  * stand-in returns is validated against GitHub's published OpenAPI description
@@ -116,8 +116,11 @@ export interface StandInDeployment extends Json {
 }
 
 export interface StandInOptions {
-  /** The token requests must carry (`Authorization: token …`); anything else is 401. */
-  token: string;
+  /**
+   * The token requests must carry (`Authorization: token …`); anything else is 401. Undefined:
+   * any non-empty token (a workflow run's own `github.token`, which the harness makes up).
+   */
+  token?: string;
   /** `read-only`: the token lacks `deployments: write` (POSTs answer 403 as GitHub does). */
   permission?: 'write' | 'read-only';
 }
@@ -271,7 +274,11 @@ export async function startGitHubStandIn(options: StandInOptions): Promise<GitHu
     const opPointer = `/paths/${escapePointer(operation.template)}/${operation.method.toLowerCase()}`;
     const [, owner, repo, deploymentId] = operation.pattern.exec(url.pathname)!;
 
-    if (recorded.authorization !== `token ${options.token}`) {
+    const authorized =
+      options.token === undefined
+        ? /^token \S+$/.test(recorded.authorization ?? '')
+        : recorded.authorization === `token ${options.token}`;
+    if (!authorized) {
       return reply(
         401,
         { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' },
