@@ -5,11 +5,11 @@
  * token without `deployments: write` or a broken webhook costs a warning and
  * never the deploy, and neither secret shows up anywhere the run leaves text.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import type { ActionResult } from '@berth/emulator';
 import {
+  everythingWritten,
   type GitHubStandIn,
+  maskedFirst,
   openApi,
   startGitHubStandIn,
   startWebhookReceiver,
@@ -66,38 +66,6 @@ async function deploy(
     { GITHUB_API_URL: standIn.url },
   );
   return { result, github: standIn, h };
-}
-
-/** Every piece of text a run leaves: log, outputs, summary, exported variables, files under RUNNER_TEMP. */
-function everythingWritten(result: ActionResult): string {
-  const files: string[] = [];
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else files.push(readFileSync(path, 'utf8'));
-    }
-  };
-  walk(result.runnerTemp);
-  // `::add-mask::` is the runner's masking command itself: it is consumed, never shown.
-  const log = `${result.stdout}\n${result.stderr}`
-    .split('\n')
-    .filter((line) => !line.startsWith('::add-mask::'))
-    .join('\n');
-  return [
-    log,
-    JSON.stringify(result.outputs),
-    result.summary,
-    JSON.stringify(result.exportedEnv),
-    ...files,
-  ].join('\n');
-}
-
-/** The secret was masked before any other line was printed. */
-function maskedFirst(result: ActionResult, secret: string): boolean {
-  const lines = result.stdout.split('\n');
-  const mask = lines.indexOf(`::add-mask::${secret}`);
-  return mask !== -1 && lines.slice(0, mask).every((line) => line.startsWith('::add-mask::'));
 }
 
 describe('deploy-ecs: GitHub deployments', () => {

@@ -6,8 +6,7 @@
  * ECS service deployments API denied, `to: last-successful` finds its target in
  * the environment's GitHub deployments and says so.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import {
   type ActionResult,
   emulatorEnv,
@@ -17,7 +16,9 @@ import {
   startEmulator,
 } from '@berth/emulator';
 import {
+  everythingWritten,
   type GitHubStandIn,
+  maskedFirst,
   openApi,
   startGitHubStandIn,
   startWebhookReceiver,
@@ -125,29 +126,6 @@ function rollback(inputs: Record<string, string> = {}): Promise<ActionResult> {
   });
 }
 
-function everythingWritten(result: ActionResult): string {
-  const files: string[] = [];
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else files.push(readFileSync(path, 'utf8'));
-    }
-  };
-  walk(result.runnerTemp);
-  const log = `${result.stdout}\n${result.stderr}`
-    .split('\n')
-    .filter((line) => !line.startsWith('::add-mask::'))
-    .join('\n');
-  return [
-    log,
-    JSON.stringify(result.outputs),
-    result.summary,
-    JSON.stringify(result.exportedEnv),
-    ...files,
-  ].join('\n');
-}
-
 const log = (result: ActionResult) => `${result.stdout}\n${result.stderr}`;
 
 describe('rollback: GitHub deployments', () => {
@@ -191,6 +169,8 @@ describe('rollback: GitHub deployments', () => {
       '✅ Rollback succeeded: web web:3 → web:2 in prod',
     ]);
     expect(JSON.stringify(receiver.messages[0].body.blocks)).toContain('checkout &lt;500s&gt; &amp; INC-7');
+    expect(maskedFirst(result, TOKEN)).toBe(true);
+    expect(maskedFirst(result, receiver.url)).toBe(true);
     expect(everythingWritten(result)).not.toContain(TOKEN);
     expect(everythingWritten(result)).not.toContain(receiver.url);
   });

@@ -1,3 +1,4 @@
+export { everythingWritten, maskedFirst } from './action-text.js';
 export {
   type ExpressionScope,
   evaluateCondition,
