@@ -310,6 +310,7 @@ describe('build.yml, deploy.yml and rollback.yml on their own', () => {
     permissions:
       contents: read
       id-token: write
+      deployments: write
     uses: OWNER/berth/.github/workflows/deploy.yml@v1
     with:
       environment: production

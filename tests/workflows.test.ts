@@ -75,10 +75,22 @@ describe.each(files.map((f) => [f.path, f] as const))('%s', (_path, file) => {
           (step) =>
             typeof step.uses === 'string' && step.uses.startsWith('github/codeql-action/upload-sarif@'),
         );
+      // deploy-ecs and rollback record GitHub deployments; so do the workflows that run them.
+      const recordsDeployments =
+        (typeof job.uses === 'string' &&
+          ['deploy.yml', 'rollback.yml', 'pipeline.yml', 'hotfix.yml'].includes(
+            berthWorkflow(job.uses) ?? '',
+          )) ||
+        steps.some(
+          (step) =>
+            typeof step.uses === 'string' &&
+            ['deploy-ecs', 'rollback'].includes(berthAction(step.uses) ?? ''),
+        );
       for (const [name, level] of Object.entries<string>(job.permissions ?? {})) {
         const allowed =
           (name === 'contents' && level === 'read') ||
           (name === 'id-token' && level === 'write' && usesOidc) ||
+          (name === 'deployments' && level === 'write' && recordsDeployments) ||
           (name === 'security-events' && level === 'write' && uploadsSarif);
         expect({ jobId, permission: `${name}: ${level}`, allowed }).toEqual({
           jobId,
@@ -88,6 +100,35 @@ describe.each(files.map((f) => [f.path, f] as const))('%s', (_path, file) => {
       }
     }
   });
+});
+
+describe('callers of Berth’s reusable workflows', () => {
+  // A called workflow's jobs get at most the calling job's permissions; asking for more fails the
+  // whole run before it starts ("The nested job … is requesting 'deployments: write', but is only
+  // allowed 'deployments: none'"), so every caller must grant what the called jobs ask for.
+  const RANK: Record<string, number> = { none: 0, read: 1, write: 2 };
+  it.each(files.map((f) => [f.path, f] as const))(
+    '%s grants what each called Berth workflow asks for',
+    (_p, file) => {
+      for (const [jobId, job] of Object.entries<any>(file.doc.jobs ?? {})) {
+        const called = typeof job.uses === 'string' ? berthWorkflow(job.uses) : undefined;
+        if (!called) continue;
+        const granted: Record<string, string> = job.permissions ?? {};
+        for (const [calledJob, spec] of Object.entries<any>(
+          workflow(`.github/workflows/${called}`).doc.jobs ?? {},
+        )) {
+          for (const [name, level] of Object.entries<string>(spec.permissions ?? {})) {
+            expect({ jobId, calledJob, name, enough: RANK[granted[name] ?? 'none'] >= RANK[level] }).toEqual({
+              jobId,
+              calledJob,
+              name,
+              enough: true,
+            });
+          }
+        }
+      }
+    },
+  );
 });
 
 describe('pipeline.yml', () => {

@@ -4,10 +4,16 @@ import {
   type AwsInputs,
   alarmNameProblem,
   ConfigurationError,
+  GITHUB_DEPLOYMENT_INPUT_NAMES,
+  type GitHubDeploymentInputs,
   InputReader,
+  NOTIFY_INPUT_NAMES,
+  type NotifyInputs,
   parseCommandInput,
   parseList,
   readAwsInputs,
+  readGitHubDeploymentInputs,
+  readNotifyInputs,
 } from '@berth/shared';
 
 export const STRATEGIES = ['unchanged', 'rolling', 'blue-green', 'canary', 'linear'] as const;
@@ -67,6 +73,9 @@ export interface Inputs {
   recordKind: 'deploy' | 'hotfix';
   /** Why the deploy was made, kept in the record. */
   reason?: string;
+  /** The GitHub Deployment this deploy leaves (on by default). */
+  github: GitHubDeploymentInputs;
+  notify: NotifyInputs;
   aws: AwsInputs;
 }
 
@@ -102,6 +111,8 @@ export const INPUT_NAMES = [
   'tag-deployed-image',
   'record-kind',
   'reason',
+  ...GITHUB_DEPLOYMENT_INPUT_NAMES,
+  ...NOTIFY_INPUT_NAMES,
   ...AWS_INPUT_NAMES,
 ] as const;
 
@@ -287,6 +298,8 @@ export function getInputs(
     tagDeployedImage: reader.optional('tag-deployed-image'),
     recordKind: reader.enumeration('record-kind', ['deploy', 'hotfix'] as const, 'deploy'),
     reason: reader.optional('reason'),
+    github: readGitHubDeploymentInputs(reader),
+    notify: readNotifyInputs(reader),
     aws: readAwsInputs(reader),
   };
   const command = reader.optional('run-task-command');

@@ -3,11 +3,13 @@ import { resolve } from 'node:path';
 import * as core from '@actions/core';
 import type { RunTaskCommandOutput, TaskDefinition } from '@aws-sdk/client-ecs';
 import {
+  type AnnouncerOptions,
   type AwsInputs,
   addFailureDetailsToSummary,
   addRecordToSummary,
   type Clock,
   coreLogger,
+  DeploymentAnnouncer,
   type DeploymentRecord,
   type FollowResult,
   type FollowTaskResult,
@@ -64,6 +66,8 @@ export interface Dependencies {
   writeSummary: SummaryWriter;
   /** Where the deployment record goes (RUNNER_TEMP by default). */
   recordDirectory?: string;
+  /** The GitHub Deployment and webhook messages (GitHub API and fetch seams inside). */
+  announcer?: (options: AnnouncerOptions) => DeploymentAnnouncer;
 }
 
 export function defaultDependencies(): Dependencies {
@@ -97,16 +101,25 @@ export async function main(overrides: Partial<Dependencies> = {}): Promise<void>
     inputs.taskDefinition.kind === 'file'
       ? prepareTaskDefinitionFile(inputs.taskDefinition.path, workspace)
       : undefined;
+  // Created (and its secrets masked) before the first AWS call can print anything.
+  const announcer = (deps.announcer ?? ((options) => new DeploymentAnnouncer(options)))({
+    github: inputs.github,
+    notify: inputs.notify,
+    cluster: inputs.cluster,
+    env: deps.env,
+    logger,
+    clock: deps.clock,
+  });
   // One deadline for the whole step: every wait and every call ends by it.
   const deadline = stepDeadline(deps.clock, inputs.timeoutMinutes * 60_000);
   const aws = deps.aws(inputs.aws, deps.clock, deadline.signal);
   const step: StepProgress = { startedAt: deps.clock.now(), doing: 'starting' };
   try {
     if (inputs.runTask) await runOneOffTask(inputs, prepared, aws, deps, deadline, step);
-    else await deployService(inputs, prepared, aws, deps, deadline, step);
+    else await deployService(inputs, prepared, aws, deps, deadline, step, announcer);
   } catch (error) {
     if (!isDeadlineError(error, deadline)) throw error;
-    await finishTimedOut(inputs, aws, deps, deadline, step);
+    await finishTimedOut(inputs, aws, deps, deadline, step, announcer);
   }
 }
 
@@ -132,6 +145,8 @@ interface StepProgress {
   taskArn?: string;
   /** A write was sent and its answer never came: it may or may not have been applied. */
   writeInFlight?: string;
+  /** The GitHub deployment and the webhook were told the deployment begins. */
+  announced?: boolean;
 }
 
 /**
@@ -145,6 +160,7 @@ async function finishTimedOut(
   deps: Dependencies,
   deadline: StepDeadline,
   step: StepProgress,
+  announcer: DeploymentAnnouncer,
 ): Promise<never> {
   const unknown = step.writeInFlight
     ? ` ${step.writeInFlight} was sent and its answer did not arrive, so whether ECS applied it is not known: look at the service before running the step again.`
@@ -172,6 +188,7 @@ async function finishTimedOut(
   deps.setOutput('status', 'timed-out');
   const what = inputs.runTask ? 'One-off task' : `Deployment of ${inputs.service ?? ''}`;
   await finishRecord(record, deps, `${what}: timed-out`);
+  if (step.announced) await announcer.finished(record);
   throw new DeploymentFailedError(reason);
 }
 
@@ -212,6 +229,7 @@ async function deployService(
   deps: Dependencies,
   deadline: StepDeadline,
   step: StepProgress,
+  announcer: DeploymentAnnouncer,
 ): Promise<void> {
   const { logger, clock, setOutput } = deps;
   const serviceName = inputs.service!;
@@ -249,14 +267,35 @@ async function deployService(
     logger.info(
       `Updating ${serviceName}: ${previousArn ?? '?'} → ${resolved.arn}${plan.changes.length ? `; ${plan.changes.join('; ')}` : ''}.`,
     );
+    // The GitHub deployment exists before the ECS deployment starts; its payload is the record so far.
+    const draft = {
+      kind: inputs.recordKind,
+      cluster: inputs.cluster,
+      service: serviceName,
+      region: aws.region,
+      from: { taskDefinitionArn: previousArn, images: previousImages },
+      to: attempted,
+      strategy: strategyLabel(plan.effectiveConfiguration),
+      requestedReason: inputs.reason,
+      run: runContext(deps.env),
+    };
+    await announcer.begin(draft);
+    step.announced = true;
     step.writeInFlight = 'UpdateService';
-    const after = await updateServiceOnce(
-      writeClients(aws, inputs, deps),
-      plan.request,
-      before,
-      resolved.arn,
-      context,
-    );
+    let after: Awaited<ReturnType<typeof updateServiceOnce>>;
+    try {
+      after = await updateServiceOnce(
+        writeClients(aws, inputs, deps),
+        plan.request,
+        before,
+        resolved.arn,
+        context,
+      );
+    } catch (error) {
+      // A deadline is reported with the timed-out record; anything else never started the deployment.
+      if (!isDeadlineError(error, deadline)) await announcer.aborted(error, draft);
+      throw error;
+    }
     step.writeInFlight = undefined;
     step.doing = `identifying the deployment UpdateService started`;
     const identified = await identifyDeployment({
@@ -305,6 +344,7 @@ async function deployService(
     events: [],
     run: runContext(deps.env),
   };
+  await announcer.started(record);
 
   if (!inputs.wait) {
     logger.info(`Not waiting for deployment ${target.deploymentId ?? ''} (wait: false).`);
@@ -324,6 +364,9 @@ async function deployService(
       timeoutMs: inputs.timeoutMinutes * 60_000,
       deadline,
       initialEvents: before.events,
+    }).catch(async (error: unknown) => {
+      await announcer.lost(error, record);
+      throw error;
     }),
   );
 
@@ -348,6 +391,7 @@ async function deployService(
 
   await tagAfterSuccess(result.outcome, inputs, attempted.images, aws, logger);
   Object.assign(record, recordEnding(result, recordEvents(result.events)));
+  await announcer.finished(record);
   setOutput('status', result.outcome);
   await finishRecord(record, deps, `Deployment of ${serviceName}: ${result.outcome}`, (summary) => {
     if (result.outcome !== 'succeeded')

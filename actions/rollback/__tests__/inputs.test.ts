@@ -77,6 +77,16 @@ describe('getInputs', () => {
       dryRun: false,
       wait: true,
       timeoutMinutes: 30,
+      // A GitHub deployment by default; without a token (outside a job) it is skipped with a line in the log.
+      github: {
+        enabled: true,
+        token: undefined,
+        environment: undefined,
+        environmentUrl: undefined,
+        productionEnvironment: undefined,
+        transientEnvironment: undefined,
+      },
+      notify: { webhook: undefined, format: 'slack' },
       aws: {
         region: undefined,
         roleToAssume: undefined,

@@ -3,6 +3,7 @@ import type { TargetSpec } from '../src/inputs.js';
 import {
   type CurrentState,
   choosePath,
+  githubLineage,
   type History,
   type ListedDeployment,
   matchImage,
@@ -302,6 +303,105 @@ describe('planRollback: last-successful without the service deployments API (fal
       kind: 'error',
       message: expect.stringMatching(/no ACTIVE revision of the family is older/),
     });
+  });
+});
+
+describe('planRollback: last-successful from GitHub deployments (the service deployments API not available)', () => {
+  /** Berth's GitHub deployments given oldest first as [id, revision, states newest first]; returned newest first. */
+  const github = (...chain: Array<[number, number, string[]]>): History['github'] => ({
+    environment: 'production',
+    deployments: chain
+      .map(([id, revision, states], index) => ({
+        id,
+        sha: String(revision).repeat(40),
+        taskDefinitionArn: TD(revision),
+        digests: { web: DIGEST(revision) },
+        createdAt: new Date(Date.UTC(2026, 0, 1, index)),
+        states,
+      }))
+      .reverse(),
+  });
+  const unavailable = (parts: Partial<History>) =>
+    history({ deploymentsApi: 'unavailable', unavailableBecause: 'AccessDeniedException: no', ...parts });
+
+  it('the newest deployment that reached success (inactive later is still a success), not the running one', () => {
+    const planned = plan(
+      planRollback(
+        current(3),
+        unavailable({
+          github: github(
+            [11, 1, ['inactive', 'success', 'in_progress']],
+            [12, 2, ['inactive', 'success', 'in_progress']],
+            [13, 4, ['failure', 'in_progress']],
+            [14, 3, ['success', 'in_progress']],
+          ),
+          family: family(4, 3, 2, 1),
+        }),
+        LAST,
+      ),
+    );
+    expect(planned.to).toEqual({ taskDefinition: TD(2), digests: { web: DIGEST(2) } });
+    expect(planned.skipped).toEqual([
+      'GitHub deployment 14 → web:3: that is what runs now.',
+      'GitHub deployment 13 → web:4: it never reached success (states: failure, in_progress).',
+    ]);
+    expect(planned.foundBy).toMatch(/^GitHub deployments of environment `production` \(4 Berth deployment/);
+    expect(planned.notices).toEqual([
+      'The service deployments API is not available (AccessDeniedException: no), so `last-successful` was taken from the GitHub deployments of environment `production`.',
+    ]);
+  });
+
+  it('skips deployments a later one undid (a rollback deployment went back past them)', () => {
+    // web:1, web:2, web:3 deployed; a rollback deployment went back to web:1; web:4 runs now.
+    const planned = plan(
+      planRollback(
+        current(4),
+        unavailable({
+          github: github(
+            [1, 1, ['success']],
+            [2, 2, ['success']],
+            [3, 3, ['success']],
+            [4, 1, ['success']],
+            [5, 4, ['success']],
+          ),
+        }),
+        LAST,
+      ),
+    );
+    expect(planned.to.taskDefinition).toBe(TD(1));
+    expect(planned.why).toMatch(/^web:1 is the task definition of GitHub deployment 4/);
+  });
+
+  it('no usable GitHub deployment: the DescribeServices and family fallbacks as before', () => {
+    const planned = plan(
+      planRollback(
+        current(3),
+        unavailable({ github: github([1, 3, ['success']]), family: family(3, 2) }),
+        LAST,
+      ),
+    );
+    expect(planned.to.taskDefinition).toBe(TD(2));
+    expect(planned.skipped).toContain('GitHub deployment 1 → web:3: that is what runs now.');
+    expect(planned.foundBy).toMatch(/^ListTaskDefinitions/);
+  });
+
+  it('githubLineage: the deployment a rollback undoes and the commit of the revision it restores', () => {
+    const history = github([1, 1, ['success']], [2, 2, ['inactive', 'success']], [3, 3, ['success']]);
+    const lineage = githubLineage(history, TD(3), TD(1));
+    expect([lineage.undoes?.id, lineage.restores?.id, lineage.restores?.sha]).toEqual([3, 1, '1'.repeat(40)]);
+    expect(githubLineage(undefined, TD(3), TD(1))).toEqual({ undoes: undefined, restores: undefined });
+    expect(githubLineage(history, TD(9), TD(8))).toEqual({ undoes: undefined, restores: undefined });
+  });
+
+  it('the service deployments API, when available, wins over GitHub', () => {
+    const planned = plan(
+      planRollback(
+        current(3),
+        history({ deployments: deployments(['a', 1], ['b', 3]), github: github([1, 2, ['success']]) }),
+        LAST,
+      ),
+    );
+    expect(planned.to.taskDefinition).toBe(TD(1));
   });
 });
 

@@ -104,10 +104,10 @@ describe('.github/workflows/rollback.yml', () => {
     }
   });
 
-  it('reads only contents at the top, and the job adds only id-token: write', () => {
+  it('reads only contents at the top, and the job adds only id-token and deployments: write', () => {
     expect(workflow.permissions).toEqual({ contents: 'read' });
     expect(Object.keys(workflow.jobs)).toEqual(['rollback']);
-    expect(job.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
+    expect(job.permissions).toEqual({ contents: 'read', 'id-token': 'write', deployments: 'write' });
   });
 
   it('runs in the chosen environment, one per environment and service, never cancelling, with a timeout', () => {
@@ -199,10 +199,10 @@ describe('examples/rollback.yml', () => {
   const example = load(EXAMPLE);
   const reusable = load(WORKFLOW);
 
-  it('calls Berth’s reusable workflow, granting the id-token it needs', () => {
+  it('calls Berth’s reusable workflow, granting the id-token and deployments it needs', () => {
     const job = example.jobs.rollback;
     expect(job.uses).toBe('OWNER/berth/.github/workflows/rollback.yml@v1');
-    expect(job.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
+    expect(job.permissions).toEqual({ contents: 'read', 'id-token': 'write', deployments: 'write' });
   });
 
   it('passes only inputs the reusable workflow declares, and every required one', () => {

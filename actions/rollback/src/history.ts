@@ -17,6 +17,8 @@ import {
   type EcrRegistry,
   type EcrSender,
   errorMessage,
+  type GitHubDeploymentsApi,
+  githubWarning,
   type ImageMap,
   imagesOf,
   isAccessDenied,
@@ -25,6 +27,7 @@ import {
   listServiceDeployments,
   parseEcrRegistry,
   parseImageReference,
+  readGitHubHistory,
   revisionOf,
   sameRevision,
   wrapError,
@@ -33,6 +36,7 @@ import type { TargetSpec } from './inputs.js';
 import {
   type CurrentState,
   type FamilyRevision,
+  type GitHubHistory,
   type History,
   type ImageMatch,
   type InProgressDeployment,
@@ -53,6 +57,8 @@ export interface ReadContext {
   logger: Logger;
   cluster: string;
   service: string;
+  /** The environment's GitHub deployments, read only when `last-successful` has no ECS history. */
+  github?: () => Promise<GitHubHistory>;
 }
 
 export interface ServiceState {
@@ -175,6 +181,10 @@ export async function readServiceState(context: ReadContext, spec: TargetSpec): 
       if (current.inProgress) delete current.inProgress.serviceDeploymentArn;
       logger.info(`The service deployments API is not available (${history.unavailableBecause}).`);
     }
+  }
+
+  if (spec.kind === 'last-successful' && history.deploymentsApi === 'unavailable' && context.github) {
+    history.github = await context.github();
   }
 
   const family = revisionOf(currentArn)?.family;
@@ -380,5 +390,45 @@ async function resolveTagInRepositories(
         `Could not resolve \`${key}:${tag}\` in ECR (${errorMessage(error)}); revisions pinned by digest are matched by their tag only.`,
       );
     }
+  }
+}
+
+/**
+ * Berth's GitHub deployments of the service in `environment`, newest first.
+ * GitHub being unreachable or the token lacking `deployments: read` is a
+ * warning: the plan then falls back as it would without GitHub.
+ */
+export async function readGitHubDeployments(
+  api: GitHubDeploymentsApi,
+  environment: string,
+  context: Pick<ReadContext, 'cluster' | 'service' | 'logger'>,
+  withStatuses = true,
+): Promise<GitHubHistory> {
+  try {
+    const deployments = await readGitHubHistory(
+      api,
+      environment,
+      context.cluster,
+      context.service,
+      withStatuses,
+    );
+    context.logger.info(
+      `GitHub deployments of environment \`${environment}\`: ${deployments.length} Berth deployment(s) of ${context.service}.`,
+    );
+    return {
+      environment,
+      deployments: deployments.map((deployment) => ({
+        id: deployment.id,
+        sha: deployment.sha,
+        taskDefinitionArn: deployment.payload.to.taskDefinitionArn,
+        digests: deployment.payload.to.digests ?? {},
+        createdAt: deployment.createdAt,
+        states: deployment.states,
+      })),
+    };
+  } catch (error) {
+    const warning = githubWarning('read the GitHub deployment history', error, 'deployments: read');
+    context.logger.warning(warning);
+    return { environment, deployments: [], unavailableBecause: errorMessage(error) };
   }
 }

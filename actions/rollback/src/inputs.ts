@@ -1,4 +1,14 @@
-import { type AwsInputs, ConfigurationError, checkEcsName, InputReader, readAwsInputs } from '@berth/shared';
+import {
+  type AwsInputs,
+  ConfigurationError,
+  checkEcsName,
+  type GitHubDeploymentInputs,
+  InputReader,
+  type NotifyInputs,
+  readAwsInputs,
+  readGitHubDeploymentInputs,
+  readNotifyInputs,
+} from '@berth/shared';
 
 /** What the `to` input asks for. */
 export type TargetSpec =
@@ -21,6 +31,9 @@ export interface Inputs {
   dryRun: boolean;
   wait: boolean;
   timeoutMinutes: number;
+  /** The GitHub Deployment of the restored revision (on by default); also a history source for `last-successful`. */
+  github: GitHubDeploymentInputs;
+  notify: NotifyInputs;
   aws: AwsInputs;
 }
 
@@ -96,6 +109,8 @@ export function getInputs(reader: InputReader = new InputReader()): Inputs {
     dryRun: reader.boolean('dry-run', false),
     wait: reader.boolean('wait', true),
     timeoutMinutes: reader.integer('timeout-minutes', { min: 1, max: 360, fallback: 30 }),
+    github: readGitHubDeploymentInputs(reader),
+    notify: readNotifyInputs(reader),
     aws: readAwsInputs(reader),
   };
 }

@@ -2,11 +2,13 @@ import * as core from '@actions/core';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import {
+  type AnnouncerOptions,
   type AwsInputs,
   type Clock,
   ConfigurationError,
   coreLogger,
   createAwsContext,
+  DeploymentAnnouncer,
   type DeploymentRecord,
   type EcrRegistry,
   type EcrSender,
@@ -28,9 +30,9 @@ import {
   writeJobSummary,
 } from '@berth/shared';
 import { type StartedRollback, startRollback, stopPathReason } from './execute.js';
-import { readServiceState } from './history.js';
+import { readGitHubDeployments, readServiceState } from './history.js';
 import { getInputs, type Inputs, NO_REASON } from './inputs.js';
-import { planRollback, type RollbackPath, type RollbackPlan } from './plan.js';
+import { githubLineage, planRollback, type RollbackPath, type RollbackPlan } from './plan.js';
 import {
   addRefusalSummary,
   addRollbackSummary,
@@ -66,6 +68,8 @@ export interface Dependencies {
   writeSummary(build: (summary: SummaryBuilder) => void): Promise<void>;
   writeRecord(record: DeploymentRecord): string;
   env: NodeJS.ProcessEnv;
+  /** The GitHub Deployment and webhook messages (GitHub API and fetch seams inside). */
+  announcer?: (options: AnnouncerOptions) => DeploymentAnnouncer;
 }
 
 export function defaultCreateAws(
@@ -193,6 +197,25 @@ async function rollback(
 ): Promise<void> {
   const { logger, clock } = deps;
   const reason = inputs.reason ?? NO_REASON;
+  // Created (and its secrets masked) before anything is printed.
+  const announcer = (deps.announcer ?? ((options) => new DeploymentAnnouncer(options)))({
+    github: inputs.github,
+    notify: inputs.notify,
+    cluster: inputs.cluster,
+    env: deps.env,
+    logger,
+    clock,
+  });
+  const githubApi = announcer.api;
+  const readGitHub = githubApi
+    ? (withStatuses = true) =>
+        readGitHubDeployments(
+          githubApi,
+          announcer.environment,
+          { cluster: inputs.cluster, service: inputs.service, logger },
+          withStatuses,
+        )
+    : undefined;
   const ecs = aws.ecs();
   const startedAt = step.startedAt;
   const { cluster, service } = inputs;
@@ -206,7 +229,10 @@ async function rollback(
     `Rollback of ${service} in cluster ${cluster} (${aws.region}) requested: to: ${inputs.to}. Reason: ${reason}`,
   );
   const state = await inGroup(logger, `Reading service ${service} and its history`, () =>
-    readServiceState({ ecs, ecrFor: aws.ecrFor, logger, cluster, service }, inputs.target),
+    readServiceState(
+      { ecs, ecrFor: aws.ecrFor, logger, cluster, service, github: readGitHub },
+      inputs.target,
+    ),
   );
 
   const planned = planRollback(state.current, state.history, inputs.target);
@@ -291,6 +317,30 @@ async function rollback(
     return;
   }
 
+  // The GitHub deployment of the restored revision, created before ECS starts; it names what it undoes.
+  const draft = {
+    kind: 'rollback' as const,
+    cluster,
+    service,
+    region: aws.region,
+    from: plan.from,
+    to,
+    strategy: base.strategy,
+    requestedReason: reason,
+    run: base.run,
+  };
+  // Which GitHub deployment this undoes, and the commit of the revision it restores (no statuses needed).
+  const github = state.history.github ?? (readGitHub ? await readGitHub(false) : undefined);
+  const lineage = githubLineage(github, plan.from.taskDefinitionArn, to.taskDefinitionArn);
+  await announcer.begin(
+    draft,
+    {
+      taskDefinitionArn: plan.from.taskDefinitionArn,
+      githubDeploymentId: lineage.undoes?.id,
+      serviceDeploymentArn: state.current.inProgress?.serviceDeploymentArn,
+    },
+    lineage.restores?.sha,
+  );
   const started: StartedRollback = await inGroup(
     logger,
     `Rolling back to ${shortName(to.taskDefinitionArn)}`,
@@ -315,7 +365,10 @@ async function rollback(
         state.current,
         state.history,
         to.taskDefinitionArn,
-      );
+      ).catch(async (error: unknown) => {
+        await announcer.aborted(error, draft);
+        throw error;
+      });
     },
   );
   const identity = {
@@ -325,6 +378,7 @@ async function rollback(
   };
   step.identity = identity;
   step.doing = `following the rollback to ${shortName(to.taskDefinitionArn)}`;
+  await announcer.started(buildRecord({ ...base, to, status: 'started', ...identity, endedAt: clock.now() }));
 
   if (!inputs.wait) {
     const line = outcomeLine('started', service, to.taskDefinitionArn);
@@ -351,6 +405,12 @@ async function rollback(
         initialEvents: state.service.events,
         // On the stop path the followed deployment is the one being undone: ECS rolling it back is the success.
         purpose: stopPath ? 'rollback' : 'deploy',
+      }).catch(async (error: unknown) => {
+        await announcer.lost(
+          error,
+          buildRecord({ ...base, to, status: 'started', ...identity, endedAt: clock.now() }),
+        );
+        throw error;
       }),
   );
   const status = result.outcome;
@@ -378,7 +438,7 @@ async function rollback(
     printFailureReport({ ...result, outcome: status, reason: outcomeReason }, to, running, logger);
     failure = { failedTasks: result.failedTasks, running };
   }
-  await finish(
+  const ended = await finish(
     {
       to,
       status,
@@ -389,6 +449,7 @@ async function rollback(
     },
     failure,
   );
+  await announcer.finished(ended);
   const line = outcomeLine(status, service, to.taskDefinitionArn, outcomeReason);
   if (status !== 'succeeded') throw new Error(line);
   logger.info(line);

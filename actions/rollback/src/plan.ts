@@ -72,6 +72,28 @@ export interface ImageMatch {
   matchedBy: 'tag' | 'digest' | 'resolved-tag';
 }
 
+/** A Berth deployment as GitHub recorded it (its payload names the task definition). */
+export interface GitHubPastDeployment {
+  id: number;
+  /** The commit the deployment was created for. */
+  sha: string;
+  taskDefinitionArn: string;
+  /** Container → digest, from the payload. */
+  digests: ImageMap;
+  createdAt: Date;
+  /** Its statuses' states, newest first (`inactive` follows `success` once a later deployment succeeded). */
+  states: string[];
+}
+
+/** The environment's GitHub deployments: the history when the service deployments API is not available. */
+export interface GitHubHistory {
+  environment: string;
+  /** Berth's deployments of this service, newest first. */
+  deployments: GitHubPastDeployment[];
+  /** Why GitHub could not be read (the reason is also a warning). */
+  unavailableBecause?: string;
+}
+
 /** Everything the reads found that the plan may need; each part is read only when `to` needs it. */
 export interface History {
   /** `not-read` when `to` needed no deployment history and nothing was in progress. */
@@ -86,6 +108,8 @@ export interface History {
   listed: ListedDeployment[];
   /** ACTIVE revisions of the running family, newest first. */
   family?: FamilyRevision[];
+  /** Read for `last-successful` when the service deployments API is not available and GitHub deployments are on. */
+  github?: GitHubHistory;
   /** For `image:`: the newest revision whose images match, and how many revisions were looked at. */
   imageSearch?: { match?: ImageMatch; scanned: number; truncated: boolean };
 }
@@ -168,10 +192,11 @@ function findTarget(
 ): Found | { error: string } {
   const running = shortName(current.taskDefinitionArn);
   switch (spec.kind) {
-    case 'last-successful':
-      return history.deploymentsApi === 'available'
-        ? lastSuccessful(current, history, skipped)
-        : lastSuccessfulFallback(current, history, skipped, notices);
+    case 'last-successful': {
+      if (history.deploymentsApi === 'available') return lastSuccessful(current, history, skipped);
+      const fromGitHub = lastSuccessfulFromGitHub(current, history, skipped, notices);
+      return fromGitHub ?? lastSuccessfulFallback(current, history, skipped, notices);
+    }
     case 'previous-revision': {
       const older = olderRevision(current, history.family);
       if (!older) {
@@ -257,6 +282,56 @@ function lastSuccessful(
   };
 }
 
+/**
+ * `last-successful` from the environment's GitHub deployments, which Berth
+ * created with the task definition in their payload: the newest one that
+ * reached `success`, is not what runs now, and was not undone by a later
+ * deployment. Undefined (with the candidates in `skipped`) when none fits.
+ */
+function lastSuccessfulFromGitHub(
+  current: CurrentState,
+  history: History,
+  skipped: string[],
+  notices: string[],
+): Found | undefined {
+  const github = history.github;
+  if (!github || github.deployments.length === 0) return undefined;
+  const running = shortName(current.taskDefinitionArn);
+  const because = history.unavailableBecause ? ` (${history.unavailableBecause})` : '';
+  const succeeded = github.deployments.filter((d) => d.states.includes('success'));
+  const undone = undoneBy(succeeded, (d) => String(d.id));
+  for (const deployment of github.deployments) {
+    const name = `GitHub deployment ${deployment.id} → ${shortName(deployment.taskDefinitionArn)}`;
+    if (!deployment.states.includes('success')) {
+      skipped.push(`${name}: it never reached success (states: ${deployment.states.join(', ') || 'none'}).`);
+      continue;
+    }
+    const undoneByLater = undone.get(String(deployment.id));
+    if (undoneByLater) {
+      skipped.push(
+        `${name}: undone by the later GitHub deployment ${undoneByLater.id}, which went back to ${shortName(undoneByLater.taskDefinitionArn)}.`,
+      );
+      continue;
+    }
+    if (sameRevision(deployment.taskDefinitionArn, current.taskDefinitionArn)) {
+      skipped.push(`${name}: that is what runs now.`);
+      continue;
+    }
+    notices.push(
+      `The service deployments API is not available${because}, so \`last-successful\` was taken from the GitHub deployments of environment \`${github.environment}\`.`,
+    );
+    return {
+      to: {
+        taskDefinition: deployment.taskDefinitionArn,
+        ...(Object.keys(deployment.digests).length > 0 ? { digests: deployment.digests } : {}),
+      },
+      why: `${shortName(deployment.taskDefinitionArn)} is the task definition of GitHub deployment ${deployment.id} (created ${deployment.createdAt.toISOString()}), the newest one that succeeded, differs from the running ${running} and was not undone later.`,
+      foundBy: `GitHub deployments of environment \`${github.environment}\` (${github.deployments.length} Berth deployment(s) of this service, newest first) — the service deployments API is not available.`,
+    };
+  }
+  return undefined;
+}
+
 function lastSuccessfulFallback(
   current: CurrentState,
   history: History,
@@ -304,6 +379,20 @@ function lastSuccessfulFallback(
   };
 }
 
+/**
+ * What the GitHub history says about a rollback from → to: the deployment it
+ * undoes (the newest that deployed `from`) and the one that first put `to` in
+ * place (the newest that deployed it), whose commit is the code that runs again.
+ */
+export function githubLineage(
+  github: GitHubHistory | undefined,
+  from: string,
+  to: string,
+): { undoes?: GitHubPastDeployment; restores?: GitHubPastDeployment } {
+  const newest = (arn: string) => github?.deployments.find((d) => sameRevision(d.taskDefinitionArn, arn));
+  return { undoes: newest(from), restores: newest(to) };
+}
+
 /** The newest revision of the running family with a lower revision number. */
 function olderRevision(
   current: CurrentState,
@@ -324,14 +413,22 @@ function olderRevision(
  * keys: SUCCESSFUL deployments, newest first; value: the deployment that undid it.
  */
 export function undoneDeployments(newestFirst: PastDeployment[]): Map<string, PastDeployment> {
+  return undoneBy(newestFirst, (deployment) => deployment.serviceDeploymentArn);
+}
+
+/** undoneDeployments() for any history: `key` names a deployment. */
+function undoneBy<T extends { taskDefinitionArn: string }>(
+  newestFirst: T[],
+  key: (deployment: T) => string,
+): Map<string, T> {
   const chronological = [...newestFirst].reverse();
-  const undone = new Map<string, PastDeployment>();
+  const undone = new Map<string, T>();
   chronological.forEach((deployment, index) => {
     for (let earlier = index - 1; earlier >= 0; earlier--) {
       if (!sameRevision(chronological[earlier].taskDefinitionArn, deployment.taskDefinitionArn)) continue;
       for (let between = earlier + 1; between < index; between++) {
-        const arn = chronological[between].serviceDeploymentArn;
-        if (!undone.has(arn)) undone.set(arn, deployment);
+        const name = key(chronological[between]);
+        if (!undone.has(name)) undone.set(name, deployment);
       }
       break;
     }

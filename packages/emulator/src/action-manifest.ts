@@ -32,7 +32,9 @@ export function inputEnvironment(
   const { inputs } = loadActionManifest(action);
   const env: Record<string, string> = {};
   for (const [name, spec] of Object.entries(inputs)) {
-    if (spec.default !== undefined) env[`INPUT_${name.toUpperCase()}`] = String(spec.default);
+    // An expression default (`${{ github.token }}`) is the runner's to evaluate; outside a job it is empty.
+    if (spec.default !== undefined && !String(spec.default).includes('${{'))
+      env[`INPUT_${name.toUpperCase()}`] = String(spec.default);
   }
   for (const [name, value] of Object.entries(overrides)) env[`INPUT_${name.toUpperCase()}`] = value;
   return env;

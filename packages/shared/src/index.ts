@@ -1,3 +1,4 @@
+export * from './announce.js';
 export * from './aws.js';
 export * from './backoff.js';
 export * from './clock.js';
@@ -8,10 +9,12 @@ export * from './ecr-image.js';
 export * from './ecr-retag.js';
 export * from './ecr-tag-rules.js';
 export * from './errors.js';
+export * from './github-deployment.js';
 export * from './inputs.js';
 export * from './jwt.js';
 export * from './logger.js';
 export * from './names.js';
+export * from './notify.js';
 export * from './oidc.js';
 export * from './run.js';
 export * from './summary.js';

@@ -1,3 +1,4 @@
+export { everythingWritten, maskedFirst } from './action-text.js';
 export {
   type ExpressionScope,
   evaluateCondition,
@@ -9,6 +10,15 @@ export {
   UnmodelledError,
 } from './expressions.js';
 export { type FixtureFile, fixtureRepository } from './fixtures.js';
+export {
+  type GitHubStandIn,
+  openApi,
+  type RecordedRequest,
+  type StandInDeployment,
+  type StandInOptions,
+  startGitHubStandIn,
+  statusDescriptionLimit,
+} from './github-api.js';
 export {
   type LoadedWorkflow,
   loadActionMetadata,
@@ -36,4 +46,5 @@ export {
   shopRepository,
 } from './shop.js';
 export * from './types.js';
+export { type ReceivedMessage, startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.js';
 export { applyMasks, parseCommandFile, scanWorkflowCommands } from './workflow-commands.js';

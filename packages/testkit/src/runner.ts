@@ -210,8 +210,8 @@ class Runner {
       run_number: '17',
       run_attempt: '1',
       server_url: 'https://github.com',
-      // Nothing here answers GitHub's API: a step that calls it fails (connection refused).
-      api_url: 'http://127.0.0.1:9/github-api-is-not-modelled',
+      // Nothing answers GitHub's API unless the test gives a stand-in: a call fails (connection refused).
+      api_url: options.githubApiUrl ?? 'http://127.0.0.1:9/github-api-is-not-modelled',
       graphql_url: 'http://127.0.0.1:9/github-api-is-not-modelled/graphql',
       token: this.githubToken,
       retention_days: '90',

@@ -56,6 +56,8 @@ export interface WorkflowRunOptions {
   /** Folder for workspaces and the run log (default a fresh temporary folder). */
   workDir?: string;
   runId?: number;
+  /** `github.api_url` (GITHUB_API_URL): a GitHub API stand-in (github-api.ts); default nothing answers. */
+  githubApiUrl?: string;
 }
 
 export interface StepRun {
