@@ -4,7 +4,12 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { BerthEnvironment, BerthPolicy } from './iam/berth-policies.js';
+import type { BerthSessionAnswer } from './iam/berth-session.js';
 import type { RunningEmulator } from './server.js';
+
+/** The access key emulatorEnv() sets: a run with it gets the action's documented policy (see runAction). */
+export const EMULATOR_ACCESS_KEY_ID = 'AKIDEMULATOR';
 
 /** The repository root (this file is packages/emulator/src/action-runner.ts). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -26,6 +31,13 @@ export interface RunActionOptions {
   entry?: string;
   /** Arguments for node before the entry (`--import` a preload, for the bench). */
   nodeArgs?: string[];
+  /**
+   * IAM under the emulator (default on): with emulatorEnv()'s credentials the run gets a
+   * session of a role carrying the action's documented policy (docs/iam/templates),
+   * instantiated for the emulator's resources plus `environment`; with `role-to-assume`
+   * that role gets the policy. `false` keeps the unauthorised default identity.
+   */
+  iam?: false | { environment?: Partial<BerthEnvironment>; policies?: BerthPolicy[] };
 }
 
 export interface ActionResult {
@@ -41,6 +53,8 @@ export interface ActionResult {
   /** The `::error::`/`::warning::`/`::notice::` commands it printed. */
   annotations: { level: string; message: string }[];
   durationMs: number;
+  /** The role and policies the run was authorised against, when IAM applied. */
+  iam?: BerthSessionAnswer;
 }
 
 /** Parses the GITHUB_OUTPUT / GITHUB_ENV file format (`k=v` and `k<<DELIM` heredocs). */
@@ -92,7 +106,7 @@ export function emulatorEnv(
   return {
     AWS_ENDPOINT_URL: emulator.url,
     AWS_REGION: emulator.world.region,
-    AWS_ACCESS_KEY_ID: 'AKIDEMULATOR',
+    AWS_ACCESS_KEY_ID: EMULATOR_ACCESS_KEY_ID,
     AWS_SECRET_ACCESS_KEY: 'not-checked',
     BERTH_TIME_SCALE: String(emulator.world.clock.timeScale),
     ...extra,
@@ -155,6 +169,8 @@ export async function runAction(options: RunActionOptions): Promise<ActionResult
     else env[name] = value;
   }
 
+  const iam = await attachDocumentedPolicy(options, env);
+
   const started = Date.now();
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), entry], {
     cwd: workspace,
@@ -188,7 +204,36 @@ export async function runAction(options: RunActionOptions): Promise<ActionResult
     workspace,
     annotations: parseAnnotations(stdout),
     durationMs: Date.now() - started,
+    iam,
   };
+}
+
+/** Asks the emulator for the action's documented policy and, unless the action assumes a role, a session. */
+async function attachDocumentedPolicy(
+  options: RunActionOptions,
+  env: Record<string, string>,
+): Promise<BerthSessionAnswer | undefined> {
+  const endpoint = env.AWS_ENDPOINT_URL;
+  if (options.iam === false || !endpoint || env.AWS_ACCESS_KEY_ID !== EMULATOR_ACCESS_KEY_ID)
+    return undefined;
+  const response = await fetch(`${endpoint}/_emulator/iam/berth-session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      action: options.action,
+      policies: options.iam?.policies,
+      inputs: options.inputs,
+      environment: options.iam?.environment,
+    }),
+  });
+  const answer = (await response.json()) as BerthSessionAnswer & { error?: string };
+  if (!response.ok) throw new Error(`Could not attach the policy of ${options.action}: ${answer.error}`);
+  if (answer.credentials) {
+    env.AWS_ACCESS_KEY_ID = answer.credentials.accessKeyId;
+    env.AWS_SECRET_ACCESS_KEY = answer.credentials.secretAccessKey;
+    env.AWS_SESSION_TOKEN = answer.credentials.sessionToken;
+  }
+  return answer;
 }
 
 /** A unique name for things tests create, so parallel tests never collide. */

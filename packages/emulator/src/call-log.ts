@@ -19,6 +19,8 @@ export interface CallRecord {
   callerArn: string;
   /** Id of the injected fault that shaped this answer. */
   faultId?: string;
+  /** The IAM decision when the call was authorised against the caller's policies (scenario `iam`). */
+  authorization?: 'allow' | 'explicit-deny' | 'implicit-deny';
 }
 
 export interface CallFilter {

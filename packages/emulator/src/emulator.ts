@@ -8,7 +8,10 @@ import { type ControllableClock, createClock, derivedRandom, mulberry32, randomU
 import { createEcr, type EcrModule } from './ecr/index.js';
 import type { EcsControl } from './ecs/index.js';
 import { type Fault, FaultInjector, type FaultSpec } from './faults.js';
-import { type Caller, CredentialStore } from './identity.js';
+import { Authorizer } from './iam/enforce.js';
+import type { ScenarioRole } from './iam/scenario-iam.js';
+import { engineLookup, issueSession, type SessionGrant } from './iam/sessions.js';
+import { type Caller, CredentialStore, type IssuedCredentials } from './identity.js';
 import { createLogs, type LogsModule } from './logs/index.js';
 import { loadScenario, mergeScenario, readScenario } from './scenario.js';
 import { createSts, makeUnsignedJwt, type WebIdentityClaims } from './sts/index.js';
@@ -88,6 +91,13 @@ export interface EmulatorControl {
   oidcToken(claims?: WebIdentityClaims & { expiresInSeconds?: number }): string;
   /** The ECS engine's own control (seedService, listAllTasks, forceDeploymentFailure, advanceUntil, …). */
   readonly ecs: EcsControl | undefined;
+  /** IAM: attach policies to a role (like a scenario `iam.roles` entry) and hand out sessions of it. */
+  readonly iam: {
+    /** Credentials of a session of `roleArn`, as AssumeRole would issue them, after attaching `role.policies` when given. */
+    session(roleArn: string, role?: Omit<ScenarioRole, 'roleArn'>, sessionName?: string): SessionGrant;
+    /** True when calls with emulator-issued credentials are authorised (the scenario has an `iam` section). */
+    enforcing(): boolean;
+  };
 }
 
 /** One AWS call as the server parsed it. */
@@ -172,6 +182,7 @@ export function createCore(options: CoreOptions = {}): EmulatorCore {
   world.images = ecr.catalog;
   const sts = createSts(world, credentials);
   const ecs: EcsModule | undefined = options.createEcs?.(world);
+  const authorizer = new Authorizer(world, engineLookup(world, ecs?.engine));
 
   const modules = new Map<ServiceName, ServiceModule>([
     ['ecr', ecr],
@@ -318,6 +329,13 @@ export function createCore(options: CoreOptions = {}): EmulatorCore {
     get ecs() {
       return ecs?.control as EcsControl | undefined;
     },
+    iam: {
+      session(roleArn, role, sessionName) {
+        if (role) control.seed({ iam: { roles: [{ roleArn, ...role }] } });
+        return issueSession(credentials, world, roleArn, sessionName);
+      },
+      enforcing: () => authorizer.enforcing,
+    },
   };
 
   async function dispatch(call: AwsCall) {
@@ -328,6 +346,7 @@ export function createCore(options: CoreOptions = {}): EmulatorCore {
     let faultId: string | undefined;
     // Why a reset outcome had no answer, for the call log.
     let resetCode = 'ConnectionReset';
+    let authorization: CallRecord['authorization'];
     const finish = (outcome: AwsOutcome) => {
       const record = calls.add({
         service: call.service,
@@ -339,6 +358,7 @@ export function createCore(options: CoreOptions = {}): EmulatorCore {
         errorCode: outcome.kind === 'reset' ? resetCode : outcome.kind === 'error' ? outcome.code : undefined,
         callerArn: caller.arn,
         faultId,
+        authorization,
       });
       return { ...outcome, requestId: id, record };
     };
@@ -395,6 +415,14 @@ export function createCore(options: CoreOptions = {}): EmulatorCore {
           403,
         );
       }
+
+      // IAM: the one place a signed call is authorised (iam/enforce.ts).
+      const session: IssuedCredentials | undefined = call.accessKeyId
+        ? credentials.get(call.accessKeyId)
+        : undefined;
+      const authorized = await authorizer.authorize(call.service, call.operation, call.input, session);
+      authorization = authorized?.decision;
+      if (authorized?.error) throw authorized.error;
 
       const context: RequestContext = {
         operation: call.operation,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import { iamProblems, mergeIam } from './iam/scenario-iam.js';
 import type { Scenario } from './world.js';
 
 export const DEFAULT_REGION = 'us-east-1';
@@ -124,6 +125,22 @@ const serviceSpec = obj(
   ['serviceName', 'taskDefinition'],
 );
 
+// ── IAM (policies attached to roles; see iam/scenario-iam.ts) ─────────────────────────
+const iamSpec = obj({
+  enforce: bool,
+  roles: list(
+    obj(
+      {
+        roleArn: str(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'an IAM role ARN'),
+        placeholders: freeForm,
+        policies: list(obj({ name: str(), file: str(), document: freeForm })),
+      },
+      ['roleArn', 'policies'],
+    ),
+  ),
+});
+// ── end IAM ────────────────────────────────────────────────────────────────────
+
 const SCENARIO_SPEC = obj({
   region: str(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'an AWS region such as us-east-1'),
   accountId: str(/^\d{12}$/, 'twelve digits'),
@@ -145,6 +162,7 @@ const SCENARIO_SPEC = obj({
     ),
   ),
   alarms: list(str()),
+  iam: iamSpec,
   logs: list(
     obj(
       {
@@ -314,6 +332,7 @@ export function validateScenario(value: unknown, source?: string): Scenario {
   if (value === undefined || value === null) return {};
   check(value, SCENARIO_SPEC, '', problems);
   if (problems.length === 0) checkMeaning(value as Scenario, problems);
+  if (problems.length === 0) problems.push(...iamProblems((value as Scenario).iam, value as Scenario));
   if (problems.length > 0) throw new ScenarioError(problems, source);
   return value as Scenario;
 }
@@ -398,6 +417,7 @@ export function mergeScenario(base: Scenario, fragment: Scenario): Scenario {
   if (add.secrets) merged.secrets = [...new Set([...(merged.secrets ?? []), ...add.secrets])];
   if (add.placementFailures)
     merged.placementFailures = [...(merged.placementFailures ?? []), ...add.placementFailures];
+  if (add.iam) merged.iam = mergeIam(merged.iam, add.iam);
   for (const repository of add.repositories ?? []) {
     merged.repositories ??= [];
     const existing = merged.repositories.find((r) => r.name === repository.name);

@@ -16,6 +16,7 @@ import {
   type EmulatorControl,
   type EmulatorCore,
 } from './emulator.js';
+import { berthSession } from './iam/berth-session.js';
 import {
   accessKeyIdFromAuthorization,
   encodeJson,
@@ -150,6 +151,18 @@ async function handleControl(
         }
         return sendControl(response, 200, { value: control.oidcToken(claims) });
       }
+      case 'POST /_emulator/iam/berth-session':
+        // Test support: the documented policy of an action, attached and (without role-to-assume) a session of it.
+        return sendControl(
+          response,
+          200,
+          berthSession(
+            control,
+            core.world,
+            (core.modules.get('ecs') as { engine?: any } | undefined)?.engine,
+            parseControlBody(body),
+          ),
+        );
       case 'GET /_emulator/ecs/tasks': {
         if (!control.ecs) return sendControl(response, 404, { error: 'The ECS engine is not loaded' });
         const desiredStatus = url.searchParams.get('desiredStatus') ?? undefined;

@@ -4,6 +4,8 @@
  * service is a ServiceModule; they share one World.
  */
 
+import type { ScenarioIam } from './iam/scenario-iam.js';
+
 /** An AWS error as the wire protocol returns it; the SDK raises the class named by `code`. */
 export class AwsError extends Error {
   constructor(
@@ -181,6 +183,8 @@ export interface Scenario {
    */
   secrets?: string[];
   placementFailures?: ScenarioPlacementFailure[];
+  /** Identity policies attached to roles; with it the emulator enforces IAM (iam/scenario-iam.ts). */
+  iam?: ScenarioIam;
 }
 
 export interface LogEvent {
