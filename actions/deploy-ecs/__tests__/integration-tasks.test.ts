@@ -326,7 +326,9 @@ describe('bad inputs fail before any write, with a clear message and no stack tr
         ],
       }),
     );
-    const result = await h.run(inputs(h));
+    // A team's policy names its clusters and services by pattern (docs/iam: `shop-*`), so a
+    // name that does not exist still reaches ECS and gets ECS's answer, not AccessDenied.
+    const result = await h.run(inputs(h), {}, { environment: { Cluster: '*', Service: '*' } });
     const text = log(result);
     expect(result.exitCode).toBe(1);
     const error = result.annotations.find((a) => a.level === 'error');

@@ -208,6 +208,33 @@ export async function runAction(options: RunActionOptions): Promise<ActionResult
   };
 }
 
+/**
+ * What the task definition file a run registers names (family, log groups, roles): the
+ * resources a team's policy is written for, like the scenario's own.
+ */
+function taskDefinitionResources(options: RunActionOptions, workspace: string): Partial<BerthEnvironment> {
+  const input = options.inputs?.['task-definition'];
+  if (typeof input !== 'string' || !/\.json$/i.test(input)) return {};
+  const path = resolve(workspace, input);
+  if (!existsSync(path)) return {};
+  let definition: Record<string, any>;
+  try {
+    const parsed = JSON.parse(readFileSync(path, 'utf8'));
+    definition = parsed?.taskDefinition ?? parsed;
+  } catch {
+    return {};
+  }
+  const names = (values: unknown[]) => values.filter((v): v is string => typeof v === 'string' && v !== '');
+  const role = (arn: unknown) => (typeof arn === 'string' ? arn.slice(arn.lastIndexOf('/') + 1) : undefined);
+  const containers: any[] = Array.isArray(definition?.containerDefinitions) ? definition.containerDefinitions : [];
+  return {
+    TaskFamily: names([definition?.family]),
+    LogGroup: names(containers.map((c) => c?.logConfiguration?.options?.['awslogs-group'])),
+    TaskRole: names([role(definition?.taskRoleArn)]),
+    ExecutionRole: names([role(definition?.executionRoleArn)]),
+  };
+}
+
 /** Asks the emulator for the action's documented policy and, unless the action assumes a role, a session. */
 async function attachDocumentedPolicy(
   options: RunActionOptions,
@@ -224,6 +251,7 @@ async function attachDocumentedPolicy(
       policies: options.iam?.policies,
       inputs: options.inputs,
       environment: options.iam?.environment,
+      add: taskDefinitionResources(options, env.GITHUB_WORKSPACE),
     }),
   });
   const answer = (await response.json()) as BerthSessionAnswer & { error?: string };

@@ -7,6 +7,7 @@ import {
   emulatorEnv,
   manifestDigest,
   numberedManifest,
+  type RunActionOptions,
   type RunningEmulator,
   runAction,
   type Scenario,
@@ -95,9 +96,11 @@ export interface Harness {
   ecs: ECSClient;
   /** Writes a task definition file into the workspace and returns its relative path. */
   file(name: string, content: unknown): string;
+  /** Runs the bundled action under its documented policy (runAction's `iam`: overrides, or false). */
   run(
     inputs: Record<string, string | undefined>,
     env?: Record<string, string | undefined>,
+    iam?: RunActionOptions['iam'],
   ): Promise<ActionResult>;
   /** Names of the write calls the emulator answered with success. */
   writes(): string[];
@@ -125,11 +128,12 @@ export async function harness(scenarioValue: Scenario, timeScale = TIME_SCALE): 
       writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
       return name;
     },
-    run: (inputs, env = {}) =>
+    run: (inputs, env = {}, iam = undefined) =>
       runAction({
         action: 'deploy-ecs',
         workspace,
         inputs,
+        iam,
         timeoutMs: 60_000,
         env: emulatorEnv(emulator, env),
       }),

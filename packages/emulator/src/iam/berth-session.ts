@@ -70,6 +70,18 @@ export function emulatorEnvironment(world: World, engine: EngineView | undefined
   };
 }
 
+const PLACEHOLDER_FALLBACK = /^no-/;
+
+function extend(base: BerthEnvironment, add: Partial<BerthEnvironment>): BerthEnvironment {
+  const result = { ...base };
+  for (const [key, value] of Object.entries(add) as Array<[keyof BerthEnvironment, string | string[]]>) {
+    if (key === 'accountId' || key === 'region' || [value].flat().length === 0) continue;
+    const current = [result[key]].flat().filter((v) => !PLACEHOLDER_FALLBACK.test(v));
+    result[key] = [...new Set([...current, ...[value].flat()])].sort();
+  }
+  return result;
+}
+
 export interface BerthSessionRequest {
   /** The action about to run; its documented policy is attached. */
   action?: string;
@@ -77,8 +89,10 @@ export interface BerthSessionRequest {
   policies?: BerthPolicy[];
   /** The action's inputs (decides deploy-ecs vs run-task; `role-to-assume` receives the policy). */
   inputs?: Record<string, unknown>;
-  /** Values that replace or extend what the emulator's resources give (a list extends it with `+` keys). */
+  /** Values that replace what the emulator's resources give. */
   environment?: Partial<BerthEnvironment>;
+  /** Values added to what the emulator's resources give (the task definition file a run registers). */
+  add?: Partial<BerthEnvironment>;
 }
 
 export interface BerthSessionAnswer {
@@ -96,7 +110,8 @@ export function berthSession(
   request: BerthSessionRequest,
 ): BerthSessionAnswer {
   const policies = request.policies ?? policiesForAction(request.action ?? '', request.inputs);
-  const environment = { ...emulatorEnvironment(world, engine), ...request.environment };
+  const environment = extend(emulatorEnvironment(world, engine), request.add ?? {});
+  Object.assign(environment, request.environment);
   const assumed = request.inputs?.['role-to-assume'];
   const roleArn =
     typeof assumed === 'string' && assumed.startsWith('arn:')

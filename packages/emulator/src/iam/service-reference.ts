@@ -65,12 +65,3 @@ export function conditionKeyListed(listed: string[], key: string): boolean {
     return lower.startsWith(prefix) && lower.length > prefix.length;
   });
 }
-
-/** Renders an ARN format (`arn:${Partition}:ecs:${Region}:${Account}:service/${ClusterName}/${ServiceName}`). */
-export function renderArn(format: string, values: Record<string, string>): string {
-  return format.replace(/\$\{(\w+)\}/g, (_match, name: string) => {
-    const value = values[name];
-    if (value === undefined) throw new Error(`ARN format ${format} needs ${name}`);
-    return value;
-  });
-}
