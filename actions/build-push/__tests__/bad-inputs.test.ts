@@ -79,6 +79,8 @@ describe('bad inputs fail the step with a clear message and change nothing', () 
       action: 'build-push',
       inputs: { repository: 'ghost', source: 'sha-1111111', tags: 'prod' },
       env: emulatorEnv(emulator),
+      // A policy that covers the name (a team's `shop/*`-style pattern), so ECR answers, not IAM.
+      iam: { environment: { Repository: '*' } },
     });
     expect(result.exitCode).toBe(1);
     expect(result.annotations.find((a) => a.level === 'error')?.message).toMatch(
