@@ -226,7 +226,9 @@ function taskDefinitionResources(options: RunActionOptions, workspace: string): 
   }
   const names = (values: unknown[]) => values.filter((v): v is string => typeof v === 'string' && v !== '');
   const role = (arn: unknown) => (typeof arn === 'string' ? arn.slice(arn.lastIndexOf('/') + 1) : undefined);
-  const containers: any[] = Array.isArray(definition?.containerDefinitions) ? definition.containerDefinitions : [];
+  const containers: any[] = Array.isArray(definition?.containerDefinitions)
+    ? definition.containerDefinitions
+    : [];
   return {
     TaskFamily: names([definition?.family]),
     LogGroup: names(containers.map((c) => c?.logConfiguration?.options?.['awslogs-group'])),
