@@ -16,6 +16,7 @@ import {
   ECSClient,
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
+  type RegisterTaskDefinitionCommandInput,
   RunTaskCommand,
   TagResourceCommand,
   UpdateServiceCommand,
@@ -35,11 +36,14 @@ const docs = (role: string, policy: string) => ({
 });
 const roleArn = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
 
-function taskDefinition(family: string, extra: Record<string, unknown> = {}) {
+function taskDefinition(
+  family: string,
+  extra: Record<string, unknown> = {},
+): RegisterTaskDefinitionCommandInput {
   return {
     family,
-    networkMode: 'awsvpc',
-    requiresCompatibilities: ['FARGATE'],
+    networkMode: 'awsvpc' as const,
+    requiresCompatibilities: ['FARGATE' as const],
     cpu: '256',
     memory: '512',
     containerDefinitions: [
@@ -53,7 +57,10 @@ const SCENARIO: Scenario = {
   region: REGION,
   accountId: ACCOUNT,
   clusters: [...ENVIRONMENTS, 'batch'],
-  taskDefinitions: [taskDefinition('shop-web'), taskDefinition('shop-report')],
+  taskDefinitions: [
+    taskDefinition('shop-web'),
+    taskDefinition('shop-report'),
+  ] as unknown as Scenario['taskDefinitions'],
   services: ENVIRONMENTS.map((cluster) => ({
     cluster,
     serviceName: 'shop-web',
