@@ -16,6 +16,7 @@ import {
   generatedPolicyDocs,
 } from '../packages/emulator/src/iam/berth-policies.js';
 import { statementsOf } from '../packages/emulator/src/iam/evaluate.js';
+import { POLICIES_OF_ACTION, POLICY_GRANTS } from '../packages/shared/src/iam-grants.js';
 import { awsOperationsOf } from './aws-operations.js';
 
 const ACTIONS = readdirSync(join(REPO_ROOT, 'actions')).filter((name) =>
@@ -117,6 +118,26 @@ describe('docs/iam', () => {
       expect(existsSync(join(REPO_ROOT, 'docs', 'iam', 'templates', `${policy}.json`))).toBe(true);
     for (const [path, text] of generatedPolicyDocs())
       expect([path, text.match(/\$\{\w+\}/g)]).toEqual([path, null]);
+  });
+});
+
+describe('the denial advice table (packages/shared/src/iam-grants.ts)', () => {
+  it('says for every policy exactly which statement grants each action, as the templates do', () => {
+    const fromTemplates: Record<string, Record<string, string>> = {};
+    for (const policy of BERTH_POLICIES) {
+      fromTemplates[policy] = {};
+      for (const statement of statementsOf(berthTemplate(policy))) {
+        for (const action of [statement.Action ?? []].flat())
+          fromTemplates[policy][action] ??= statement.Sid ?? '';
+      }
+    }
+    expect(POLICY_GRANTS).toEqual(fromTemplates);
+  });
+
+  it('knows the policies of every action that calls AWS', () => {
+    for (const action of ACTIONS.filter((a) => a !== 'aws-auth')) {
+      expect([action, POLICIES_OF_ACTION[action]?.[0]]).toEqual([action, TEMPLATES[action][0]]);
+    }
   });
 });
 

@@ -1,3 +1,5 @@
+import { POLICIES_OF_ACTION, POLICY_GRANTS } from './iam-grants.js';
+
 /**
  * A mistake the user can fix (bad input, a missing resource they named, a
  * policy that denies us). `run()` prints only the message: a stack trace would
@@ -89,6 +91,62 @@ export function isAccessDenied(error: unknown): boolean {
   const name = awsErrorName(error) ?? '';
   return (
     /AccessDenied|UnauthorizedOperation|NotAuthorized|Forbidden/i.test(name) || awsHttpStatus(error) === 403
+  );
+}
+
+/** The parts of AWS's denial message (https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html). */
+export interface AccessDenial {
+  principal: string;
+  action: string;
+  resource?: string;
+  explicit: boolean;
+}
+
+const DENIAL =
+  /User: (\S+) is not authorized to perform: ([\w-]+:[\w*]+)(?: on resource: (\S+?))?(?: because no [\w -]+ allows the [\w-]+:[\w*]+ action| with an explicit deny in an? [\w -]+policy)/;
+
+export function parseAccessDenial(message: string): AccessDenial | undefined {
+  const match = DENIAL.exec(message);
+  if (!match) return undefined;
+  return {
+    principal: match[1],
+    action: match[2],
+    resource: match[3],
+    explicit: / with an explicit deny /.test(match[0]),
+  };
+}
+
+/**
+ * Advice for an AWS denial met by a Berth action: the missing permission, the resource,
+ * and which of Berth's documented policies grants it (iam-grants.ts). undefined when
+ * the text is not an AWS denial message.
+ */
+export function accessDeniedAdvice(actionName: string, message: string): string | undefined {
+  const denial = parseAccessDenial(message);
+  if (!denial) return undefined;
+  const on = denial.resource ? ` on \`${denial.resource}\`` : '';
+  if (denial.explicit) {
+    return (
+      `Denied explicitly: a Deny statement in a policy of ${denial.principal} refuses \`${denial.action}\`${on}. ` +
+      "Berth's policies contain no Deny; find the statement that does (IAM policy simulator) and exempt this call."
+    );
+  }
+  const granting = (POLICIES_OF_ACTION[actionName] ?? Object.keys(POLICY_GRANTS)).filter(
+    (policy) => POLICY_GRANTS[policy]?.[denial.action],
+  );
+  const other = Object.keys(POLICY_GRANTS).filter((policy) => POLICY_GRANTS[policy][denial.action]);
+  const policies = granting.length > 0 ? granting : other;
+  if (policies.length === 0)
+    return `Missing permission: \`${denial.action}\`${on}. No Berth policy grants it.`;
+  const where = policies
+    .map(
+      (policy) =>
+        `statement \`${POLICY_GRANTS[policy][denial.action]}\` of docs/iam/templates/${policy}.json (per environment: docs/iam/<environment>/${policy}.json)`,
+    )
+    .join(', or ');
+  return (
+    `Missing permission: \`${denial.action}\`${on}. Berth's policy grants it in ${where}; ` +
+    "attach it to the role this step uses and check that its Resource and Condition name this environment's resources."
   );
 }
 

@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { ConfigurationError, errorMessage } from './errors.js';
+import { accessDeniedAdvice, ConfigurationError, errorMessage } from './errors.js';
 import { inert } from './untrusted.js';
 
 /** The slice of @actions/core that `run()` uses; injectable for tests. */
@@ -23,7 +23,11 @@ export async function run(
   try {
     await main();
   } catch (error) {
-    const message = errorMessage(error);
+    let message = errorMessage(error);
+    // One place adds the policy advice to every AWS denial, whichever call met it.
+    const advice = accessDeniedAdvice(actionName, message);
+    if (advice && !message.includes('docs/iam/'))
+      message = `${message}${/[.!?]$/.test(message) ? '' : '.'} ${advice}`;
     if (!(error instanceof ConfigurationError) && error instanceof Error && error.stack) {
       reporter.debug(inert(error.stack));
     }
