@@ -208,6 +208,15 @@ export async function runAction(options: RunActionOptions): Promise<ActionResult
   };
 }
 
+/** The cluster and service a run targets: its environment, so the policy names only them. */
+function targetOf(options: RunActionOptions): Partial<BerthEnvironment> {
+  const name = (value: unknown) =>
+    typeof value === 'string' && value !== '' ? value.slice(value.lastIndexOf('/') + 1) : undefined;
+  const cluster = name(options.inputs?.cluster);
+  const service = name(options.inputs?.service);
+  return { ...(cluster ? { Cluster: cluster } : {}), ...(service ? { Service: service } : {}) };
+}
+
 /**
  * What the task definition file a run registers names (family, log groups, roles): the
  * resources a team's policy is written for, like the scenario's own.
@@ -252,7 +261,7 @@ async function attachDocumentedPolicy(
       action: options.action,
       policies: options.iam?.policies,
       inputs: options.inputs,
-      environment: options.iam?.environment,
+      environment: { ...targetOf(options), ...options.iam?.environment },
       add: taskDefinitionResources(options, env.GITHUB_WORKSPACE),
     }),
   });
