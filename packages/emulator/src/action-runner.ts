@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BerthEnvironment, BerthPolicy } from './iam/berth-policies.js';
 import type { BerthSessionAnswer } from './iam/berth-session.js';
+import { runningEmulatorUrls } from './running.js';
 import type { RunningEmulator } from './server.js';
 
 /** The access key emulatorEnv() sets: a run with it gets the action's documented policy (see runAction). */
@@ -32,7 +33,7 @@ export interface RunActionOptions {
   /** Arguments for node before the entry (`--import` a preload, for the bench). */
   nodeArgs?: string[];
   /**
-   * IAM under the emulator (default on): with emulatorEnv()'s credentials the run gets a
+   * IAM under the emulator (default on, when AWS_ENDPOINT_URL is set): with emulatorEnv()'s credentials the run gets a
    * session of a role carrying the action's documented policy (docs/iam/templates),
    * instantiated for the emulator's resources plus `environment`; with `role-to-assume`
    * that role gets the policy. `false` keeps the unauthorised default identity.
@@ -252,8 +253,11 @@ async function attachDocumentedPolicy(
   env: Record<string, string>,
 ): Promise<BerthSessionAnswer | undefined> {
   const endpoint = env.AWS_ENDPOINT_URL;
-  if (options.iam === false || !endpoint || env.AWS_ACCESS_KEY_ID !== EMULATOR_ACCESS_KEY_ID)
+  const assumes = /^arn:aws[a-z-]*:iam::/.test(String(options.inputs?.['role-to-assume'] ?? ''));
+  // emulatorEnv()'s key, or a role the action assumes through the emulator's STS.
+  if (options.iam === false || !endpoint || !runningEmulatorUrls.has(endpoint.replace(/\/+$/, '')))
     return undefined;
+  if (env.AWS_ACCESS_KEY_ID !== EMULATOR_ACCESS_KEY_ID && !assumes) return undefined;
   const response = await fetch(`${endpoint}/_emulator/iam/berth-session`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

@@ -26,6 +26,7 @@ import {
   JSON_CONTENT_TYPE,
   parseQueryBody,
 } from './protocol.js';
+import { runningEmulatorUrls } from './running.js';
 import type { World } from './world.js';
 
 export interface EmulatorOptions extends Omit<CoreOptions, 'createEcs'> {
@@ -332,12 +333,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const { port } = server.address() as AddressInfo;
   const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
   let stopped: Promise<void> | undefined;
+  const url = `http://${urlHost}:${port}`;
+  runningEmulatorUrls.add(url);
   return {
-    url: `http://${urlHost}:${port}`,
+    url,
     port,
     control: core.control,
     world: core.world,
     stop() {
+      runningEmulatorUrls.delete(url);
       stopped ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         for (const socket of sockets) socket.destroy();
