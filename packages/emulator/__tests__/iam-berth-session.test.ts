@@ -30,7 +30,7 @@ it('POST /_emulator/iam/berth-session: a session under the action’s policy, na
         environment: { Cluster: 'dev' },
       }),
     });
-    const answer = await response.json();
+    const answer = (await response.json()) as any;
     expect(answer).toMatchObject({
       roleArn: 'arn:aws:iam::123456789012:role/berth-test-deploy-ecs',
       policies: ['deploy-ecs'],
