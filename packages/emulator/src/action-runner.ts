@@ -95,10 +95,11 @@ function parseAnnotations(stdout: string): { level: string; message: string }[] 
 
 /**
  * The environment that points an action at a running emulator: its endpoint
- * and region, credentials of any value (signatures are not checked), and
- * BERTH_TIME_SCALE equal to the emulator's, so the action's polls and
- * timeouts run on the emulator's clock. `extra` comes last; an undefined
- * value unsets the variable for runAction().
+ * and region, a placeholder access key (signatures are not checked) that
+ * runAction() replaces with a session of a role carrying the action's
+ * documented IAM policy, and BERTH_TIME_SCALE equal to the emulator's, so the
+ * action's polls and timeouts run on the emulator's clock. `extra` comes last;
+ * an undefined value unsets the variable for runAction().
  */
 export function emulatorEnv(
   emulator: Pick<RunningEmulator, 'url' | 'world'>,
