@@ -141,6 +141,15 @@ describe('the denial advice table (packages/shared/src/iam-grants.ts)', () => {
   });
 });
 
+describe('action bundles', () => {
+  it('carry neither the IAM data nor an IAM simulator (the evaluator is test and emulator code only)', () => {
+    for (const action of ACTIONS) {
+      const bundle = readFileSync(join(REPO_ROOT, 'actions', action, 'dist', 'index.js'), 'utf8');
+      expect([action, /@cloud-copilot\/iam-(data|simulate)|iam-simulate/.test(bundle)]).toEqual([action, false]);
+    }
+  });
+});
+
 describe('the operation scanner', () => {
   it('finds the calls of the deploy path, through shared modules', () => {
     const { operations } = awsOperationsOf('deploy-ecs');
