@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { iamProblems, mergeIam } from './iam/scenario-iam.js';
+import { iamProblems, mergeIam, resolvePolicyFiles } from './iam/scenario-iam.js';
 import type { Scenario } from './world.js';
 
 export const DEFAULT_REGION = 'us-east-1';
@@ -358,6 +359,7 @@ export function readScenario(input: Scenario | string | undefined): Scenario {
       if (!existsSync(input)) throw new ScenarioError([`file ${input} does not exist`]);
       source = input;
       parsed = parseText(readFileSync(input, 'utf8'), source);
+      resolvePolicyFiles(parsed, dirname(resolve(input)));
     } else {
       parsed = parseText(input, undefined);
     }

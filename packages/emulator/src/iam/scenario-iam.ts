@@ -11,7 +11,7 @@
  *     - roleArn: arn:aws:iam::123456789012:role/shop-dev-deploy
  *       placeholders: { Cluster: dev, Service: shop-*, Repository: shop/* }
  *       policies:
- *         - file: docs/iam/templates/deploy-ecs.json   # relative to the working directory
+ *         - file: ../../docs/iam/templates/deploy-ecs.json   # relative to the scenario file
  *         - name: no-production
  *           document: { Version: '2012-10-17', Statement: [ … ] }
  * ```
@@ -26,7 +26,7 @@ import { instantiate, type PlaceholderValues, TemplateError } from './template.j
 export interface ScenarioPolicy {
   /** Name used in denial explanations (default: the file name, or `inline-<n>`). */
   name?: string;
-  /** Path of a JSON policy document (template); relative paths resolve against the working directory. */
+  /** Path of a JSON policy document (template), relative to the scenario file (else the working directory). */
   file?: string;
   /** The policy document itself. */
   document?: Record<string, unknown>;
@@ -73,6 +73,17 @@ export function iamProblems(
     });
   });
   return problems;
+}
+
+/** A scenario read from a file names policy files relative to itself. */
+export function resolvePolicyFiles(scenario: unknown, directory: string): void {
+  const roles = (scenario as { iam?: { roles?: unknown } } | undefined)?.iam?.roles;
+  if (!Array.isArray(roles)) return;
+  for (const role of roles) {
+    for (const policy of Array.isArray(role?.policies) ? role.policies : []) {
+      if (typeof policy?.file === 'string') policy.file = resolve(directory, policy.file);
+    }
+  }
 }
 
 const fileCache = new Map<string, unknown>();
