@@ -145,7 +145,10 @@ describe('action bundles', () => {
   it('carry neither the IAM data nor an IAM simulator (the evaluator is test and emulator code only)', () => {
     for (const action of ACTIONS) {
       const bundle = readFileSync(join(REPO_ROOT, 'actions', action, 'dist', 'index.js'), 'utf8');
-      expect([action, /@cloud-copilot\/iam-(data|simulate)|iam-simulate/.test(bundle)]).toEqual([action, false]);
+      expect([action, /@cloud-copilot\/iam-(data|simulate)|iam-simulate/.test(bundle)]).toEqual([
+        action,
+        false,
+      ]);
     }
   });
 });
