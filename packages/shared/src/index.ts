@@ -5,6 +5,7 @@ export * from './clock.js';
 export * from './command.js';
 export * from './deadline.js';
 export * from './deployment/index.js';
+export * from './duration.js';
 export * from './ecr-image.js';
 export * from './ecr-retag.js';
 export * from './ecr-tag-rules.js';

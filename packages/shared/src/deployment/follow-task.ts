@@ -2,11 +2,11 @@ import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeTasksCommand, type ECSClient, type Task, type TaskDefinition } from '@aws-sdk/client-ecs';
 import type { Clock } from '../clock.js';
 import { isDeadlineError, type StepDeadline } from '../deadline.js';
+import { formatDuration } from '../duration.js';
 import { ConfigurationError, errorMessage, isThrottling, isTransient, wrapError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { inert } from '../untrusted.js';
 import { type FailedTask, likelyCause, taskId } from './diagnose.js';
-import { formatDuration } from './follow.js';
 import { gatherFailedTasks, readContainerLogs } from './gather.js';
 
 /** How a one-off task ended: `failed` covers a non-zero essential exit and a task that never started. */

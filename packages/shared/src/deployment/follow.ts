@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import type { Clock } from '../clock.js';
 import { isDeadlineError, type StepDeadline } from '../deadline.js';
+import { formatDuration } from '../duration.js';
 import {
   ConfigurationError,
   errorMessage,
@@ -330,12 +331,4 @@ async function describeServiceDeployment(
 export function isUnsupported(error: unknown): boolean {
   const name = (error as { name?: string } | null)?.name ?? '';
   return /UnknownOperation|UnsupportedFeature|InvalidAction|NotImplemented|UnrecognizedClient/i.test(name);
-}
-
-export function formatDuration(ms: number): string {
-  const totalSeconds = Math.round(ms / 1000);
-  const minutes = Math.floor(totalSeconds / 60);
-  const seconds = totalSeconds % 60;
-  if (minutes === 0) return `${seconds} s`;
-  return seconds === 0 ? `${minutes} min` : `${minutes} min ${seconds} s`;
 }
