@@ -254,7 +254,10 @@ async function attachDocumentedPolicy(
   env: Record<string, string>,
 ): Promise<BerthSessionAnswer | undefined> {
   const endpoint = env.AWS_ENDPOINT_URL;
-  const assumes = /^arn:aws[a-z-]*:iam::/.test(String(options.inputs?.['role-to-assume'] ?? ''));
+  const role = String(options.inputs?.['role-to-assume'] ?? '');
+  const assumes = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(role);
+  // A malformed role (the bad-input corpus) is refused by the action before any call: nothing to attach.
+  if (role !== '' && !assumes) return undefined;
   // emulatorEnv()'s key, or a role the action assumes through the emulator's STS.
   if (options.iam === false || !endpoint || !runningEmulatorUrls.has(endpoint.replace(/\/+$/, '')))
     return undefined;
