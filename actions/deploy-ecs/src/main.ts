@@ -364,6 +364,7 @@ async function deployService(
       timeoutMs: inputs.timeoutMinutes * 60_000,
       deadline,
       initialEvents: before.events,
+      taskDefinition: resolved.definition,
     }).catch(async (error: unknown) => {
       await announcer.lost(error, record);
       throw error;

@@ -6,6 +6,7 @@ import {
   type Service,
   type ServiceDeployment,
   type ServiceEvent,
+  type TaskDefinition,
 } from '@aws-sdk/client-ecs';
 import type { Clock } from '../clock.js';
 import { isDeadlineError, type StepDeadline } from '../deadline.js';
@@ -75,6 +76,8 @@ export interface FollowOptions {
   followRollback?: boolean;
   /** `deploy` (the default) or `rollback`: what the outcome and the rollback announcement mean. */
   purpose?: FollowPurpose;
+  /** The task definition being deployed, when the caller has it: the diagnosis need not read it again. */
+  taskDefinition?: TaskDefinition;
   /**
    * The step's deadline, shared with the calls (its signal aborts them): the
    * wait ends at the earlier of it and `timeoutMs`, and a call it cut short
@@ -273,6 +276,7 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
       try {
         failedTasks = await gatherFailedTasks({
           onRead: () => readCalls++,
+          knownDefinitions: options.taskDefinition ? [options.taskDefinition] : undefined,
           ecs,
           logs: options.logs,
           logger,

@@ -85,6 +85,8 @@ export async function gatherFailedTasks(options: {
   logLines?: number;
   /** Called for each read call made, so the caller can count them against its budget. */
   onRead?: () => void;
+  /** Task definitions the caller already holds (the one it registered): not read again. */
+  knownDefinitions?: TaskDefinition[];
 }): Promise<FailedTask[]> {
   const counted = options.onRead ?? (() => {});
   if (!options.tasks) {
@@ -103,7 +105,11 @@ export async function gatherFailedTasks(options: {
       limit: options.maxTasks ?? 5,
     }));
   const definitions = new Map<string, TaskDefinition | undefined>();
+  for (const known of options.knownDefinitions ?? []) {
+    if (known.taskDefinitionArn) definitions.set(known.taskDefinitionArn, known);
+  }
   for (const arn of new Set(tasks.map((t) => t.taskDefinitionArn).filter((a): a is string => !!a))) {
+    if (definitions.has(arn)) continue;
     try {
       counted();
       const out = await options.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }));
