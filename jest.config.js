@@ -11,6 +11,8 @@ export default {
     '^@berth/shared$': '<rootDir>/packages/shared/src/index.ts',
     '^@berth/emulator$': '<rootDir>/packages/emulator/src/index.ts',
     '^@berth/testkit$': '<rootDir>/packages/testkit/src/index.ts',
+    // Deep imports (`@berth/testkit/doubles.js`) keep unit tests off the workflow harness.
+    '^@berth/testkit/(.*)\\.js$': '<rootDir>/packages/testkit/src/$1.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {

@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { ConfigurationError, recordingLogger } from '@berth/shared';
+import { ConfigurationError } from '@berth/shared';
+import { recordingLogger } from '@berth/testkit/doubles.js';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import {
   type BuildFiles,

@@ -18,7 +18,8 @@ import {
 } from '@aws-sdk/client-ecr';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { loadActionManifest } from '@berth/emulator';
-import { ConfigurationError, manualClock, recordingLogger } from '@berth/shared';
+import { ConfigurationError } from '@berth/shared';
+import { manualClock, recordingLogger } from '@berth/testkit/doubles.js';
 import { afterAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Dependencies } from '../src/main.js';

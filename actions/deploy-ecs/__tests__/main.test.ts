@@ -19,7 +19,8 @@ import {
   type Service,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
-import { ConfigurationError, InputReader, manualClock, recordingLogger } from '@berth/shared';
+import { ConfigurationError, InputReader } from '@berth/shared';
+import { manualClock, recordingLogger } from '@berth/testkit/doubles.js';
 import { mockClient } from 'aws-sdk-client-mock';
 import { type Dependencies, DeploymentFailedError, main } from '../src/main.js';
 

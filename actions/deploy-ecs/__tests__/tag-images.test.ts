@@ -5,7 +5,7 @@ import {
   ECRClient,
   PutImageCommand,
 } from '@aws-sdk/client-ecr';
-import { recordingLogger } from '@berth/shared';
+import { recordingLogger } from '@berth/testkit/doubles.js';
 import { mockClient } from 'aws-sdk-client-mock';
 import { immutableTagAdvice, planImageTags, tagDeployedImages } from '../src/tag-images.js';
 

@@ -7,7 +7,8 @@ import {
   RegisterTaskDefinitionCommand,
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
-import { ConfigurationError, recordingLogger } from '@berth/shared';
+import { ConfigurationError } from '@berth/shared';
+import { recordingLogger } from '@berth/testkit/doubles.js';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   checkDefinition,

@@ -10,7 +10,7 @@ import {
   RunTaskCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
-import { recordingLogger } from '@berth/shared';
+import { recordingLogger } from '@berth/testkit/doubles.js';
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { runTaskOnce, updateServiceOnce, type WriteClients } from '../src/writes.js';

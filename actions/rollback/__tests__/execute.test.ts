@@ -14,7 +14,8 @@ import {
   StopServiceDeploymentCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
-import { type DeploymentRecord, InputReader, manualClock, recordingLogger } from '@berth/shared';
+import { type DeploymentRecord, InputReader } from '@berth/shared';
+import { manualClock, recordingLogger } from '@berth/testkit/doubles.js';
 import { describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { startRollback, stopPathReason } from '../src/execute.js';

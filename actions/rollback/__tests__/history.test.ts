@@ -8,7 +8,8 @@ import {
   ListTaskDefinitionsCommand,
   type Service,
 } from '@aws-sdk/client-ecs';
-import { ConfigurationError, recordingLogger } from '@berth/shared';
+import { ConfigurationError } from '@berth/shared';
+import { recordingLogger } from '@berth/testkit/doubles.js';
 import { describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { checkService, listFamily, readServiceState } from '../src/history.js';

@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { ListClustersCommand } from '@aws-sdk/client-ecs';
+import { manualClock } from '@berth/testkit/doubles.js';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import {
   AWS_INPUT_NAMES,
@@ -12,7 +13,6 @@ import {
   createAwsContext,
   InputReader,
   isDeadlineError,
-  manualClock,
   readAwsInputs,
   resolveRegion,
   stepDeadline,

@@ -1,9 +1,9 @@
+import { manualClock } from '@berth/testkit/doubles.js';
 /** The step deadline: a signal on the run's clock, recognised however deep the SDK wraps it. */
 import { describe, expect, it } from '@jest/globals';
 import {
   DeadlineExceededError,
   isDeadlineError,
-  manualClock,
   oidcCredentialProvider,
   stepDeadline,
   untilAborted,

@@ -6,12 +6,11 @@ import {
   type Task,
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
+import { manualClock, recordingLogger } from '@berth/testkit/doubles.js';
 import { mockClient } from 'aws-sdk-client-mock';
-import { manualClock } from '../src/clock.js';
 import { followTask, judgeStoppedTask } from '../src/deployment/follow-task.js';
 import { readContainerLogs } from '../src/deployment/gather.js';
 import { printTaskReport } from '../src/deployment/report.js';
-import { recordingLogger } from '../src/logger.js';
 
 const ARN = 'arn:aws:ecs:us-east-1:123456789012:task/shop/0123456789abcdef0123456789abcdef';
 const definition: TaskDefinition = {

@@ -9,10 +9,9 @@ import {
   type ServiceDeployment,
   type ServiceEvent,
 } from '@aws-sdk/client-ecs';
+import { manualClock, recordingLogger } from '@berth/testkit/doubles.js';
 import { mockClient } from 'aws-sdk-client-mock';
-import { manualClock } from '../src/clock.js';
 import { followDeployment, followOutcome } from '../src/deployment/follow.js';
-import { recordingLogger } from '../src/logger.js';
 
 const TD1 = 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:1';
 const TD2 = 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:2';

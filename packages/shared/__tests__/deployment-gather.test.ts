@@ -7,9 +7,9 @@ import {
   type Task,
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
+import { recordingLogger } from '@berth/testkit/doubles.js';
 import { mockClient } from 'aws-sdk-client-mock';
 import { gatherFailedTasks } from '../src/deployment/gather.js';
-import { recordingLogger } from '../src/logger.js';
 
 const TD = 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:2';
 const config = { region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } };

@@ -4,6 +4,7 @@ import {
   type Service,
   type ServiceDeploymentBrief,
 } from '@aws-sdk/client-ecs';
+import { recordingLogger } from '@berth/testkit/doubles.js';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   chooseServiceDeployment,
@@ -11,7 +12,6 @@ import {
   listServiceDeployments,
   primaryDeployment,
 } from '../src/deployment/identify.js';
-import { recordingLogger } from '../src/logger.js';
 
 const TD1 = 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:1';
 const TD2 = 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:2';

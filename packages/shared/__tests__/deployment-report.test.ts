@@ -1,3 +1,4 @@
+import { recordingLogger } from '@berth/testkit/doubles.js';
 import type { FollowResult } from '../src/deployment/follow.js';
 import type { DeploymentRecord } from '../src/deployment/record.js';
 import { runContext } from '../src/deployment/record.js';
@@ -8,7 +9,6 @@ import {
   imagesOf,
   printFailureReport,
 } from '../src/deployment/report.js';
-import { recordingLogger } from '../src/logger.js';
 
 const failed: FollowResult = {
   outcome: 'rolled-back',

@@ -6,9 +6,9 @@
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type GitHubStandIn, openApi, startGitHubStandIn, statusDescriptionLimit } from '@berth/testkit';
+import { manualClock, recordingLogger } from '@berth/testkit/doubles.js';
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { DeploymentAnnouncer } from '../src/announce.js';
-import { manualClock } from '../src/clock.js';
 import type { DeploymentRecord } from '../src/deployment/record.js';
 import {
   createDeploymentRequest,
@@ -24,7 +24,6 @@ import {
   statusRequest,
 } from '../src/github-deployment.js';
 import { InputReader } from '../src/inputs.js';
-import { recordingLogger } from '../src/logger.js';
 
 const TOKEN = 'ghs_standInToken0123456789abcdefABCDEF';
 const REPOSITORY = { owner: 'acme', repo: 'shop' };

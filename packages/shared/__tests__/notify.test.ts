@@ -1,10 +1,9 @@
 import { startWebhookReceiver, type WebhookReceiver } from '@berth/testkit';
+import { manualClock, recordingLogger } from '@berth/testkit/doubles.js';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { DeploymentAnnouncer } from '../src/announce.js';
-import { manualClock } from '../src/clock.js';
 import type { DeploymentRecord } from '../src/deployment/record.js';
 import { InputReader } from '../src/inputs.js';
-import { recordingLogger } from '../src/logger.js';
 import {
   escapeMrkdwn,
   notificationDocument,

@@ -1,5 +1,6 @@
+import { recordingLogger } from '@berth/testkit/doubles.js';
 import { describe, expect, it } from '@jest/globals';
-import { DeadlineExceededError, recordingLogger, writeOnce, writeOutcomeUnknown } from '../src/index.js';
+import { DeadlineExceededError, writeOnce, writeOutcomeUnknown } from '../src/index.js';
 
 /** Errors shaped as the SDK raises them (names and $metadata as in @smithy's service exceptions). */
 const answered = (name: string, status: number) =>

@@ -39,30 +39,3 @@ function timeScaleFromEnv(env: NodeJS.ProcessEnv = process.env): number {
   const scale = Number(raw);
   return Number.isFinite(scale) && scale >= 1 && scale <= 10_000 ? scale : 1;
 }
-
-/** A clock tests advance by hand; sleep() advances it instantly. */
-export function manualClock(start = Date.UTC(2026, 0, 1)): Clock & { advance(ms: number): void } {
-  let current = start;
-  let timers: Array<{ at: number; fire: () => void }> = [];
-  const moveTo = (time: number) => {
-    current = time;
-    const due = timers.filter((timer) => timer.at <= current);
-    timers = timers.filter((timer) => timer.at > current);
-    for (const timer of due) timer.fire();
-  };
-  return {
-    now: () => current,
-    sleep: async (ms) => {
-      moveTo(current + Math.max(0, ms));
-    },
-    advance: (ms) => {
-      moveTo(current + ms);
-    },
-    abortAfter: (ms, reason) => {
-      const controller = new AbortController();
-      timers.push({ at: current + Math.max(0, ms), fire: () => controller.abort(reason) });
-      if (ms <= 0) moveTo(current);
-      return controller.signal;
-    },
-  };
-}

@@ -38,19 +38,3 @@ export async function inGroup<T>(logger: Logger, name: string, body: () => Promi
     logger.endGroup();
   }
 }
-
-/** Collects log lines; for tests. */
-export function recordingLogger(): Logger & { lines: string[]; text(): string } {
-  const lines: string[] = [];
-  return {
-    lines,
-    text: () => lines.join('\n'),
-    info: (m) => lines.push(m),
-    notice: (m) => lines.push(`notice: ${m}`),
-    warning: (m) => lines.push(`warning: ${m}`),
-    error: (m) => lines.push(`error: ${m}`),
-    debug: () => {},
-    startGroup: (n) => lines.push(`group: ${n}`),
-    endGroup: () => {},
-  };
-}

@@ -24,6 +24,8 @@ describe("Berth's actions as GitHub loads them", () => {
       expect(bundle).not.toContain('packages/testkit');
       expect(bundle).not.toContain('Not modelled by the workflow harness');
       expect(bundle).not.toContain('workflow-v1.0.min.json');
+      // The test doubles (doubles.ts) once shipped from packages/shared.
+      expect(bundle).not.toMatch(/recordingLogger|manualClock/);
     },
   );
 });
