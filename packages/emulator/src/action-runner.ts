@@ -58,8 +58,12 @@ export interface ActionResult {
   iam?: BerthSessionAnswer;
 }
 
-/** Parses the GITHUB_OUTPUT / GITHUB_ENV file format (`k=v` and `k<<DELIM` heredocs). */
-export function parseCommandFile(text: string): Record<string, string> {
+/**
+ * Parses the GITHUB_OUTPUT / GITHUB_ENV file format (`k=v` and `k<<DELIMITER`
+ * heredocs) strictly, as the runner does: a heredoc without its delimiter or a
+ * line without `=` fails the step.
+ */
+export function parseCommandFile(text: string, file = 'command file'): Record<string, string> {
   const result: Record<string, string> = {};
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
@@ -70,11 +74,13 @@ export function parseCommandFile(text: string): Record<string, string> {
       const [, name, delimiter] = heredoc;
       const body: string[] = [];
       for (i++; i < lines.length && lines[i] !== delimiter; i++) body.push(lines[i]);
+      if (i >= lines.length) throw new Error(`${file}: matching delimiter not found '${delimiter}'`);
       result[name] = body.join('\n');
       continue;
     }
     const eq = line.indexOf('=');
-    if (eq > 0) result[line.slice(0, eq)] = line.slice(eq + 1);
+    if (eq <= 0) throw new Error(`${file}: invalid format '${line}'`);
+    result[line.slice(0, eq)] = line.slice(eq + 1);
   }
   return result;
 }
@@ -199,8 +205,8 @@ export async function runAction(options: RunActionOptions): Promise<ActionResult
     exitCode,
     stdout,
     stderr,
-    outputs: parseCommandFile(readFileSync(files.GITHUB_OUTPUT, 'utf8')),
-    exportedEnv: parseCommandFile(readFileSync(files.GITHUB_ENV, 'utf8')),
+    outputs: parseCommandFile(readFileSync(files.GITHUB_OUTPUT, 'utf8'), 'GITHUB_OUTPUT'),
+    exportedEnv: parseCommandFile(readFileSync(files.GITHUB_ENV, 'utf8'), 'GITHUB_ENV'),
     summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'),
     runnerTemp,
     workspace,

@@ -86,25 +86,5 @@ export function applyMasks(text: string, masks: Iterable<string>): string {
   return result;
 }
 
-/** Parses the GITHUB_OUTPUT / GITHUB_ENV file format (`k=v` and `k<<DELIMITER` heredocs). */
-export function parseCommandFile(text: string, file: string): Record<string, string> {
-  const result: Record<string, string> = {};
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    if (line === '') continue;
-    const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
-    if (heredoc) {
-      const [, name, delimiter] = heredoc;
-      const body: string[] = [];
-      for (i++; i < lines.length && lines[i] !== delimiter; i++) body.push(lines[i]);
-      if (i >= lines.length) throw new Error(`${file}: matching delimiter not found '${delimiter}'`);
-      result[name] = body.join('\n');
-      continue;
-    }
-    const eq = line.indexOf('=');
-    if (eq <= 0) throw new Error(`${file}: invalid format '${line}'`);
-    result[line.slice(0, eq)] = line.slice(eq + 1);
-  }
-  return result;
-}
+/** The command files' format: one strict parser, shared with runAction (@berth/emulator). */
+export { parseCommandFile } from '@berth/emulator';
