@@ -32,6 +32,7 @@ import {
   type StepDeadline,
   stepDeadline,
   systemClock,
+  timedOutReason,
   writeDeploymentRecord,
   writeJobSummary,
 } from '@berth/shared';
@@ -162,10 +163,7 @@ async function finishTimedOut(
   step: StepProgress,
   announcer: DeploymentAnnouncer,
 ): Promise<never> {
-  const unknown = step.writeInFlight
-    ? ` ${step.writeInFlight} was sent and its answer did not arrive, so whether ECS applied it is not known: look at the service before running the step again.`
-    : '';
-  const reason = `Timed out after ${formatDuration(deadline.timeoutMs)} (\`timeout-minutes\`) while ${step.doing}; the call was abandoned.${unknown}`;
+  const reason = timedOutReason(deadline, step.doing, step.writeInFlight, 'the step');
   const record: DeploymentRecord = {
     schema: 'berth.deployment-record/v1',
     kind: inputs.runTask ? 'run-task' : inputs.recordKind,

@@ -14,7 +14,6 @@ import {
   type EcrSender,
   type FollowResult,
   followDeployment,
-  formatDuration,
   type ImageMap,
   inGroup,
   isDeadlineError,
@@ -26,6 +25,7 @@ import {
   shortName,
   stepDeadline,
   systemClock,
+  timedOutReason,
   writeDeploymentRecord,
   writeJobSummary,
 } from '@berth/shared';
@@ -157,10 +157,7 @@ async function finishTimedOut(
   deadline: StepDeadline,
   step: RollbackProgress,
 ): Promise<never> {
-  const unknown = step.writeInFlight
-    ? ` ${step.writeInFlight} was sent and its answer did not arrive, so whether ECS applied it is not known: look at the service before running the rollback again.`
-    : '';
-  const reason = `Timed out after ${formatDuration(deadline.timeoutMs)} (\`timeout-minutes\`) while ${step.doing}; the call was abandoned.${unknown}`;
+  const reason = timedOutReason(deadline, step.doing, step.writeInFlight, 'the rollback');
   if (step.finish) {
     await step.finish({ status: 'timed-out', outcomeReason: reason });
   } else {

@@ -5,6 +5,7 @@
  * `timeout-minutes` ends the step within seconds even when AWS goes quiet.
  */
 import type { Clock } from './clock.js';
+import { formatDuration } from './duration.js';
 
 /** The reason a step deadline's signal carries; also what a timed-out step throws. */
 export class DeadlineExceededError extends Error {
@@ -78,4 +79,21 @@ export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undef
       },
     );
   });
+}
+
+/**
+ * Why a step that the deadline cut short failed: how long it had, what it was
+ * doing, and, when a write was sent and never answered, that its outcome is
+ * unknown and what to look at before running `rerun` again.
+ */
+export function timedOutReason(
+  deadline: StepDeadline,
+  doing: string,
+  writeInFlight: string | undefined,
+  rerun: string,
+): string {
+  const unknown = writeInFlight
+    ? ` ${writeInFlight} was sent and its answer did not arrive, so whether ECS applied it is not known: look at the service before running ${rerun} again.`
+    : '';
+  return `Timed out after ${formatDuration(deadline.timeoutMs)} (\`timeout-minutes\`) while ${doing}; the call was abandoned.${unknown}`;
 }
