@@ -9,7 +9,8 @@ import {
   addRecordToSummary,
   type Clock,
   coreLogger,
-  DeploymentAnnouncer,
+  createAnnouncer,
+  type DeploymentAnnouncer,
   type DeploymentRecord,
   type FollowResult,
   type FollowTaskResult,
@@ -103,14 +104,7 @@ export async function main(overrides: Partial<Dependencies> = {}): Promise<void>
       ? prepareTaskDefinitionFile(inputs.taskDefinition.path, workspace)
       : undefined;
   // Created (and its secrets masked) before the first AWS call can print anything.
-  const announcer = (deps.announcer ?? ((options) => new DeploymentAnnouncer(options)))({
-    github: inputs.github,
-    notify: inputs.notify,
-    cluster: inputs.cluster,
-    env: deps.env,
-    logger,
-    clock: deps.clock,
-  });
+  const announcer = createAnnouncer(inputs, deps);
   // One deadline for the whole step: every wait and every call ends by it.
   const deadline = stepDeadline(deps.clock, inputs.timeoutMinutes * 60_000);
   const aws = deps.aws(inputs.aws, deps.clock, deadline.signal);

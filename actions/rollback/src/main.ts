@@ -7,8 +7,9 @@ import {
   type Clock,
   ConfigurationError,
   coreLogger,
+  createAnnouncer,
   createAwsContext,
-  DeploymentAnnouncer,
+  type DeploymentAnnouncer,
   type DeploymentRecord,
   type EcrRegistry,
   type EcrSender,
@@ -195,14 +196,7 @@ async function rollback(
   const { logger, clock } = deps;
   const reason = inputs.reason ?? NO_REASON;
   // Created (and its secrets masked) before anything is printed.
-  const announcer = (deps.announcer ?? ((options) => new DeploymentAnnouncer(options)))({
-    github: inputs.github,
-    notify: inputs.notify,
-    cluster: inputs.cluster,
-    env: deps.env,
-    logger,
-    clock,
-  });
+  const announcer = createAnnouncer(inputs, deps);
   const githubApi = announcer.api;
   const readGitHub = githubApi
     ? (withStatuses = true) =>

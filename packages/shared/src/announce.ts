@@ -195,3 +195,27 @@ export class DeploymentAnnouncer {
     );
   }
 }
+
+/**
+ * The announcer of one deploy or rollback step, made (and its secrets masked)
+ * before the step prints anything; `make` is the tests' seam.
+ */
+export function createAnnouncer(
+  inputs: { github: GitHubDeploymentInputs; notify: NotifyInputs; cluster: string },
+  deps: {
+    announcer?: (options: AnnouncerOptions) => DeploymentAnnouncer;
+    env: NodeJS.ProcessEnv;
+    logger: Logger;
+    clock: Clock;
+  },
+): DeploymentAnnouncer {
+  const make = deps.announcer ?? ((options: AnnouncerOptions) => new DeploymentAnnouncer(options));
+  return make({
+    github: inputs.github,
+    notify: inputs.notify,
+    cluster: inputs.cluster,
+    env: deps.env,
+    logger: deps.logger,
+    clock: deps.clock,
+  });
+}
