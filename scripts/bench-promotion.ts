@@ -31,6 +31,7 @@ import {
   uploadBlob,
 } from '../packages/emulator/src/index.js';
 import { retagImage } from '../packages/shared/src/ecr-retag.js';
+import { median, printTable } from './bench/stats.js';
 
 function option(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
@@ -156,12 +157,6 @@ async function time(operation: () => Promise<void>): Promise<number> {
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
 const registry = await startRegistry();
 const others: RunningRegistry[] = [];
 const emulator = await startEmulator({
@@ -284,14 +279,7 @@ const table = rows.map((row) => [
   row.minMs.toFixed(0),
   row.digestKept ? 'yes' : 'NO',
 ]);
-const widths = header.map((title, column) =>
-  Math.max(title.length, ...table.map((cells) => cells[column].length)),
-);
-const line = (cells: string[]) =>
-  `| ${cells.map((cell, column) => cell.padEnd(widths[column])).join(' | ')} |`;
-console.log(line(header));
-console.log(`|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`);
-for (const cells of table) console.log(line(cells));
+printTable(header, table);
 const small = rows.find((row) => row.image === 'small' && row.method.startsWith('retag'));
 const large = rows.find((row) => row.image === 'large' && row.method.startsWith('retag'));
 const copy = rows.find((row) => row.image === 'large' && row.method.endsWith('another registry'));
