@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
-import { ConfigurationError, type RunReporter, run } from '../src/index.js';
+import {
+  type ActionEffects,
+  ConfigurationError,
+  defaultEffects,
+  OutcomeError,
+  type RunReporter,
+  run,
+} from '../src/index.js';
 
 function recorder() {
   const reporter = { setFailed: jest.fn<RunReporter['setFailed']>(), debug: jest.fn<RunReporter['debug']>() };
@@ -30,6 +37,28 @@ describe('run', () => {
     );
     expect(reporter.setFailed.mock.calls).toEqual([['aws-auth: Input `role-to-assume` is required.']]);
     expect(reporter.debug).not.toHaveBeenCalled();
+  });
+
+  it('prints an OutcomeError (the step worked, the outcome failed) as the message alone, with no stack', async () => {
+    const reporter = recorder();
+    await run(
+      'scan-gate',
+      async () => {
+        throw new OutcomeError('2 critical findings are not allowed.');
+      },
+      reporter,
+    );
+    expect(reporter.setFailed.mock.calls).toEqual([['scan-gate: 2 critical findings are not allowed.']]);
+    expect(reporter.debug).not.toHaveBeenCalled();
+  });
+
+  it('hands main the effects it was given, once', async () => {
+    const effects = defaultEffects('render-taskdef', { RUNNER_TEMP: '/tmp/runner' });
+    const seen: ActionEffects[] = [];
+    await run('render-taskdef', async (given) => void seen.push(given), recorder(), effects);
+    expect(seen).toEqual([effects]);
+    expect(seen[0]!.files.temp).toBe('/tmp/runner');
+    expect(seen[0]!.actionName).toBe('render-taskdef');
   });
 
   it('makes a message that quotes outside text inert (a CR in a value must not start a line)', async () => {

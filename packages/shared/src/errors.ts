@@ -9,6 +9,22 @@ export class ConfigurationError extends Error {
   override name = 'ConfigurationError';
 }
 
+/**
+ * The step did its work correctly and the outcome is a failure: the gate found
+ * what it forbids, the deployment failed or was rolled back, the rollback did
+ * not restore the service. `run()` prints only the message, like a
+ * ConfigurationError; anything that is neither is a bug or an outage and keeps
+ * its stack under debug logging.
+ */
+export class OutcomeError extends Error {
+  override name = 'OutcomeError';
+}
+
+/** True for the two kinds of failure that are not Berth's bug: print the message, not a stack. */
+export function isExpectedFailure(error: unknown): boolean {
+  return error instanceof ConfigurationError || error instanceof OutcomeError;
+}
+
 /** Best-effort message of anything thrown. */
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;

@@ -9,6 +9,7 @@ export * from './duration.js';
 export * from './ecr-image.js';
 export * from './ecr-retag.js';
 export * from './ecr-tag-rules.js';
+export * from './effects.js';
 export * from './errors.js';
 export * from './github-deployment.js';
 export * from './inputs.js';

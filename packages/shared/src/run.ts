@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
-import { accessDeniedAdvice, ConfigurationError, errorMessage } from './errors.js';
+import { type ActionEffects, defaultEffects } from './effects.js';
+import { accessDeniedAdvice, errorMessage, isExpectedFailure } from './errors.js';
 import { inert } from './untrusted.js';
 
 /** The slice of @actions/core that `run()` uses; injectable for tests. */
@@ -11,24 +12,27 @@ export interface RunReporter {
 /**
  * The single place that fails a step. Every action's `index.ts` is
  * `run('deploy-ecs', main)`. Errors are prefixed with the action's name so a
- * job running several Berth steps says which one failed; a ConfigurationError
- * is the user's to fix and prints without a stack, anything else is a bug or an
- * outage and keeps its stack under debug logging.
+ * job running several Berth steps says which one failed. A ConfigurationError
+ * (the user's input) or an OutcomeError (the step worked, the outcome is a
+ * failure) prints without a stack; anything else is a bug or an outage and
+ * keeps its stack under debug logging. `main` gets the step's effects, made
+ * here once, so every action reads them the same way.
  */
 export async function run(
   actionName: string,
-  main: () => Promise<void>,
+  main: (effects: ActionEffects) => Promise<unknown>,
   reporter: RunReporter = core,
+  effects: ActionEffects = defaultEffects(actionName),
 ): Promise<void> {
   try {
-    await main();
+    await main(effects);
   } catch (error) {
     let message = errorMessage(error);
     // One place adds the policy advice to every AWS denial, whichever call met it.
     const advice = accessDeniedAdvice(actionName, message);
     if (advice && !message.includes('docs/iam/'))
       message = `${message}${/[.!?]$/.test(message) ? '' : '.'} ${advice}`;
-    if (!(error instanceof ConfigurationError) && error instanceof Error && error.stack) {
+    if (!isExpectedFailure(error) && error instanceof Error && error.stack) {
       reporter.debug(inert(error.stack));
     }
     // The message may quote a name, a value or a file excerpt from outside Berth.

@@ -2,7 +2,8 @@ import * as core from '@actions/core';
 import { errorMessage } from './errors.js';
 import { inert } from './untrusted.js';
 
-type Summary = typeof core.summary;
+/** The summary builder @actions/core writes to GITHUB_STEP_SUMMARY. */
+export type JobSummary = typeof core.summary;
 
 /**
  * Text made safe inside the HTML of a job summary (tables, lists, `<pre>`,
@@ -25,7 +26,7 @@ export function escapeHtml(text: string): string {
  * write it (no GITHUB_STEP_SUMMARY, a full disk, a file over 1 MiB) warns and
  * never changes the step's result.
  */
-export async function writeJobSummary(build: (summary: Summary) => unknown): Promise<void> {
+export async function writeJobSummary(build: (summary: JobSummary) => unknown): Promise<void> {
   try {
     if (!process.env.GITHUB_STEP_SUMMARY) return;
     core.summary.emptyBuffer();
