@@ -2,8 +2,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
-import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import {
   buildahSandbox,
   DOCKER_REGISTRY_BIN,
@@ -15,8 +13,6 @@ import {
   startRegistry,
 } from '@berth/emulator';
 import {
-  type ApprovalDecision,
-  type ApprovalRequest,
   BERTH_ROOT,
   ECR_HOST,
   runWorkflow,
@@ -26,9 +22,15 @@ import {
   SHOP_VARS,
   shopEnvironments,
   shopRepository,
-  type WorkflowRun,
-  type WorkflowRunOptions,
 } from '@berth/testkit';
+import {
+  approveAll,
+  caller,
+  running as runningIn,
+  runShop,
+  stepResults,
+  tagsOf as tagsIn,
+} from './workflow-shop.js';
 
 /** A bare repository `<server>/<name>.git` with one commit on `branch`, as `git ls-remote` reaches it. */
 function gitRemote(name: string, branch: string): { server: string; sha: string } {
@@ -61,63 +63,11 @@ afterEach(async () => {
   await emulator.stop();
 });
 
-const clients = () => {
-  const config = {
-    endpoint: emulator.url,
-    region: 'eu-west-1',
-    credentials: { accessKeyId: 'AKIDEMULATORTEST', secretAccessKey: 'not-checked' },
-  };
-  return { ecs: new ECSClient(config), ecr: new ECRClient(config) };
-};
-
-/** What runs in an environment: the service's task definition, its image and APP_ENV. */
-async function running(cluster: string) {
-  const { ecs } = clients();
-  const { services } = await ecs.send(new DescribeServicesCommand({ cluster, services: ['shop-web'] }));
-  const arn = services?.[0]?.taskDefinition ?? '';
-  const { taskDefinition } = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }));
-  const web = taskDefinition?.containerDefinitions?.find((c) => c.name === 'web');
-  return {
-    revision: arn.split('/').pop(),
-    image: web?.image,
-    appEnv: web?.environment?.find((e) => e.name === 'APP_ENV')?.value,
-  };
-}
-
-async function tagsOf(digest: string): Promise<string[]> {
-  const { ecr } = clients();
-  const { imageDetails } = await ecr.send(
-    new DescribeImagesCommand({ repositoryName: 'shop/web', imageIds: [{ imageDigest: digest }] }),
-  );
-  return [...(imageDetails?.[0]?.imageTags ?? [])].sort();
-}
-
-function approveAll(reviewer = 'alice') {
-  const asked: ApprovalRequest[] = [];
-  const approve = async (request: ApprovalRequest): Promise<ApprovalDecision> => {
-    asked.push(request);
-    return { decision: 'approve', reviewer };
-  };
-  return { asked, approve };
-}
-
-function shop(
-  workflow: string,
-  options: Partial<WorkflowRunOptions> & { dir?: string } = {},
-): Promise<WorkflowRun> {
-  const { dir, ...rest } = options;
-  return runWorkflow(workflow, {
-    emulator,
-    repository: { name: SHOP_REPOSITORY, dir: dir ?? shopRepository() },
-    event: { name: 'push', ref: 'refs/heads/main', sha: SHOP_SHA },
-    vars: SHOP_VARS,
-    environments: shopEnvironments(),
-    ...rest,
-  });
-}
-
-const steps = (run: WorkflowRun, job: string) =>
-  run.job(job).steps.map((step) => [step.name, step.conclusion]);
+const running = (cluster: string) => runningIn(emulator, cluster);
+const tagsOf = (digest: string) => tagsIn(emulator, digest);
+const shop = (workflow: string, options: Parameters<typeof runShop>[2] = {}) =>
+  runShop(emulator, workflow, options);
+const steps = stepResults;
 
 describe('pipeline.yml, called by examples/deploy.yml on a push', () => {
   it('builds once, scans, and ships the same digest through dev → staging → production with approval, tags and records', async () => {
@@ -261,10 +211,6 @@ describe('pipeline.yml, called by examples/deploy.yml on a push', () => {
   }, 180_000);
 });
 
-const caller = (job: string) => ({
-  content: `on: workflow_dispatch\npermissions:\n  contents: read\njobs:\n${job}`,
-});
-
 describe('build.yml, deploy.yml and rollback.yml on their own', () => {
   it("build.yml alone: the build reuses the commit's image, the scan gate passes, SARIF is uploaded", async () => {
     const dir = shopRepository({
@@ -289,8 +235,9 @@ describe('build.yml, deploy.yml and rollback.yml on their own', () => {
     const job = run.job('build / build');
     expect(job.outputs).toMatchObject({ tags: 'sha-abc1234', digest: expect.stringMatching(/^sha256:/) });
     expect(job.steps.map((step) => [step.id, step.conclusion])).toEqual([
-      ['__actions_checkout', 'success'],
       ['berth', 'success'],
+      // Berth's tree into .berth, then the caller's into source/ beside it.
+      ['__actions_checkout', 'success'],
       ['__actions_checkout_2', 'success'],
       ['build', 'success'],
       ['scan', 'success'],

@@ -1,0 +1,310 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import {
+  buildahSandbox,
+  DOCKER_REGISTRY_BIN,
+  httpCall,
+  loadScenario,
+  missingPrograms,
+  type RunningEmulator,
+  type RunningRegistry,
+  startEmulator,
+  startRegistry,
+} from '@berth/emulator';
+import { ECR_HOST, SHOP_SCENARIO, SHOP_SHA, shopEnvironments, shopRepository } from '@berth/testkit';
+import { approveAll, caller, digestOf, running, runShop, stepResults, tagsOf } from './workflow-shop.js';
+
+// Issue 17's ordinary paths through the reusable workflows, run end to end by the workflow
+// harness against the emulator (run `npm run bundle` first: the jobs run each action's dist).
+const TIME_SCALE = 50;
+const buildToolsMissing = missingPrograms('buildah', DOCKER_REGISTRY_BIN).length > 0;
+
+let emulator: RunningEmulator;
+afterEach(async () => {
+  await emulator?.stop();
+});
+
+/** Every file path in a directory tree, relative to it. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)))
+    .sort();
+}
+
+/** The file paths in an image's layers, read from the registry's blobs with tar. */
+async function imageFiles(registry: RunningRegistry, repository: string, digest: string): Promise<string[]> {
+  const manifest = await registry.json<{ layers: Array<{ digest: string }> }>(
+    `/v2/${repository}/manifests/${digest}`,
+  );
+  const scratch = mkdtempSync(join(tmpdir(), 'berth-layers-'));
+  try {
+    const files: string[] = [];
+    for (const [index, layer] of manifest.layers.entries()) {
+      const blob = await httpCall(`${registry.url}/v2/${repository}/blobs/${layer.digest}`);
+      const file = join(scratch, `layer-${index}`);
+      writeFileSync(file, blob.body);
+      // GNU tar recognises the layer's compression itself when it reads a file.
+      files.push(...execFileSync('tar', ['-tf', file], { encoding: 'utf8' }).split('\n'));
+    }
+    return files.filter((path) => path !== '' && !path.endsWith('/')).sort();
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+describe('Berth outside the caller’s tree', () => {
+  (buildToolsMissing ? it.skip : it)(
+    'build.yml builds a Dockerfile doing `COPY . .` (buildah, a real registry): the image holds the caller’s files and none of Berth’s',
+    async () => {
+      const registry = await startRegistry();
+      const sandbox = buildahSandbox();
+      try {
+        emulator = await startEmulator({
+          scenario: loadScenario(SHOP_SCENARIO),
+          timeScale: TIME_SCALE,
+          seed: 7,
+          registryUrl: registry.url,
+        });
+        const dir = shopRepository({
+          Containerfile: { content: 'FROM scratch\nWORKDIR /app\nCOPY . .\n' },
+          '.github/workflows/build-only.yml': caller(`  build:
+    permissions:
+      contents: read
+      id-token: write
+      security-events: write
+    uses: OWNER/berth/.github/workflows/build.yml@v1
+    with:
+      repository: shop/web
+      registry: ${registry.host}
+      aws-region: eu-west-1
+      role-to-assume: \${{ vars.AWS_BUILD_ROLE_ARN }}
+      tags: copy-{short_sha}
+      fail-on: critical
+`),
+        });
+        const run = await runShop(emulator, '.github/workflows/build-only.yml', {
+          dir,
+          machineEnv: sandbox.env,
+          event: { name: 'workflow_dispatch', sha: SHOP_SHA },
+        });
+        expect(run.conclusion).toBe('success');
+        const { digest, tags } = run.job('build / build').outputs;
+        expect(tags).toBe('copy-abc1234');
+        expect(await registry.digestOf('shop/web', 'copy-abc1234')).toBe(digest);
+
+        const inImage = await imageFiles(registry, 'shop/web', digest);
+        // Exactly the caller's tree, as its fixture directory holds it …
+        expect(inImage).toEqual(filesUnder(dir).map((file) => `app/${file}`));
+        // … so nothing of Berth: no .berth checkout, no action, no package.
+        expect(
+          inImage.filter((file) => /^app\/(\.berth|actions|packages|node_modules)\//.test(file)),
+        ).toEqual([]);
+      } finally {
+        await registry.stop();
+        sandbox.cleanup();
+      }
+    },
+    240_000,
+  );
+});
+
+const pipelineCaller = (settings: string) =>
+  caller(`  pipeline:
+    permissions:
+      contents: read
+      id-token: write
+      security-events: write
+      deployments: write
+    uses: OWNER/berth/.github/workflows/pipeline.yml@v1
+    with:
+      service: shop-web
+      repository: shop/web
+      aws-region: eu-west-1
+      task-definition: deploy/task-definition.json
+      container-name: web
+${settings}`);
+
+describe('deployment strategies from the workflows', () => {
+  beforeEach(async () => {
+    emulator = await startEmulator({ scenario: loadScenario(SHOP_SCENARIO), timeScale: TIME_SCALE, seed: 7 });
+  });
+
+  it('pipeline.yml deploys blue-green to services without a bake time; per-environment settings come from each environment', async () => {
+    // None of the shop's services has a bake time (examples/demo/scenario.yaml): ECS needs one for
+    // BLUE_GREEN, so the pipeline must pass it (deploy-ecs refuses blue-green without it).
+    for (const cluster of ['dev', 'staging', 'production']) {
+      expect((await running(emulator, cluster)).deploymentConfiguration?.bakeTimeInMinutes).toBeUndefined();
+    }
+    const environments = shopEnvironments();
+    environments.production.vars = { ...environments.production.vars, BERTH_DESIRED_COUNT: '4' };
+    const dir = shopRepository({
+      '.github/workflows/blue-green.yml': pipelineCaller(
+        '      strategy: blue-green\n      bake-time-minutes: "1"\n',
+      ),
+    });
+    const { approve } = approveAll();
+    const run = await runShop(emulator, '.github/workflows/blue-green.yml', {
+      dir,
+      approve,
+      environments,
+      event: { name: 'workflow_dispatch', sha: SHOP_SHA },
+    });
+    expect(run.conclusion).toBe('success');
+    const image = run.job('pipeline / build / build').outputs['image-uri'];
+    const desired: Record<string, number> = { dev: 2, staging: 2, production: 4 };
+    for (const environment of ['dev', 'staging', 'production']) {
+      expect(
+        run.job(`pipeline / ${environment} / deploy`).steps.find((s) => s.id === 'deploy')?.inputs,
+      ).toMatchObject({
+        strategy: 'blue-green',
+        'bake-time-minutes': '1',
+        'circuit-breaker': 'rollback',
+      });
+      // The service as ECS reports it: blue-green with the bake time, the environment's task count.
+      expect(await running(emulator, environment)).toMatchObject({
+        image,
+        appEnv: environment,
+        desiredCount: desired[environment],
+        deploymentConfiguration: expect.objectContaining({ strategy: 'BLUE_GREEN', bakeTimeInMinutes: 1 }),
+      });
+    }
+  }, 240_000);
+
+  it('the same pipeline without a bake time fails in dev before any change, naming the missing input (the issue’s failure)', async () => {
+    const dir = shopRepository({
+      '.github/workflows/blue-green.yml': pipelineCaller('      strategy: blue-green\n'),
+    });
+    const before = await running(emulator, 'dev');
+    const run = await runShop(emulator, '.github/workflows/blue-green.yml', {
+      dir,
+      event: { name: 'workflow_dispatch', sha: SHOP_SHA },
+    });
+    expect(run.conclusion).toBe('failure');
+    expect(run.job('pipeline / dev / deploy').result).toBe('failure');
+    expect(run.job('pipeline / staging').result).toBe('skipped');
+    expect(run.log.join('\n')).toMatch(/`strategy: blue-green` needs `bake-time-minutes`/);
+    expect(await running(emulator, 'dev')).toMatchObject({ revision: before.revision });
+  }, 180_000);
+});
+
+const deployCaller = (tag: string) =>
+  caller(`  deploy:
+    permissions:
+      contents: read
+      id-token: write
+      deployments: write
+    uses: OWNER/berth/.github/workflows/deploy.yml@v1
+    with:
+      environment: production
+      service: shop-web
+      image: ${ECR_HOST}/shop/web:${tag}
+      task-definition: deploy/task-definition.json
+      container-name: web
+      promotion-tag: prod
+`);
+
+describe('rollback.yml finishes the job', () => {
+  beforeEach(async () => {
+    emulator = await startEmulator({ scenario: loadScenario(SHOP_SCENARIO), timeScale: TIME_SCALE, seed: 7 });
+  });
+
+  it('examples/rollback.yml moves the prod tag back to the restored digest and verifies the restored revision', async () => {
+    const dir = shopRepository({
+      '.github/workflows/deploy-v1.yml': deployCaller('v1'),
+      '.github/workflows/deploy-next.yml': deployCaller('sha-abc1234'),
+    });
+    const { approve } = approveAll();
+    const dispatch = { name: 'workflow_dispatch', sha: SHOP_SHA };
+    for (const workflow of ['deploy-v1', 'deploy-next']) {
+      const run = await runShop(emulator, `.github/workflows/${workflow}.yml`, {
+        dir,
+        approve,
+        event: dispatch,
+      });
+      expect([workflow, run.conclusion]).toEqual([workflow, 'success']);
+    }
+    const v1 = await digestOf(emulator, 'v1');
+    const next = await digestOf(emulator, 'sha-abc1234');
+    expect(await digestOf(emulator, 'prod')).toBe(next);
+    expect(await running(emulator, 'production')).toMatchObject({
+      revision: 'shop-web:3',
+      image: `${ECR_HOST}/shop/web@${next}`,
+    });
+
+    const run = await runShop(emulator, '.github/workflows/rollback.yml', {
+      dir,
+      approve,
+      event: {
+        ...dispatch,
+        inputs: {
+          environment: 'production',
+          service: 'shop-web',
+          reason: 'checkout errors since sha-abc1234',
+        },
+      },
+    });
+    expect(run.conclusion).toBe('success');
+    expect(run.outputs.rollback).toMatchObject({
+      status: 'succeeded',
+      'to-task-definition': 'arn:aws:ecs:eu-west-1:123456789012:task-definition/shop-web:2',
+    });
+    expect(await running(emulator, 'production')).toMatchObject({
+      revision: 'shop-web:2',
+      image: `${ECR_HOST}/shop/web@${v1}`,
+    });
+    // The environment's promotion tag names what runs again; the newer digest lost it.
+    expect(await digestOf(emulator, 'prod')).toBe(v1);
+    expect(await tagsOf(emulator, next)).toEqual(['sha-abc1234']);
+    expect(stepResults(run, 'rollback / rollback')).toEqual(
+      expect.arrayContaining([
+        ['Move the promotion tag back to the restored digest', 'success'],
+        ['Verify the restored revision', 'success'],
+      ]),
+    );
+    // The smoke test ran against the restored revision: every running task serves the v1 digest.
+    expect(run.log.join('\n')).toMatch(
+      new RegExp(`smoke test of https://shop\\.example\\.com: 3 task\\(s\\) serving ${v1}`),
+    );
+    const summary = run.job('rollback / rollback').steps.at(-1)?.summary ?? '';
+    expect(summary).toContain('- promotion tag `prod`: moved to the restored digest');
+    expect(summary).toContain('- verification of the restored revision: success');
+  }, 240_000);
+
+  it('a restored revision that fails its verify command fails the job, after the rollback and the tag', async () => {
+    const dir = shopRepository({
+      '.github/workflows/deploy-v1.yml': deployCaller('v1'),
+      '.github/workflows/deploy-next.yml': deployCaller('sha-abc1234'),
+      'scripts/smoke-test.sh': {
+        content: '#!/usr/bin/env bash\necho "login page answers 502"\nexit 1\n',
+        executable: true,
+      },
+    });
+    const { approve } = approveAll();
+    const dispatch = { name: 'workflow_dispatch', sha: SHOP_SHA };
+    for (const workflow of ['deploy-v1', 'deploy-next']) {
+      const run = await runShop(emulator, `.github/workflows/${workflow}.yml`, {
+        dir,
+        approve,
+        event: dispatch,
+      });
+      expect([workflow, run.conclusion]).toEqual([workflow, 'success']);
+    }
+    const run = await runShop(emulator, '.github/workflows/rollback.yml', {
+      dir,
+      approve,
+      event: { ...dispatch, inputs: { environment: 'production', service: 'shop-web', reason: 'errors' } },
+    });
+    expect(run.conclusion).toBe('failure');
+    expect(run.outputs.rollback.status).toBe('succeeded');
+    expect(stepResults(run, 'rollback / rollback')).toEqual(
+      expect.arrayContaining([['Verify the restored revision', 'failure']]),
+    );
+    expect(run.log.join('\n')).toContain('login page answers 502');
+    expect(run.job('rollback / rollback').steps.at(-1)?.summary).toContain(
+      '- verification of the restored revision: failure',
+    );
+  }, 240_000);
+});
