@@ -308,3 +308,72 @@ describe('rollback.yml finishes the job', () => {
     );
   }, 240_000);
 });
+
+describe('configure.yml: a configuration change without a build', () => {
+  beforeEach(async () => {
+    emulator = await startEmulator({ scenario: loadScenario(SHOP_SCENARIO), timeScale: TIME_SCALE, seed: 7 });
+  });
+
+  it('examples/configure.yml sets an environment variable on the running digest, approved and verified; a rollback restores the previous revision', async () => {
+    const dir = shopRepository({
+      '.github/workflows/configure.yml': { from: 'examples/configure.yml' },
+    });
+    const before = await running(emulator, 'production');
+    expect(before).toMatchObject({ revision: 'shop-web:1', image: `${ECR_HOST}/shop/web:v1` });
+    const v1 = await digestOf(emulator, 'v1');
+    const { asked, approve } = approveAll();
+    const dispatch = { name: 'workflow_dispatch', sha: SHOP_SHA };
+    const run = await runShop(emulator, '.github/workflows/configure.yml', {
+      dir,
+      approve,
+      event: {
+        ...dispatch,
+        inputs: {
+          environment: 'production',
+          'environment-variables': 'LOG_LEVEL=debug',
+          'desired-count': '4',
+          reason: 'INC-2291: debug logs',
+        },
+      },
+    });
+    expect(run.conclusion).toBe('success');
+    expect(run.outputs.configure).toEqual({
+      status: 'succeeded',
+      'task-definition-arn': 'arn:aws:ecs:eu-west-1:123456789012:task-definition/shop-web:2',
+    });
+    // Production's reviewer approved it, like a deploy.
+    expect(asked.map((request) => request.environment)).toEqual(['production']);
+    const after = await running(emulator, 'production');
+    // The same image — the digest v1 named when the service ran it — with the new variable and count.
+    expect(after).toMatchObject({
+      revision: 'shop-web:2',
+      image: `${ECR_HOST}/shop/web@${v1}`,
+      desiredCount: 4,
+    });
+    expect(after.environment).toEqual([{ name: 'LOG_LEVEL', value: 'debug' }]);
+    expect(stepResults(run, 'configure / deploy')).toContainEqual(['Verify', 'success']);
+    const record = JSON.parse(Object.values(run.artifacts['berth-record-production-shop-web-1'])[0]);
+    expect(record).toMatchObject({
+      kind: 'deploy',
+      status: 'succeeded',
+      requestedReason: 'Configuration change: INC-2291: debug logs',
+    });
+
+    const rolledBack = await runShop(emulator, '.github/workflows/rollback.yml', {
+      dir,
+      approve,
+      event: {
+        ...dispatch,
+        inputs: { environment: 'production', service: 'shop-web', reason: 'undo INC-2291' },
+      },
+    });
+    expect(rolledBack.conclusion).toBe('success');
+    expect(rolledBack.outputs.rollback).toMatchObject({
+      status: 'succeeded',
+      'to-task-definition': 'arn:aws:ecs:eu-west-1:123456789012:task-definition/shop-web:1',
+    });
+    const restored = await running(emulator, 'production');
+    expect(restored).toMatchObject({ revision: 'shop-web:1', image: `${ECR_HOST}/shop/web:v1` });
+    expect(restored.environment).toEqual([]);
+  }, 240_000);
+});

@@ -78,7 +78,7 @@ describe.each(files.map((f) => [f.path, f] as const))('%s', (_path, file) => {
       // deploy-ecs and rollback record GitHub deployments; so do the workflows that run them.
       const recordsDeployments =
         (typeof job.uses === 'string' &&
-          ['deploy.yml', 'rollback.yml', 'pipeline.yml', 'hotfix.yml'].includes(
+          ['deploy.yml', 'rollback.yml', 'pipeline.yml', 'hotfix.yml', 'configure.yml'].includes(
             berthWorkflow(job.uses) ?? '',
           )) ||
         steps.some(
@@ -182,10 +182,13 @@ describe('build.yml', () => {
 describe('deploy.yml', () => {
   const { doc } = workflow('.github/workflows/deploy.yml');
   const job = doc.jobs.deploy;
-  it('runs in the environment given, one deploy per environment and service, never cancelled', () => {
+  it('runs in the environment given, one deploy per environment, service and region, never cancelled; rollback.yml shares the group', () => {
     expect(job.environment).toBe('${{ inputs.environment }}');
-    expect(job.concurrency).toEqual({
-      group: 'berth-${{ inputs.environment }}-${{ inputs.service }}',
+    const group =
+      "berth-${{ inputs.environment }}-${{ inputs.service }}${{ inputs.aws-region != '' && format('-{0}', inputs.aws-region) || '' }}";
+    expect(job.concurrency).toEqual({ group, 'cancel-in-progress': false });
+    expect(workflow('.github/workflows/rollback.yml').doc.jobs.rollback.concurrency).toEqual({
+      group,
       'cancel-in-progress': false,
     });
   });

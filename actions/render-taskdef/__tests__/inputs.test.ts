@@ -102,12 +102,12 @@ describe('getInputs', () => {
     [
       'both sources',
       { 'task-definition': 'td.json', 'task-definition-family': 'shop' },
-      'Inputs `task-definition` and `task-definition-family` cannot be used together: render either a file or the live family. Remove one of them.',
+      'Inputs `task-definition` and `task-definition-family` cannot be used together: render either a file, a registered family or what a service runs. Keep one of them.',
     ],
     [
       'no source',
       {},
-      'No task definition to render: set `task-definition` (a JSON or YAML file in the repository) or `task-definition-family` (a registered family, `family:revision` or task definition ARN).',
+      'No task definition to render: set `task-definition` (a JSON or YAML file in the repository), `task-definition-family` (a registered family, `family:revision` or task definition ARN) or `service` (`cluster/service`, what it runs now).',
     ],
     [
       'a malformed family',

@@ -9,12 +9,15 @@ import {
   parseImageReference,
   readAwsInputs,
 } from '@berth/shared';
+import { parseServiceReference, type ServiceReference } from './running-service.js';
 import { PLACEHOLDER_NAME } from './template.js';
 
 /** Every input of action.yml, parsed and checked; keys match action.yml in camelCase. */
 export interface Inputs {
   taskDefinition?: string;
   taskDefinitionFamily?: string;
+  /** Render what this service runs now. */
+  service?: ServiceReference;
   containerName?: string;
   image?: string;
   images: Map<string, string>;
@@ -64,16 +67,23 @@ function checkRole(input: string, value: string | undefined): void {
 export function getInputs(reader: InputReader = new InputReader()): Inputs {
   const taskDefinition = reader.optional('task-definition');
   const taskDefinitionFamily = reader.optional('task-definition-family');
-  if (taskDefinition !== undefined && taskDefinitionFamily !== undefined) {
+  const serviceInput = reader.optional('service');
+  const sources = [
+    taskDefinition !== undefined && '`task-definition`',
+    taskDefinitionFamily !== undefined && '`task-definition-family`',
+    serviceInput !== undefined && '`service`',
+  ].filter(Boolean);
+  if (sources.length > 1) {
     throw new ConfigurationError(
-      'Inputs `task-definition` and `task-definition-family` cannot be used together: render either a file or the live family. Remove one of them.',
+      `Inputs ${sources.join(' and ')} cannot be used together: render either a file, a registered family or what a service runs. Keep one of them.`,
     );
   }
-  if (taskDefinition === undefined && taskDefinitionFamily === undefined) {
+  if (sources.length === 0) {
     throw new ConfigurationError(
-      'No task definition to render: set `task-definition` (a JSON or YAML file in the repository) or `task-definition-family` (a registered family, `family:revision` or task definition ARN).',
+      'No task definition to render: set `task-definition` (a JSON or YAML file in the repository), `task-definition-family` (a registered family, `family:revision` or task definition ARN) or `service` (`cluster/service`, what it runs now).',
     );
   }
+  const service = serviceInput === undefined ? undefined : parseServiceReference(serviceInput);
   if (
     taskDefinitionFamily !== undefined &&
     !FAMILY.test(taskDefinitionFamily) &&
@@ -173,6 +183,7 @@ export function getInputs(reader: InputReader = new InputReader()): Inputs {
   return {
     taskDefinition,
     taskDefinitionFamily,
+    service,
     containerName,
     image,
     images,

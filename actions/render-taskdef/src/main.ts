@@ -20,6 +20,7 @@ import {
 import { getInputs, type Inputs } from './inputs.js';
 import { applyPins, type PinOutcome, pinImages, planPins } from './pin.js';
 import { type RenderResult, renderTaskDefinition, validationErrorMessage } from './render.js';
+import { runningTaskDefinition } from './running-service.js';
 import { type EcsSender, fetchTaskDefinition } from './source.js';
 import { buildFailureSummaryMarkdown, buildSummaryMarkdown } from './summary.js';
 
@@ -108,9 +109,13 @@ export async function main(overrides: Partial<Dependencies> = {}): Promise<void>
       return loaded;
     });
   } else {
-    const reference = inputs.taskDefinitionFamily!;
-    const fetched = await inGroup(logger, `Fetch task definition ${reference}`, async () => {
+    const fetched = await inGroup(logger, 'Fetch the task definition from ECS', async () => {
       const clients = awsClients();
+      let reference = inputs.taskDefinitionFamily!;
+      if (inputs.service) {
+        reference = await runningTaskDefinition(clients.ecs(), inputs.service, clients.region);
+        logger.info(`${inputs.service.cluster}/${inputs.service.service} runs ${reference}.`);
+      }
       const result = await fetchTaskDefinition(clients.ecs(), reference, clients.region);
       logger.info(
         `Fetched ${result.revision}${result.status ? ` (${result.status})` : ''} from ECS in ${clients.region}.`,
@@ -182,7 +187,11 @@ export async function main(overrides: Partial<Dependencies> = {}): Promise<void>
       validationErrorMessage(
         render.errors,
         inputs.taskDefinition ?? source,
-        inputs.taskDefinition !== undefined ? 'task-definition' : 'task-definition-family',
+        inputs.taskDefinition !== undefined
+          ? 'task-definition'
+          : inputs.service
+            ? 'service'
+            : 'task-definition-family',
       ),
     );
   }

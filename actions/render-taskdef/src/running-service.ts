@@ -1,0 +1,65 @@
+/**
+ * `service`: the task definition an ECS service runs now, so a configuration change
+ * (configure.yml) or a rescan (rescan.yml) starts from what runs — not from the family's
+ * latest revision, which after a rollback is the one that was rolled back.
+ */
+import { DescribeServicesCommand, type DescribeServicesCommandOutput } from '@aws-sdk/client-ecs';
+import { awsErrorName, ConfigurationError, errorMessage, isAccessDenied, wrapError } from '@berth/shared';
+import type { EcsSender } from './source.js';
+
+export interface ServiceReference {
+  cluster: string;
+  service: string;
+}
+
+const CLUSTER_SERVICE = /^([A-Za-z0-9_-]{1,255})\/([A-Za-z0-9_-]{1,255})$/;
+// arn:aws:ecs:region:account:service/cluster/service (the long ARN format, the only one since 2021).
+const SERVICE_ARN =
+  /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:service\/([A-Za-z0-9_-]{1,255})\/([A-Za-z0-9_-]{1,255})$/;
+
+/** `cluster/service` or a service ARN; anything else is the input's error. */
+export function parseServiceReference(value: string): ServiceReference {
+  const match = CLUSTER_SERVICE.exec(value) ?? SERVICE_ARN.exec(value);
+  if (!match) {
+    throw new ConfigurationError(
+      `Input \`service\` must be \`cluster/service\` (e.g. \`production/shop-web\`) or a service ARN, got ${JSON.stringify(value)}.`,
+    );
+  }
+  return { cluster: match[1], service: match[2] };
+}
+
+/** The task definition ARN the service runs (DescribeServices' `taskDefinition`, the primary deployment's). */
+export async function runningTaskDefinition(
+  ecs: EcsSender,
+  reference: ServiceReference,
+  region: string,
+): Promise<string> {
+  const where = `\`${reference.service}\` in cluster \`${reference.cluster}\` (${region})`;
+  let response: DescribeServicesCommandOutput;
+  try {
+    response = await ecs.send(
+      new DescribeServicesCommand({ cluster: reference.cluster, services: [reference.service] }),
+    );
+  } catch (error) {
+    if (isAccessDenied(error)) {
+      throw new ConfigurationError(
+        `Could not read service ${where}: ${errorMessage(error)} Allow \`ecs:DescribeServices\` for the role this step uses.`,
+      );
+    }
+    if (awsErrorName(error) === 'ClusterNotFoundException') {
+      throw new ConfigurationError(
+        `Input \`service\`: cluster \`${reference.cluster}\` does not exist in ${region}. Check the cluster name and \`aws-region\`.`,
+      );
+    }
+    throw wrapError(`read service ${where}`, error);
+  }
+  const service = response.services?.[0];
+  // DescribeServices answers a missing service with failures[].reason MISSING, not an error.
+  if (!service || service.status === 'INACTIVE' || !service.taskDefinition) {
+    const reason = response.failures?.[0]?.reason ?? service?.status ?? 'no service';
+    throw new ConfigurationError(
+      `Input \`service\`: ECS has no active service ${where} (${reason}). Check the names and \`aws-region\`.`,
+    );
+  }
+  return service.taskDefinition;
+}
