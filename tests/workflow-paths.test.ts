@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import {
@@ -7,13 +7,23 @@ import {
   DOCKER_REGISTRY_BIN,
   httpCall,
   loadScenario,
+  mergeScenario,
   missingPrograms,
   type RunningEmulator,
   type RunningRegistry,
   startEmulator,
   startRegistry,
 } from '@berth/emulator';
-import { ECR_HOST, SHOP_SCENARIO, SHOP_SHA, shopEnvironments, shopRepository } from '@berth/testkit';
+import {
+  BERTH_ROOT,
+  ECR_HOST,
+  SHOP_SCENARIO,
+  SHOP_SHA,
+  SHOP_VARS,
+  shopEnvironments,
+  shopRepository,
+  type WorkflowRun,
+} from '@berth/testkit';
 import { approveAll, caller, digestOf, running, runShop, stepResults, tagsOf } from './workflow-shop.js';
 
 // Issue 17's ordinary paths through the reusable workflows, run end to end by the workflow
@@ -375,5 +385,122 @@ describe('configure.yml: a configuration change without a build', () => {
     const restored = await running(emulator, 'production');
     expect(restored).toMatchObject({ revision: 'shop-web:1', image: `${ECR_HOST}/shop/web:v1` });
     expect(restored.environment).toEqual([]);
+  }, 240_000);
+});
+
+describe('rescan.yml: what runs, against today’s findings', () => {
+  // dev and staging run sha-abc1234 (shop-web:2); production still runs v1 (shop-web:1), whose
+  // findings now hold a critical vulnerability published after it was built.
+  beforeEach(async () => {
+    const scenario = loadScenario(SHOP_SCENARIO);
+    const [first] = scenario.taskDefinitions ?? [];
+    const next = structuredClone(first);
+    (next.containerDefinitions as Array<{ image: string }>)[0].image = `${ECR_HOST}/shop/web:sha-abc1234`;
+    scenario.taskDefinitions = [first, next];
+    for (const service of scenario.services ?? []) {
+      if (service.cluster !== 'production') service.taskDefinition = 'shop-web:2';
+    }
+    emulator = await startEmulator({
+      scenario: mergeScenario(scenario, {
+        repositories: [
+          {
+            name: 'shop/web',
+            // An ImageScanFinding as DescribeImageScanFindings returns it
+            // (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_ImageScanFinding.html).
+            scanResults: [
+              {
+                tags: ['v1'],
+                findings: [
+                  {
+                    name: 'CVE-2024-3094',
+                    description: 'Malicious code in the xz-utils upstream tarballs (liblzma).',
+                    uri: 'https://nvd.nist.gov/vuln/detail/CVE-2024-3094',
+                    severity: 'CRITICAL',
+                    attributes: [
+                      { key: 'package_name', value: 'xz-utils' },
+                      { key: 'package_version', value: '5.6.0-0.2' },
+                    ],
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+      timeScale: TIME_SCALE,
+      seed: 7,
+    });
+  });
+
+  const rescanRun = (settings = '') =>
+    runShop(emulator, '.github/workflows/rescan.yml', {
+      dir: shopRepository({
+        '.github/workflows/rescan.yml': {
+          content: readFileSync(join(BERTH_ROOT, 'examples/rescan.yml'), 'utf8').replace(
+            '      fail-on: high\n',
+            `      fail-on: high\n${settings}`,
+          ),
+        },
+      }),
+      vars: { ...SHOP_VARS, AWS_RESCAN_ROLE_ARN: 'arn:aws:iam::123456789012:role/shop-rescan' },
+      event: { name: 'schedule' },
+    });
+
+  const byEnvironment = (run: WorkflowRun): Record<string, WorkflowRun['jobs'][number]> =>
+    Object.fromEntries(
+      run.jobs
+        .filter((job) => job.path.startsWith('rescan / rescan ('))
+        .map((job) => [/\(([\w-]+),/.exec(job.path)?.[1], job]),
+    );
+
+  it('examples/rescan.yml on its schedule: three environments, the one running a now-vulnerable image fails the run', async () => {
+    const run = await rescanRun();
+    const v1 = await digestOf(emulator, 'v1');
+    const next = await digestOf(emulator, 'sha-abc1234');
+    expect(run.conclusion).toBe('failure');
+    const jobs = byEnvironment(run);
+    expect(Object.keys(jobs).sort()).toEqual(['dev', 'production', 'staging']);
+    // Each environment's running digest was found (DescribeServices → task definition → image) and gated.
+    const scanned = (environment: string) => jobs[environment].steps.find((step) => step.id === 'scan');
+    expect(
+      Object.fromEntries(
+        ['dev', 'staging', 'production'].map((e) => [
+          e,
+          [jobs[e].result, scanned(e)?.inputs?.['image-digest']],
+        ]),
+      ),
+    ).toEqual({
+      dev: ['success', next],
+      staging: ['success', next],
+      production: ['failure', v1],
+    });
+    expect(scanned('production')?.outputs).toMatchObject({ passed: 'false', critical: '1' });
+    expect(jobs.production.steps.at(-1)?.summary).toContain(
+      '### Rescan of `shop-web` in `production`: violates the policy',
+    );
+    expect(jobs.dev.steps.at(-1)?.summary).toContain('### Rescan of `shop-web` in `dev`: passes the policy');
+    // Findings of every environment went to code scanning, one category each.
+    expect(
+      run.thirdParty
+        .filter((call) => call.uses.startsWith('github/codeql-action/upload-sarif'))
+        .map((call) => call.inputs.category)
+        .sort(),
+    ).toEqual(['berth-rescan-dev', 'berth-rescan-production', 'berth-rescan-staging']);
+    // A rescan reads: no environment (no approval), nothing registered, updated or tagged.
+    expect(run.approvals).toEqual([]);
+    expect(
+      emulator.control
+        .calls()
+        .filter((call) => /^(Register|Update|Put|BatchDelete|Create)/.test(call.operation)),
+    ).toEqual([]);
+  }, 240_000);
+
+  it('with report-only, reports the same violation and the run succeeds', async () => {
+    const run = await rescanRun('      report-only: true\n');
+    expect(run.conclusion).toBe('success');
+    const jobs = byEnvironment(run);
+    expect(jobs.production.result).toBe('success');
+    expect(jobs.production.steps.find((step) => step.id === 'scan')?.outcome).toBe('failure');
+    expect(jobs.production.steps.at(-1)?.summary).toContain('in `production`: violates the policy');
   }, 240_000);
 });

@@ -68,9 +68,9 @@ describe.each(files.map((f) => [f.path, f] as const))('%s', (_path, file) => {
       const usesOidc =
         (typeof job.uses === 'string' && berthWorkflow(job.uses) !== undefined) ||
         steps.some((step) => typeof step.uses === 'string' && berthAction(step.uses) !== undefined);
-      // SARIF goes to code scanning from build.yml, which pipeline.yml and hotfix.yml call.
+      // SARIF goes to code scanning from build.yml (which pipeline.yml and hotfix.yml call) and rescan.yml.
       const uploadsSarif =
-        (typeof job.uses === 'string' && /\/(build|pipeline|hotfix)\.yml(@|$)/.test(job.uses)) ||
+        (typeof job.uses === 'string' && /\/(build|pipeline|hotfix|rescan)\.yml(@|$)/.test(job.uses)) ||
         steps.some(
           (step) =>
             typeof step.uses === 'string' && step.uses.startsWith('github/codeql-action/upload-sarif@'),

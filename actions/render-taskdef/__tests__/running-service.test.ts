@@ -9,7 +9,9 @@ import { getInputs } from '../src/inputs.js';
 import { parseServiceReference, runningTaskDefinition } from '../src/running-service.js';
 
 const ecsMock = mockClient(ECSClient);
-afterEach(() => ecsMock.reset());
+afterEach(() => {
+  ecsMock.reset();
+});
 const ecs = () => new ECSClient({ region: 'eu-west-1' });
 
 describe('parseServiceReference', () => {

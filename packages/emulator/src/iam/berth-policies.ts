@@ -105,6 +105,12 @@ export const DOCUMENTED_ROLES: Array<{
     environment: exampleEnvironment(name),
     policies: ['render-taskdef', 'deploy-ecs', 'rollback', 'build-push'] as BerthPolicy[],
   })),
+  // rescan.yml's one read-only role: what runs in every environment, and its scan findings.
+  {
+    directory: 'rescan',
+    environment: { ...exampleEnvironment('rescan'), Cluster: ['dev', 'staging', 'production'] },
+    policies: ['render-taskdef', 'scan-gate'],
+  },
   {
     directory: 'production-batch',
     environment: exampleEnvironment('production', 'batch'),
