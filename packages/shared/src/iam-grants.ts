@@ -25,6 +25,7 @@ export const POLICY_GRANTS: Record<string, Record<string, string>> = {
   },
   'render-taskdef': {
     'ecr:DescribeImages': 'PinImageTagsToDigests',
+    'ecs:DescribeServices': 'ReadWhatServicesRun',
     'ecs:DescribeTaskDefinition': 'ReadLiveTaskDefinitions',
   },
   'deploy-ecs': {
