@@ -200,6 +200,56 @@ describe('deployment strategies from the workflows', () => {
   }, 180_000);
 });
 
+describe('production by hand where required reviewers are not available', () => {
+  beforeEach(async () => {
+    emulator = await startEmulator({ scenario: loadScenario(SHOP_SCENARIO), timeScale: TIME_SCALE, seed: 7 });
+  });
+
+  it('pipeline.yml with deploy-production: false stops after staging; examples/promote.yml releases the staging digest by dispatch', async () => {
+    const environments = shopEnvironments([]); // a private repository on Team: no reviewers
+    const dir = shopRepository({
+      '.github/workflows/pipeline.yml': pipelineCaller(
+        '      deploy-production: false\n      staging-test-command: ./scripts/smoke-test.sh https://staging.shop.example.com\n',
+      ),
+      '.github/workflows/promote.yml': { from: 'examples/promote.yml' },
+    });
+    const pushed = await runShop(emulator, '.github/workflows/pipeline.yml', {
+      dir,
+      environments,
+      event: { name: 'workflow_dispatch', sha: SHOP_SHA },
+    });
+    expect(pushed.conclusion).toBe('success');
+    expect(pushed.jobs.map((job) => [job.path, job.result])).toEqual([
+      ['pipeline / build / build', 'success'],
+      ['pipeline / dev / deploy', 'success'],
+      ['pipeline / staging / deploy', 'success'],
+      ['pipeline / production', 'skipped'],
+    ]);
+    const digest = pushed.job('pipeline / build / build').outputs.digest;
+    expect(await digestOf(emulator, 'staging')).toBe(digest);
+    expect(await running(emulator, 'production')).toMatchObject({ revision: 'shop-web:1' });
+
+    const released = await runShop(emulator, '.github/workflows/promote.yml', {
+      dir,
+      environments,
+      actor: 'carol',
+      event: { name: 'workflow_dispatch', sha: SHOP_SHA, inputs: { reason: 'weekly release' } },
+    });
+    expect(released.conclusion).toBe('success');
+    expect(await running(emulator, 'production')).toMatchObject({
+      image: `${ECR_HOST}/shop/web@${digest}`,
+      appEnv: 'production',
+    });
+    expect(stepResults(released, 'production / deploy')).toContainEqual(['Verify', 'success']);
+    expect(await digestOf(emulator, 'prod')).toBe(digest);
+    const record = JSON.parse(Object.values(released.artifacts['berth-record-production-shop-web-1'])[0]);
+    expect(record).toMatchObject({
+      status: 'succeeded',
+      requestedReason: 'Released by hand: weekly release',
+    });
+  }, 240_000);
+});
+
 const deployCaller = (tag: string) =>
   caller(`  deploy:
     permissions:

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadActionManifest } from '../packages/emulator/src/action-manifest.js';
+import { REPO_ROOT } from '../packages/emulator/src/action-runner.js';
 import { actionlint, usesOf, workflow, workflowFiles } from './workflow-files.js';
 
 const files = workflowFiles();
@@ -322,5 +323,18 @@ describe('deploy.yml status', () => {
     expect(doc.jobs.deploy.outputs.status).toBe(
       "${{ steps.verify.outcome == 'failure' && 'verification-failed' || steps.deploy.outputs.status }}",
     );
+  });
+});
+
+describe('docs/setup.md', () => {
+  const setup = readFileSync(join(REPO_ROOT, 'docs', 'setup.md'), 'utf8');
+  it('asks for every variable and secret the workflows and examples read', () => {
+    const read = new Set(
+      files.flatMap((file) =>
+        [...file.text.matchAll(/\b(vars|secrets)\.([A-Z][A-Z0-9_]*)\b/g)].map((m) => m[2]),
+      ),
+    );
+    expect(read.size).toBeGreaterThan(5);
+    expect([...read].filter((name) => !setup.includes(`\`${name}`)).sort()).toEqual([]);
   });
 });
