@@ -24,7 +24,16 @@ import {
   shopRepository,
   type WorkflowRun,
 } from '@berth/testkit';
-import { approveAll, caller, digestOf, running, runShop, stepResults, tagsOf } from './workflow-shop.js';
+import {
+  approveAll,
+  caller,
+  digestOf,
+  rollbackDispatch,
+  running,
+  runShop,
+  stepResults,
+  tagsOf,
+} from './workflow-shop.js';
 
 // Issue 17's ordinary paths through the reusable workflows, run end to end by the workflow
 // harness against the emulator (run `npm run bundle` first: the jobs run each action's dist).
@@ -266,26 +275,29 @@ const deployCaller = (tag: string) =>
       promotion-tag: prod
 `);
 
+/** Production deployed twice through deploy.yml with its `prod` promotion tag: v1 (shop-web:2), then sha-abc1234 (shop-web:3). */
+async function deployV1ThenNext(dir: string, approve: ReturnType<typeof approveAll>['approve']) {
+  for (const tag of ['v1', 'sha-abc1234']) {
+    const workflow = `.github/workflows/deploy-${tag}.yml`;
+    writeFileSync(join(dir, workflow), deployCaller(tag).content);
+    const run = await runShop(emulator, workflow, {
+      dir,
+      approve,
+      event: { name: 'workflow_dispatch', sha: SHOP_SHA },
+    });
+    expect([tag, run.conclusion]).toEqual([tag, 'success']);
+  }
+}
+
 describe('rollback.yml finishes the job', () => {
   beforeEach(async () => {
     emulator = await startEmulator({ scenario: loadScenario(SHOP_SCENARIO), timeScale: TIME_SCALE, seed: 7 });
   });
 
   it('examples/rollback.yml moves the prod tag back to the restored digest and verifies the restored revision', async () => {
-    const dir = shopRepository({
-      '.github/workflows/deploy-v1.yml': deployCaller('v1'),
-      '.github/workflows/deploy-next.yml': deployCaller('sha-abc1234'),
-    });
+    const dir = shopRepository();
     const { approve } = approveAll();
-    const dispatch = { name: 'workflow_dispatch', sha: SHOP_SHA };
-    for (const workflow of ['deploy-v1', 'deploy-next']) {
-      const run = await runShop(emulator, `.github/workflows/${workflow}.yml`, {
-        dir,
-        approve,
-        event: dispatch,
-      });
-      expect([workflow, run.conclusion]).toEqual([workflow, 'success']);
-    }
+    await deployV1ThenNext(dir, approve);
     const v1 = await digestOf(emulator, 'v1');
     const next = await digestOf(emulator, 'sha-abc1234');
     expect(await digestOf(emulator, 'prod')).toBe(next);
@@ -297,14 +309,7 @@ describe('rollback.yml finishes the job', () => {
     const run = await runShop(emulator, '.github/workflows/rollback.yml', {
       dir,
       approve,
-      event: {
-        ...dispatch,
-        inputs: {
-          environment: 'production',
-          service: 'shop-web',
-          reason: 'checkout errors since sha-abc1234',
-        },
-      },
+      event: rollbackDispatch('production', 'checkout errors since sha-abc1234'),
     });
     expect(run.conclusion).toBe('success');
     expect(run.outputs.rollback).toMatchObject({
@@ -335,27 +340,17 @@ describe('rollback.yml finishes the job', () => {
 
   it('a restored revision that fails its verify command fails the job, after the rollback and the tag', async () => {
     const dir = shopRepository({
-      '.github/workflows/deploy-v1.yml': deployCaller('v1'),
-      '.github/workflows/deploy-next.yml': deployCaller('sha-abc1234'),
       'scripts/smoke-test.sh': {
         content: '#!/usr/bin/env bash\necho "login page answers 502"\nexit 1\n',
         executable: true,
       },
     });
     const { approve } = approveAll();
-    const dispatch = { name: 'workflow_dispatch', sha: SHOP_SHA };
-    for (const workflow of ['deploy-v1', 'deploy-next']) {
-      const run = await runShop(emulator, `.github/workflows/${workflow}.yml`, {
-        dir,
-        approve,
-        event: dispatch,
-      });
-      expect([workflow, run.conclusion]).toEqual([workflow, 'success']);
-    }
+    await deployV1ThenNext(dir, approve);
     const run = await runShop(emulator, '.github/workflows/rollback.yml', {
       dir,
       approve,
-      event: { ...dispatch, inputs: { environment: 'production', service: 'shop-web', reason: 'errors' } },
+      event: rollbackDispatch('production', 'errors'),
     });
     expect(run.conclusion).toBe('failure');
     expect(run.outputs.rollback.status).toBe('succeeded');
@@ -422,10 +417,7 @@ describe('configure.yml: a configuration change without a build', () => {
     const rolledBack = await runShop(emulator, '.github/workflows/rollback.yml', {
       dir,
       approve,
-      event: {
-        ...dispatch,
-        inputs: { environment: 'production', service: 'shop-web', reason: 'undo INC-2291' },
-      },
+      event: rollbackDispatch('production', 'undo INC-2291'),
     });
     expect(rolledBack.conclusion).toBe('success');
     expect(rolledBack.outputs.rollback).toMatchObject({

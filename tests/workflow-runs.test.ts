@@ -26,6 +26,7 @@ import {
 import {
   approveAll,
   caller,
+  rollbackDispatch,
   running as runningIn,
   runShop,
   stepResults,
@@ -288,15 +289,7 @@ describe('build.yml, deploy.yml and rollback.yml on their own', () => {
     const rolledBack = await shop('.github/workflows/rollback.yml', {
       dir,
       approve,
-      event: {
-        name: 'workflow_dispatch',
-        sha: SHOP_SHA,
-        inputs: {
-          environment: 'production',
-          service: 'shop-web',
-          reason: 'checkout errors since sha-abc1234',
-        },
-      },
+      event: rollbackDispatch('production', 'checkout errors since sha-abc1234'),
     });
     expect(rolledBack.conclusion).toBe('success');
     expect(rolledBack.outputs.rollback).toEqual({

@@ -98,5 +98,12 @@ export const caller = (job: string) => ({
   content: `on: workflow_dispatch\npermissions:\n  contents: read\njobs:\n${job}`,
 });
 
+/** The operator's rollback of shop-web: Actions tab → rollback → the environment, with a reason. */
+export const rollbackDispatch = (environment: string, reason: string) => ({
+  name: 'workflow_dispatch',
+  sha: SHOP_SHA,
+  inputs: { environment, service: 'shop-web', reason },
+});
+
 export const stepResults = (run: WorkflowRun, job: string) =>
   run.job(job).steps.map((step) => [step.name, step.conclusion]);
