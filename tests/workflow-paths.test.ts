@@ -537,6 +537,17 @@ describe('rescan.yml: what runs, against today’s findings', () => {
     ).toEqual([]);
   }, 240_000);
 
+  it('refuses an environments line it cannot read before any job can assume a role', async () => {
+    const run = await rescanRun('      environments: |\n        dev\n        production=shop prod\n');
+    expect(run.conclusion).toBe('failure');
+    expect(run.job('rescan / environments').result).toBe('failure');
+    expect(run.log.join('\n')).toMatch(
+      /production=shop\?prod is not `name`, `name=cluster` or `name=cluster@region`/,
+    );
+    expect(run.idTokens).toEqual([]);
+    expect(emulator.control.calls()).toEqual([]);
+  }, 120_000);
+
   it('with report-only, reports the same violation and the run succeeds', async () => {
     const run = await rescanRun('      report-only: true\n');
     expect(run.conclusion).toBe('success');
