@@ -28,6 +28,7 @@ import { healthCheckSettings, healthTimeline, taskHealth } from './health.js';
 import { launchTiming, startPhases, throttleDelayMs, throttleEventDue } from './pacing.js';
 import { Agenda, type AgendaItem, type TaskStep } from './queue.js';
 import { TaskDefinitionStore } from './task-definitions.js';
+import { reconcileTaskSets } from './task-sets.js';
 import { TIMING } from './timing.js';
 import type {
   ClusterState,
@@ -64,6 +65,8 @@ interface PlaceOptions {
   at: number;
   service?: ServiceState;
   deployment?: DeploymentState;
+  /** A CODE_DEPLOY service's task set the task belongs to (task-sets.ts); stands where a deployment id would. */
+  taskSetId?: string;
   revision?: ServiceRevisionState;
   startedBy?: string;
   group: string;
@@ -172,6 +175,11 @@ export class EcsEngine {
 
   private scheduleReconcile(svc: ServiceState, at: number): void {
     this.agenda.schedule(at, { kind: 'reconcile', serviceKey: serviceKey(svc) });
+  }
+
+  /** A scheduler pass over the service at `at` (task-sets.ts asks for one after each change). */
+  requestReconcile(svc: ServiceState, at: number): void {
+    this.scheduleReconcile(svc, at);
   }
 
   // -------------------------------------------------------------- alarms
@@ -378,7 +386,7 @@ export class EcsEngine {
       taskDefinitionArn: td.arn,
       family: td.family,
       serviceName: options.service?.name,
-      deploymentId: options.deployment?.id,
+      deploymentId: options.deployment?.id ?? options.taskSetId,
       group: options.group,
       startedBy: options.startedBy,
       lastStatus: 'PROVISIONING',
@@ -1081,7 +1089,7 @@ export class EcsEngine {
    *   (service S) rolling back to deployment ecs-svc/N.
    *   (service S) has reached a steady state.
    */
-  private emit(svc: ServiceState, at: number, message: string): void {
+  emit(svc: ServiceState, at: number, message: string): void {
     // Events are newest first and the API returns at most 100.
     // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-event-messages.html
     svc.events.unshift({ id: uuid(this.world.random), createdAt: at, message });
@@ -1124,6 +1132,10 @@ export class EcsEngine {
     if (svc.status === 'INACTIVE') return;
     if (svc.status === 'DRAINING') {
       this.drain(svc, at);
+      return;
+    }
+    if (svc.deploymentController.type === 'CODE_DEPLOY') {
+      reconcileTaskSets(this, svc, at);
       return;
     }
     if (svc.deploymentController.type !== 'ECS') return;
@@ -1232,7 +1244,7 @@ export class EcsEngine {
   }
 
   /** The throttle or missing capacity, not the deployment configuration, keeps tasks from starting. */
-  private launchBlocked(svc: ServiceState, at: number): boolean {
+  launchBlocked(svc: ServiceState, at: number): boolean {
     return (svc.throttledUntil !== undefined && at < svc.throttledUntil) || svc.placementFailing === true;
   }
 
@@ -1668,6 +1680,14 @@ export class EcsEngine {
     const tasks = this.serviceTasks(svc);
     const live = tasks.filter((t) => this.live(t));
     if (live.length > 0 && primary) this.stopTasks(svc, live, primary, at);
+    // A CODE_DEPLOY service has task sets instead of deployments.
+    for (const task of primary ? [] : live) {
+      this.beginStop(task, at, {
+        stopCode: 'ServiceSchedulerInitiated',
+        stoppedReason: `Scaling activity initiated by (service ${svc.name})`,
+        fromStatus: 'requested',
+      });
+    }
     for (const d of svc.deployments) d.desiredCount = 0;
     if (this.serviceTasks(svc).every((t) => t.lastStatus === 'STOPPED')) {
       svc.status = 'INACTIVE';

@@ -12,6 +12,7 @@
 import { AwsError } from '../world.js';
 import type { EcsEngine } from './engine.js';
 import { serviceKey } from './engine.js';
+import { createTaskSet } from './task-sets.js';
 import { TIMING } from './timing.js';
 import type {
   NormalizedDeploymentConfiguration,
@@ -254,6 +255,11 @@ export function createService(
     startFailures: 0,
   };
   engine.services.set(serviceKey(svc), svc);
+  if (controller === 'CODE_DEPLOY') {
+    // The first task set runs the service's task definition at 100 % (task-sets.ts).
+    createTaskSet(engine, svc, { taskDefinitionArn: td.arn, at, alreadyRunning: options.steady });
+    return svc;
+  }
   if (controller !== 'ECS') return svc;
   const deployment = engine.newDeployment(svc, td, at, { initialDesired: desiredCount });
   if (options.steady) engine.makeSteady(svc, deployment, at);

@@ -12,6 +12,7 @@ import type {
   ServiceState,
   TaskState,
 } from './types.js';
+import { taskSetShape } from './task-sets.js';
 import { clone, compact, wireTime } from './util.js';
 
 export function clusterShape(
@@ -117,6 +118,11 @@ export function serviceShape(
     running += c.running;
     pending += c.pending;
   }
+  for (const t of svc.taskSets ?? []) {
+    const c = counts(engine, svc, t.id);
+    running += c.running;
+    pending += c.pending;
+  }
   const currentRevisions = svc.deployments
     .map((d) => ({ d, c: counts(engine, svc, d.id) }))
     .filter(({ d, c }) => d.status === 'PRIMARY' || c.running + c.pending > 0)
@@ -142,7 +148,7 @@ export function serviceShape(
     platformFamily: svc.platformVersion ? 'Linux' : undefined,
     taskDefinition: svc.taskDefinitionArn,
     deploymentConfiguration: deploymentConfigurationShape(svc.deploymentConfiguration),
-    taskSets: ecsController ? undefined : [],
+    taskSets: ecsController ? undefined : (svc.taskSets ?? []).map((t) => taskSetShape(engine, svc, t)),
     deployments: ecsController ? svc.deployments.map((d) => deploymentShape(engine, svc, d)) : [],
     roleArn: `arn:aws:iam::${engine.world.accountId}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS`,
     events: svc.events.map((e) => ({ id: e.id, createdAt: wireTime(e.createdAt), message: e.message })),

@@ -325,4 +325,31 @@ export interface ServiceState {
   throttledUntil?: number;
   /** A placement failure event was written and capacity has not returned since. */
   placementFailing?: boolean;
+  /** CODE_DEPLOY services: their task sets (task-sets.ts), PRIMARY first as created. */
+  taskSets?: TaskSetState[];
+}
+
+/** A task set of a CODE_DEPLOY service (API_TaskSet). */
+export interface TaskSetState {
+  /** `ecs-svc/` + 19 digits. */
+  id: string;
+  arn: string;
+  status: 'PRIMARY' | 'ACTIVE' | 'DRAINING';
+  taskDefinitionArn: string;
+  /** The CodeDeploy deployment that created it. */
+  externalId?: string;
+  /** Percent of the service's desired count. */
+  scale: number;
+  launchType?: string;
+  platformVersion?: string;
+  networkConfiguration?: Record<string, unknown>;
+  loadBalancers: Array<Record<string, unknown>>;
+  createdAt: number;
+  updatedAt: number;
+  stabilityStatus: 'STEADY_STATE' | 'STABILIZING';
+  stabilityStatusAt: number;
+  /** Tasks that stopped on their own (failed to start, exited, failed health checks). */
+  failedTasks: number;
+  /** Stopped tasks already looked at by the scheduler. */
+  countedStops: Set<string>;
 }
