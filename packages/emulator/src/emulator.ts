@@ -5,6 +5,7 @@
  */
 import { type CallFilter, CallLog, type CallRecord } from './call-log.js';
 import { type ControllableClock, createClock, derivedRandom, mulberry32, randomUuid } from './clock.js';
+import { type CodeDeployModule, createCodeDeploy } from './codedeploy/index.js';
 import { createEcr, type EcrModule } from './ecr/index.js';
 import type { EcsControl } from './ecs/index.js';
 import { type Fault, FaultInjector, type FaultSpec } from './faults.js';
@@ -19,7 +20,7 @@ import { AwsError, type RequestContext, type Scenario, type ServiceModule, type 
 
 export const ECS_TARGET_PREFIX = 'AmazonEC2ContainerServiceV20141113';
 
-export type ServiceName = 'ecs' | 'ecr' | 'sts' | 'logs';
+export type ServiceName = 'ecs' | 'ecr' | 'sts' | 'logs' | 'codedeploy';
 export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
 export type ServiceDeploymentsApiMode = 'enabled' | 'access-denied' | 'unavailable';
 
@@ -182,7 +183,10 @@ export function createCore(options: CoreOptions = {}): EmulatorCore {
   world.images = ecr.catalog;
   const sts = createSts(world, credentials);
   const ecs: EcsModule | undefined = options.createEcs?.(world);
-  const authorizer = new Authorizer(world, engineLookup(world, ecs?.engine));
+  const lookup = engineLookup(world, ecs?.engine);
+  // Bound late: the CodeDeploy module is made below, beside the other modules.
+  lookup.codedeployDeploymentGroupArn = (id) => codedeploy?.deploymentGroupArnOf(id);
+  const authorizer = new Authorizer(world, lookup);
 
   const modules = new Map<ServiceName, ServiceModule>([
     ['ecr', ecr],
@@ -190,11 +194,17 @@ export function createCore(options: CoreOptions = {}): EmulatorCore {
     ['logs', logs],
   ]);
   if (ecs) modules.set('ecs', ecs);
+  // CodeDeploy (ECS blue/green) drives the ECS engine's task sets, so it exists only beside a real engine.
+  const codedeploy: CodeDeployModule | undefined = ecs?.engine?.agenda
+    ? createCodeDeploy(world, ecs)
+    : undefined;
+  if (codedeploy) modules.set('codedeploy', codedeploy);
   const prefixes = new Map<string, ServiceName>([
     [ECS_TARGET_PREFIX, 'ecs'],
     [ecr.targetPrefix, 'ecr'],
     [logs.targetPrefix, 'logs'],
   ]);
+  if (codedeploy) prefixes.set(codedeploy.targetPrefix, 'codedeploy');
 
   /** world.scenario is replaced in place, so modules holding the object see every change. */
   function replaceScenario(next: Scenario): void {
@@ -260,6 +270,7 @@ export function createCore(options: CoreOptions = {}): EmulatorCore {
       ecr.seed(fragment);
       if (fragment.logs) logs.load?.({ logs: fragment.logs });
       seedEcs(fragment);
+      codedeploy?.seed(fragment);
     },
     alarm(name, state) {
       if (!name || typeof name !== 'string') throw new Error('alarm: name is required');

@@ -119,6 +119,7 @@ const serviceSpec = obj(
     deploymentConfiguration: freeForm,
     deploymentController: freeForm,
     networkConfiguration: freeForm,
+    loadBalancers: list(freeForm),
     propagateTags: str(),
     enableExecuteCommand: bool,
     steady: bool,
@@ -164,6 +165,14 @@ const SCENARIO_SPEC = obj({
   ),
   alarms: list(str()),
   iam: iamSpec,
+  codedeploy: obj({
+    applications: list(freeForm),
+    deploymentGroups: list(freeForm),
+    hooks: {
+      kind: 'record',
+      of: obj({ status: oneOf('Succeeded', 'Failed', 'Pending'), afterSeconds: num(0) }),
+    },
+  }),
   logs: list(
     obj(
       {
@@ -420,6 +429,14 @@ export function mergeScenario(base: Scenario, fragment: Scenario): Scenario {
   if (add.placementFailures)
     merged.placementFailures = [...(merged.placementFailures ?? []), ...add.placementFailures];
   if (add.iam) merged.iam = mergeIam(merged.iam, add.iam);
+  if (add.codedeploy) {
+    const base = merged.codedeploy ?? {};
+    merged.codedeploy = {
+      applications: [...(base.applications ?? []), ...(add.codedeploy.applications ?? [])],
+      deploymentGroups: [...(base.deploymentGroups ?? []), ...(add.codedeploy.deploymentGroups ?? [])],
+      hooks: { ...add.codedeploy.hooks, ...withoutKeys(base.hooks, add.codedeploy.hooks ?? {}) },
+    };
+  }
   for (const repository of add.repositories ?? []) {
     merged.repositories ??= [];
     const existing = merged.repositories.find((r) => r.name === repository.name);

@@ -142,6 +142,8 @@ export interface ScenarioService {
   deploymentConfiguration?: Record<string, unknown>;
   deploymentController?: { type: string };
   networkConfiguration?: Record<string, unknown>;
+  /** Target groups the service registers its tasks in (CODE_DEPLOY services: the blue target group). */
+  loadBalancers?: Array<Record<string, unknown>>;
   propagateTags?: string;
   enableExecuteCommand?: boolean;
   /** Start with the tasks already RUNNING and the first deployment COMPLETED (default true). */
@@ -185,6 +187,25 @@ export interface Scenario {
   placementFailures?: ScenarioPlacementFailure[];
   /** Identity policies attached to roles; with it the emulator enforces IAM (iam/scenario-iam.ts). */
   iam?: ScenarioIam;
+  /** CodeDeploy (ECS blue/green): applications and deployment groups to create, and what hook functions answer. */
+  codedeploy?: ScenarioCodeDeploy;
+}
+
+/** What a lifecycle hook's Lambda function reports (PutLifecycleEventHookExecutionStatus) when CodeDeploy invokes it. */
+export interface ScenarioHookBehaviour {
+  /** Succeeded (default), Failed, or Pending: the function never reports; a test reports through the API. */
+  status?: 'Succeeded' | 'Failed' | 'Pending';
+  /** Emulated seconds from invocation to the report (default 5). */
+  afterSeconds?: number;
+}
+
+export interface ScenarioCodeDeploy {
+  /** CreateApplication inputs. */
+  applications?: Array<Record<string, unknown>>;
+  /** CreateDeploymentGroup inputs, created after the ECS services. */
+  deploymentGroups?: Array<Record<string, unknown>>;
+  /** Lambda function name or `*` glob → what the hook reports; first match wins. */
+  hooks?: Record<string, ScenarioHookBehaviour>;
 }
 
 export interface LogEvent {

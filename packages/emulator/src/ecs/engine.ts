@@ -164,6 +164,9 @@ export class EcsEngine {
       case 'purge-task':
         this.tasks.delete(item.taskId);
         return;
+      case 'callback':
+        item.run(at);
+        return;
       case 'purge-service': {
         const svc = this.services.get(item.serviceKey);
         if (svc && svc.status === 'INACTIVE' && svc.deletedAt === item.deletedAt)

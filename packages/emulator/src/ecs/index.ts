@@ -94,6 +94,7 @@ export function createEcs(world: World): EcsModule {
         deploymentConfiguration: spec.deploymentConfiguration,
         deploymentController: spec.deploymentController,
         networkConfiguration: spec.networkConfiguration,
+        loadBalancers: spec.loadBalancers,
         propagateTags: spec.propagateTags,
         enableExecuteCommand: spec.enableExecuteCommand,
       },

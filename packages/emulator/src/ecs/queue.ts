@@ -22,6 +22,8 @@ export type AgendaItem =
   | { kind: 'steady-reminder'; serviceKey: string; epoch: number }
   | { kind: 'alarm-poll'; serviceKey: string; deploymentId: string }
   | { kind: 'purge-task'; taskId: string }
+  /** Another service's step on the ECS clock (the emulator's CodeDeploy), run in time order with ECS's own. */
+  | { kind: 'callback'; run: (at: number) => void }
   | { kind: 'purge-service'; serviceKey: string; deletedAt: number };
 
 export type TaskStep =

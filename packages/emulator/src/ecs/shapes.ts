@@ -4,6 +4,7 @@
  * (../shared/corpus/ecs-api) and the API reference.
  */
 import type { EcsEngine } from './engine.js';
+import { taskSetShape } from './task-sets.js';
 import type {
   ClusterState,
   DeploymentState,
@@ -12,7 +13,6 @@ import type {
   ServiceState,
   TaskState,
 } from './types.js';
-import { taskSetShape } from './task-sets.js';
 import { clone, compact, wireTime } from './util.js';
 
 export function clusterShape(

@@ -83,7 +83,8 @@ export function createTaskSet(
   },
 ): TaskSetState {
   const id = `ecs-svc/${nineteenDigits(engine.world.random)}`;
-  const sets = (svc.taskSets ??= []);
+  svc.taskSets ??= [];
+  const sets = svc.taskSets;
   const taskSet: TaskSetState = {
     id,
     arn: `${engine.prefix}:task-set/${svc.clusterName}/${svc.name}/${id}`,
@@ -112,7 +113,13 @@ export function createTaskSet(
 }
 
 /** UpdateTaskSet: a new scale (percent of the service's desired count). */
-export function scaleTaskSet(engine: EcsEngine, svc: ServiceState, taskSet: TaskSetState, percent: number, at: number) {
+export function scaleTaskSet(
+  engine: EcsEngine,
+  svc: ServiceState,
+  taskSet: TaskSetState,
+  percent: number,
+  at: number,
+) {
   if (taskSet.scale === percent) return;
   taskSet.scale = percent;
   taskSet.updatedAt = at;
@@ -120,7 +127,12 @@ export function scaleTaskSet(engine: EcsEngine, svc: ServiceState, taskSet: Task
 }
 
 /** UpdateServicePrimaryTaskSet: the task set becomes PRIMARY, the previous one ACTIVE; the service runs its task definition. */
-export function promoteTaskSet(engine: EcsEngine, svc: ServiceState, taskSet: TaskSetState, at: number): void {
+export function promoteTaskSet(
+  engine: EcsEngine,
+  svc: ServiceState,
+  taskSet: TaskSetState,
+  at: number,
+): void {
   for (const other of svc.taskSets ?? []) {
     if (other !== taskSet && other.status === 'PRIMARY') {
       other.status = 'ACTIVE';
@@ -229,7 +241,11 @@ export function reconcileTaskSets(engine: EcsEngine, svc: ServiceState, at: numb
     } else if (alive.length > wanted) {
       // Scale in the newest tasks first, pending ones before running ones.
       const extra = [...alive]
-        .sort((a, b) => Number(a.lastStatus === 'RUNNING') - Number(b.lastStatus === 'RUNNING') || b.createdAt - a.createdAt)
+        .sort(
+          (a, b) =>
+            Number(a.lastStatus === 'RUNNING') - Number(b.lastStatus === 'RUNNING') ||
+            b.createdAt - a.createdAt,
+        )
         .slice(0, alive.length - wanted);
       for (const task of extra) {
         engine.beginStop(task, at, {
@@ -246,10 +262,12 @@ export function reconcileTaskSets(engine: EcsEngine, svc: ServiceState, at: numb
       taskSet.stabilityStatus = status;
       taskSet.stabilityStatusAt = at;
       taskSet.updatedAt = at;
-      if (steady) engine.emit(svc, at, `(service ${svc.name}, taskSet ${taskSet.id}) updated state to STEADY_STATE.`);
+      if (steady)
+        engine.emit(svc, at, `(service ${svc.name}, taskSet ${taskSet.id}) updated state to STEADY_STATE.`);
     }
   }
-  const steady = sets.length === 1 && sets[0].status === 'PRIMARY' && sets[0].stabilityStatus === 'STEADY_STATE';
+  const steady =
+    sets.length === 1 && sets[0].status === 'PRIMARY' && sets[0].stabilityStatus === 'STEADY_STATE';
   if (steady && !svc.steady) {
     svc.steady = true;
     svc.steadyEpoch++;
@@ -261,7 +279,11 @@ export function reconcileTaskSets(engine: EcsEngine, svc: ServiceState, at: numb
 }
 
 /** The TaskSet shape of DescribeServices (API_TaskSet), as in the corpus recording. */
-export function taskSetShape(engine: EcsEngine, svc: ServiceState, taskSet: TaskSetState): Record<string, unknown> {
+export function taskSetShape(
+  engine: EcsEngine,
+  svc: ServiceState,
+  taskSet: TaskSetState,
+): Record<string, unknown> {
   const counts = taskSetCounts(engine, svc, taskSet);
   return compact({
     id: taskSet.id,

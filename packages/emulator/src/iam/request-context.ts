@@ -27,6 +27,8 @@ export interface ResourceLookup {
   /** The revision RegisterTaskDefinition would create next for `family`. */
   nextTaskDefinitionRevision(family: string): number;
   repositoryScanType(name: string): 'BASIC' | 'ENHANCED' | undefined;
+  /** The deployment group ARN of a CodeDeploy deployment (its operations name only the deployment id). */
+  codedeployDeploymentGroupArn?(deploymentId: string): string | undefined;
 }
 
 export interface CallFacts {
@@ -373,6 +375,77 @@ function logsResolver(operation: string): Resolver {
   };
 }
 
+/**
+ * CodeDeploy: each action's resource type as the Service Authorization Reference
+ * lists it (application, deploymentgroup, deploymentconfig; StopDeployment,
+ * ContinueDeployment, the deployment-target operations and
+ * PutLifecycleEventHookExecutionStatus have none and are authorised on `*`).
+ * Operations that name a deployment id are authorised on its deployment group.
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscodedeploy.html
+ */
+function codedeployResolver(operation: string): Resolver {
+  return (input, facts, lookup) => {
+    const prefix = `arn:aws:codedeploy:${facts.region}:${facts.accountId}`;
+    const application = (name: unknown) => ({
+      type: 'application',
+      arn: name ? `${prefix}:application:${name}` : '',
+    });
+    const group = (app: unknown, name: unknown) => ({
+      type: 'deploymentgroup',
+      arn: app && name ? `${prefix}:deploymentgroup:${app}/${name}` : '',
+    });
+    const byDeployment = (id: unknown) => ({
+      type: 'deploymentgroup',
+      arn: typeof id === 'string' ? (lookup.codedeployDeploymentGroupArn?.(id) ?? '') : '',
+    });
+    const action = `codedeploy:${operation}`;
+    switch (operation) {
+      case 'CreateApplication':
+        return [
+          {
+            action,
+            resources: [application(input.applicationName)],
+            keys: tagKeys(input.tags, 'Key', 'Value'),
+          },
+        ];
+      case 'GetApplication':
+      case 'ListDeploymentGroups':
+      case 'GetApplicationRevision':
+      case 'RegisterApplicationRevision':
+        return [{ action, resources: [application(input.applicationName)] }];
+      case 'BatchGetApplications':
+        return [{ action, resources: (input.applicationNames ?? []).map(application) }];
+      case 'CreateDeploymentGroup':
+        return [
+          {
+            action,
+            resources: [group(input.applicationName, input.deploymentGroupName)],
+            keys: tagKeys(input.tags, 'Key', 'Value'),
+          },
+        ];
+      case 'GetDeploymentGroup':
+      case 'CreateDeployment':
+      case 'ListDeployments':
+        return [{ action, resources: [group(input.applicationName, input.deploymentGroupName)] }];
+      case 'GetDeployment':
+        return [{ action, resources: [byDeployment(input.deploymentId)] }];
+      case 'BatchGetDeployments':
+        return [{ action, resources: (input.deploymentIds ?? []).map(byDeployment) }];
+      case 'GetDeploymentConfig':
+        return [
+          {
+            action,
+            resources: [
+              { type: 'deploymentconfig', arn: `${prefix}:deploymentconfig:${input.deploymentConfigName}` },
+            ],
+          },
+        ];
+      default:
+        return [{ action }];
+    }
+  };
+}
+
 function nameFromLogGroupArn(identifier: unknown): string | undefined {
   if (typeof identifier !== 'string') return undefined;
   return identifier.startsWith('arn:') ? identifier.split(':log-group:')[1]?.replace(/:\*$/, '') : identifier;
@@ -389,6 +462,7 @@ function needsOf(
     return (ECS[operation] ?? (() => [{ action: `ecs:${operation}` }]))(input, facts, lookup);
   if (service === 'ecr') return ecrResolver(operation)(input, facts, lookup);
   if (service === 'logs') return logsResolver(operation)(input, facts, lookup);
+  if (service === 'codedeploy') return codedeployResolver(operation)(input, facts, lookup);
   return [{ action: `${service}:${operation}` }];
 }
 
