@@ -280,8 +280,12 @@ describe('services', () => {
       deploymentController: { type: 'CODE_DEPLOY' },
     });
     const legacy = h.ecs.control.describeService('shop', 'legacy')!;
+    // A CODE_DEPLOY service has no deployments; its first task set (PRIMARY, 100 %) runs the task definition
+    // (corpus ecs-api/c7n-describe-services-codedeploy-taskset.json).
     expect(legacy.deployments).toEqual([]);
-    expect(legacy.taskSets).toEqual([]);
+    expect(legacy.taskSets.map((t: any) => [t.status, t.scale])).toEqual([
+      ['PRIMARY', { value: 100, unit: 'PERCENT' }],
+    ]);
     const codeDeploy = await awsError(
       h.call('UpdateService', { cluster: 'shop', service: 'legacy', taskDefinition: 'web:1' }),
     );

@@ -436,6 +436,13 @@ export function createCodeDeploy(world: World, ecs: EcsModule): CodeDeployModule
           ...deploymentShape(d, groupOf(d)),
           target: ecsTargetShape(engine, d, groupOf(d)),
         })),
+        // What CodeDeploy passes to each hook's Lambda function (LifecycleEventHookExecutionId), for tests that play the function.
+        hookExecutions: Object.fromEntries(
+          [...deployments.values()].map((d) => [
+            d.id,
+            Object.fromEntries(d.events.filter((e) => e.hook).map((e) => [e.name, e.hook?.executionId])),
+          ]),
+        ),
       };
     },
   };
