@@ -8,6 +8,7 @@ import { parseEcsAppSpec } from '../src/codedeploy/appspec.js';
 import { PREDEFINED_ECS_CONFIGS, trafficSteps } from '../src/codedeploy/configs.js';
 import { computedDesiredCount } from '../src/ecs/task-sets.js';
 import type { ServiceState, TaskSetState } from '../src/ecs/types.js';
+import { mergeScenario, readScenario, type ScenarioError } from '../src/scenario.js';
 import { DOCS_APPSPEC_YAML } from './codedeploy-helpers.js';
 
 describe('parseEcsAppSpec', () => {
@@ -150,5 +151,29 @@ describe('computedDesiredCount', () => {
     [0, 100, 0],
   ])('desiredCount %i at %i %% → %i', (desiredCount, scale, expected) => {
     expect(computedDesiredCount({ desiredCount } as ServiceState, { scale } as TaskSetState)).toBe(expected);
+  });
+});
+
+describe('scenario section codedeploy', () => {
+  it('refuses an unknown hook behaviour key and a status a hook cannot report, naming the path', () => {
+    let problems: string[] = [];
+    try {
+      readScenario({ codedeploy: { hooks: { fn: { status: 'Skipped', after: 3 } } } } as any);
+    } catch (error) {
+      problems = (error as ScenarioError).problems;
+    }
+    expect(problems).toEqual([
+      'codedeploy.hooks["fn"].status: expected one of Succeeded, Failed, Pending, got string "Skipped"',
+      'codedeploy.hooks["fn"].after: unknown key (known keys here: status, afterSeconds)',
+    ]);
+  });
+
+  it('merges a seed fragment: its hooks come first, applications and groups are added', () => {
+    const merged = mergeScenario(
+      { codedeploy: { applications: [{ applicationName: 'a' }], hooks: { '*': { status: 'Succeeded' } } } },
+      { codedeploy: { applications: [{ applicationName: 'b' }], hooks: { fn: { status: 'Failed' } } } },
+    );
+    expect(merged.codedeploy?.applications).toEqual([{ applicationName: 'a' }, { applicationName: 'b' }]);
+    expect(Object.keys(merged.codedeploy?.hooks ?? {})).toEqual(['fn', '*']);
   });
 });

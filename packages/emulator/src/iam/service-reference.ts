@@ -28,7 +28,8 @@ async function load(service: string, name: string): Promise<ActionReference | un
         name: type.name,
         required: type.required,
         arn: resource.arn,
-        conditionKeys: [...type.conditionKeys, ...resource.conditionKeys],
+        // Some resource types (codedeploy deploymentconfig) list no condition keys at all.
+        conditionKeys: [...(type.conditionKeys ?? []), ...(resource.conditionKeys ?? [])],
       };
     }),
   );
