@@ -252,14 +252,36 @@ describe('ECS side of a CODE_DEPLOY service', () => {
     expect(svc.runningCount).toBe(2);
   });
 
-  it("refuses UpdateService of the task definition with ECS's text", async () => {
+  // ECS's InvalidParameterException texts as users quote them (terraform-provider-aws issue reports, AWS CLI output).
+  it.each([
+    [
+      { taskDefinition: 'web:2' },
+      'Unable to update task definition on services with a CODE_DEPLOY deployment controller. Use AWS CodeDeploy to trigger a new deployment.',
+    ],
+    [
+      { forceNewDeployment: true },
+      'Cannot force a new deployment on services with a CODE_DEPLOY deployment controller. Use AWS CodeDeploy to trigger a new deployment.',
+    ],
+    [
+      { networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-9'] } } },
+      'Unable to update network parameters on services with a CODE_DEPLOY deployment controller. Use AWS CodeDeploy to trigger a new deployment.',
+    ],
+  ])("refuses UpdateService %j with ECS's text", async (change, message) => {
     const error = await rejection(
-      f().ecs.send(new UpdateServiceCommand({ cluster: 'shop', service: 'web', taskDefinition: 'web:2' })),
+      f().ecs.send(new UpdateServiceCommand({ cluster: 'shop', service: 'web', ...(change as object) })),
     );
     expect(error).toBeInstanceOf(InvalidParameterException);
-    expect(error.message).toBe(
-      'Unable to update task definition on services with a CODE_DEPLOY deployment controller. Use AWS CodeDeploy to trigger a new deployment.',
-    );
+    expect(error.message).toBe(message);
+  });
+
+  it("scales its task set with the service's desired count (UpdateService desiredCount is allowed)", async () => {
+    await f().ecs.send(new UpdateServiceCommand({ cluster: 'shop', service: 'web', desiredCount: 3 }));
+    f().emulator.control.advance(120);
+    const svc = await webService(f());
+    expect(svc.taskSets!.map((t) => [t.computedDesiredCount, t.runningCount, t.stabilityStatus])).toEqual([
+      [3, 3, 'STEADY_STATE'],
+    ]);
+    expect(svc.runningCount).toBe(3);
   });
 });
 

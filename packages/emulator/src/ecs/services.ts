@@ -280,9 +280,21 @@ export function updateService(engine: EcsEngine, input: Record<string, any>): Se
   const cluster = engine.clusterOfService(input.cluster, input.service);
   const svc = engine.service(cluster, input.service);
   if (svc.status !== 'ACTIVE') throw new AwsError('ServiceNotActiveException', 'Service was not ACTIVE.');
+  // CodeDeploy owns what a CODE_DEPLOY service runs; ECS's answers as users quote them
+  // (terraform-provider-aws reports; AWS CLI output in public write-ups).
   if (svc.deploymentController.type === 'CODE_DEPLOY' && input.taskDefinition !== undefined) {
     throw invalid(
       'Unable to update task definition on services with a CODE_DEPLOY deployment controller. Use AWS CodeDeploy to trigger a new deployment.',
+    );
+  }
+  if (svc.deploymentController.type === 'CODE_DEPLOY' && input.forceNewDeployment) {
+    throw invalid(
+      'Cannot force a new deployment on services with a CODE_DEPLOY deployment controller. Use AWS CodeDeploy to trigger a new deployment.',
+    );
+  }
+  if (svc.deploymentController.type === 'CODE_DEPLOY' && input.networkConfiguration !== undefined) {
+    throw invalid(
+      'Unable to update network parameters on services with a CODE_DEPLOY deployment controller. Use AWS CodeDeploy to trigger a new deployment.',
     );
   }
   if (input.deploymentController && input.deploymentController.type !== svc.deploymentController.type) {
