@@ -10,8 +10,9 @@
  *   `cluster`); calls that omit `cluster` then fail with ClusterNotFoundException
  *   like on a fresh AWS account.
  * - Tasks need no container instances: EC2 and Fargate tasks are always placed.
- * - Load balancers, Service Connect, lifecycle hook Lambdas and CODE_DEPLOY task
- *   sets are not modelled (CODE_DEPLOY/EXTERNAL services run no tasks).
+ * - CODE_DEPLOY services run task sets (task-sets.ts) that the emulator's
+ *   CodeDeploy drives; load balancers, Service Connect, lifecycle hook Lambdas and
+ *   the EXTERNAL controller are not modelled (EXTERNAL services run no tasks).
  */
 import type { RequestContext, Scenario, ScenarioService, ServiceModule, World } from '../world.js';
 import { AwsError } from '../world.js';
