@@ -309,7 +309,8 @@ describe('a deployment that succeeds', () => {
       ['PRIMARY', taskDefinitionArn(1)],
       ['ACTIVE', taskDefinitionArn(2)],
     ]);
-    expect(sets[1].externalId).toBe(id);
+    // API_TaskSet: a task set CodeDeploy created has startedBy CODE_DEPLOY and the deployment id as externalId.
+    expect([sets[1].startedBy, sets[1].externalId]).toEqual(['CODE_DEPLOY', id]);
 
     // Canary: 10 % on the replacement for five minutes.
     await advanceUntil(f(), async () => (await ecsTarget(f(), id)).taskSetsInfo?.[1]?.trafficWeight === 10);

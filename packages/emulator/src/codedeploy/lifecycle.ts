@@ -284,7 +284,6 @@ export class DeploymentLifecycle {
       at,
       scale: 100,
       externalId: deployment.id,
-      launchType: spec.capacityProviderStrategy ? undefined : svc.launchType,
       platformVersion: spec.platformVersion ?? svc.platformVersion,
       networkConfiguration: spec.networkConfiguration ?? svc.networkConfiguration,
       loadBalancers: svc.loadBalancers.map((lb) => ({

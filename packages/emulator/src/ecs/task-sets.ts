@@ -290,7 +290,9 @@ export function taskSetShape(
     taskSetArn: taskSet.arn,
     serviceArn: svc.arn,
     clusterArn: engine.clusterArn(svc.clusterName),
-    startedBy: taskSet.externalId ? 'codedeploy' : undefined,
+    // API_TaskSet: "If an CodeDeploy deployment created the task set, the startedBy parameter is CODE_DEPLOY";
+    // externalId "contains the CodeDeploy deployment ID".
+    startedBy: taskSet.externalId ? 'CODE_DEPLOY' : undefined,
     externalId: taskSet.externalId,
     status: taskSet.status,
     taskDefinition: taskSet.taskDefinitionArn,
