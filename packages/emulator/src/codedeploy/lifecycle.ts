@@ -130,7 +130,8 @@ export class DeploymentLifecycle {
             message:
               'Traffic rerouting was not started before the end of the deployment group wait time (deploymentReadyOption STOP_DEPLOYMENT).',
           },
-          undefined,
+          // A wait that ran out is no StopDeployment request: no rollback deployment, the replacement goes.
+          false,
         ),
       );
       return;
@@ -369,19 +370,12 @@ export class DeploymentLifecycle {
     return true;
   }
 
-  /** ContinueDeployment(READY_WAIT): start rerouting traffic now. */
+  /** ContinueDeployment(READY_WAIT): start rerouting traffic now (BeforeAllowTraffic runs next). */
   continueReady(deployment: DeploymentState, at: number): boolean {
     if (deployment.readyWaitSince === undefined || deployment.status !== 'Ready') return false;
     deployment.generation++;
     deployment.status = 'InProgress';
-    const index = deployment.events.findIndex((e) => e.name === 'BeforeAllowTraffic');
-    const event = deployment.events[index];
-    event.status = 'InProgress';
-    event.startedAt = at;
-    const fn = deployment.appSpec?.hooks.BeforeAllowTraffic;
-    deployment.step = index;
-    if (fn) this.invokeHook(deployment, event, fn, at);
-    else this.succeed(deployment, event, at);
+    this.enter(deployment, deployment.step, at);
     return true;
   }
 
