@@ -573,6 +573,34 @@ describe('stopping and continuing', () => {
     });
     expect(waited).toBeGreaterThanOrEqual(29 * 60);
     expect(waited).toBeLessThanOrEqual(30 * 60);
+    // Production traffic never moved: the original keeps serving, the replacement goes.
+    expect((await deploymentInfo(f(), id)).rollbackInfo).toBeUndefined();
+    await advanceUntil(f(), async () => (await webService(f())).taskSets!.length === 1);
+    expect((await webService(f())).taskSets!.map((t) => [t.status, t.taskDefinition])).toEqual([
+      ['PRIMARY', taskDefinitionArn(1)],
+    ]);
+  });
+});
+
+describe('a hook that never reports', () => {
+  const f = setUp({ hooks: { '*ValidateBeforeInstall': { status: 'Pending' } } });
+
+  it('fails its event with ScriptTimedOut; at BeforeInstall nothing is rolled back ("A rollback is not possible at this point")', async () => {
+    const id = await deploy(f(), 2);
+    await advanceUntil(f(), async () => (await deploymentInfo(f(), id)).status === 'Failed', {
+      stepSeconds: 300,
+    });
+    const info = await deploymentInfo(f(), id);
+    expect(info.errorInformation?.code).toBe('HOOK_EXECUTION_FAILURE');
+    expect(info.rollbackInfo).toBeUndefined();
+    const target = await ecsTarget(f(), id);
+    expect(target.lifecycleEvents?.[0]).toMatchObject({
+      lifecycleEventName: 'BeforeInstall',
+      status: 'Failed',
+      diagnostics: { errorCode: 'ScriptTimedOut', scriptName: 'LambdaFunctionToValidateBeforeInstall' },
+    });
+    expect(target.taskSetsInfo?.map((t) => [t.taskSetLabel, t.trafficWeight])).toEqual([['Blue', 100]]);
+    expect((await webService(f())).taskSets!.map((t) => t.taskDefinition)).toEqual([taskDefinitionArn(1)]);
   });
 });
 

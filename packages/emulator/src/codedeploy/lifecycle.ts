@@ -98,6 +98,10 @@ export class DeploymentLifecycle {
     this.schedule(deployment, at + CODEDEPLOY_TIMING.startMs, (now) => {
       deployment.status = 'InProgress';
       deployment.startedAt = now;
+      // The task set serving production now is the original (Blue) one.
+      deployment.originalTaskSetId = this.service(deployment)?.taskSets?.find(
+        (t) => t.status === 'PRIMARY',
+      )?.id;
       deployment.targetUpdatedAt = now;
       this.enter(deployment, 0, now);
     });
@@ -278,8 +282,6 @@ export class DeploymentLifecycle {
       return;
     }
     const td = this.engine.taskDefinitions.find(spec.taskDefinition);
-    const original = svc.taskSets?.find((t) => t.status === 'PRIMARY');
-    deployment.originalTaskSetId = original?.id;
     const replacement = createTaskSet(this.engine, svc, {
       taskDefinitionArn: td?.arn ?? spec.taskDefinition,
       at,
