@@ -127,6 +127,20 @@ async function deploy(f: Fixture, revision: number, extra: Record<string, unknow
   return out.deploymentId!;
 }
 
+/** The AWS deploy action's waiter (DeploymentSuccessful) stops with FAILURE on Failed and Stopped. */
+async function expectWaiterFailure(f: Fixture, deploymentId: string): Promise<void> {
+  await expect(
+    waitUntilDeploymentSuccessful({ client: f.codedeploy, maxWaitTime: 5, minDelay: 1 }, { deploymentId }),
+  ).rejects.toThrow(/FAILURE/);
+}
+
+/** Only the original task set is left, PRIMARY, running web:1. */
+async function expectOnlyOriginal(f: Fixture): Promise<void> {
+  expect((await webService(f)).taskSets!.map((t) => [t.status, t.taskDefinition])).toEqual([
+    ['PRIMARY', taskDefinitionArn(1)],
+  ]);
+}
+
 /** The lifecycle events of an ECS deployment in the documented order (deployment-steps-ecs.html). */
 const ECS_EVENTS = [
   'BeforeInstall',
@@ -425,16 +439,9 @@ describe('deployments that fail', () => {
     const rollback = await deploymentInfo(f(), rollbackId!);
     expect(rollback.creator).toBe('codeDeployRollback');
     expect(rollback.rollbackInfo?.rollbackTriggeringDeploymentId).toBe(id);
-    expect((await webService(f())).taskSets!.map((t) => [t.status, t.taskDefinition])).toEqual([
-      ['PRIMARY', taskDefinitionArn(1)],
-    ]);
+    await expectOnlyOriginal(f());
     // The AWS deploy action's waiter stops at Failed.
-    await expect(
-      waitUntilDeploymentSuccessful(
-        { client: f().codedeploy, maxWaitTime: 5, minDelay: 1 },
-        { deploymentId: id },
-      ),
-    ).rejects.toThrow(/FAILURE/);
+    await expectWaiterFailure(f(), id);
   });
 
   it("a replacement whose tasks never become healthy times out after 60 minutes with CodeDeploy's message, the tasks carrying ECS's reason", async () => {
@@ -554,15 +561,8 @@ describe('stopping and continuing', () => {
     await advanceUntil(f(), async () => (await webService(f())).taskSets!.length === 1);
     const svc = await webService(f());
     expect(svc.taskDefinition).toBe(taskDefinitionArn(1));
-    expect(svc.taskSets!.map((t) => [t.status, t.taskDefinition])).toEqual([
-      ['PRIMARY', taskDefinitionArn(1)],
-    ]);
-    await expect(
-      waitUntilDeploymentSuccessful(
-        { client: f().codedeploy, maxWaitTime: 5, minDelay: 1 },
-        { deploymentId: id },
-      ),
-    ).rejects.toThrow(/FAILURE/);
+    await expectOnlyOriginal(f());
+    await expectWaiterFailure(f(), id);
   });
 
   it('a ready wait that runs out stops the deployment (deploymentReadyOption STOP_DEPLOYMENT)', async () => {
@@ -576,9 +576,7 @@ describe('stopping and continuing', () => {
     // Production traffic never moved: the original keeps serving, the replacement goes.
     expect((await deploymentInfo(f(), id)).rollbackInfo).toBeUndefined();
     await advanceUntil(f(), async () => (await webService(f())).taskSets!.length === 1);
-    expect((await webService(f())).taskSets!.map((t) => [t.status, t.taskDefinition])).toEqual([
-      ['PRIMARY', taskDefinitionArn(1)],
-    ]);
+    await expectOnlyOriginal(f());
   });
 });
 

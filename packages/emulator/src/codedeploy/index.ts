@@ -11,6 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { EcsEngine } from '../ecs/engine.js';
+import { uuid } from '../ecs/util.js';
 import type { EcsModule } from '../emulator.js';
 import type { Scenario, ServiceModule, World } from '../world.js';
 import { parseEcsAppSpec } from './appspec.js';
@@ -67,12 +68,6 @@ export function createCodeDeploy(world: World, ecs: EcsModule): CodeDeployModule
     },
   });
 
-  const uuid = () => {
-    const hex = '0123456789abcdef';
-    let s = '';
-    for (let i = 0; i < 32; i++) s += hex[Math.floor(world.random() * 16)];
-    return `${s.slice(0, 8)}-${s.slice(8, 12)}-4${s.slice(13, 16)}-a${s.slice(17, 20)}-${s.slice(20)}`;
-  };
 
   function newDeploymentId(): string {
     let id: string;
@@ -163,7 +158,7 @@ export function createCodeDeploy(world: World, ecs: EcsModule): CodeDeployModule
     const platform = input.computePlatform ?? 'Server';
     if (!['Server', 'Lambda', 'ECS'].includes(platform)) throw errors.invalidComputePlatform(platform);
     const app: ApplicationState = {
-      id: uuid(),
+      id: uuid(world.random),
       name,
       computePlatform: platform as ComputePlatform,
       createdAt: at,
@@ -192,7 +187,7 @@ export function createCodeDeploy(world: World, ecs: EcsModule): CodeDeployModule
         groupOfService: (cluster, service) =>
           [...groups.values()].find((g) => g.clusterName === cluster && g.serviceName === service)?.name,
       },
-      uuid(),
+      uuid(world.random),
     );
     groups.set(`${app.name}/${name}`, created);
     return { deploymentGroupId: created.id };
