@@ -68,7 +68,6 @@ export function createCodeDeploy(world: World, ecs: EcsModule): CodeDeployModule
     },
   });
 
-
   function newDeploymentId(): string {
     let id: string;
     do {
