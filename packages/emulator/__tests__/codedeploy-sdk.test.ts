@@ -9,6 +9,8 @@
  */
 
 import { createHash } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   ApplicationDoesNotExistException,
   type CodeDeployClient,
@@ -38,6 +40,7 @@ import {
   DescribeServicesCommand,
   type ECSClient,
   InvalidParameterException,
+  RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
@@ -52,6 +55,7 @@ import {
 } from './codedeploy-helpers.js';
 import { rejection } from './helpers/emulator.js';
 
+const HERE = dirname(fileURLToPath(import.meta.url));
 const APP = 'AppECS-shop-web';
 const GROUP = 'DgpECS-shop-web';
 
@@ -609,3 +613,45 @@ function hookExecutionId(f: Fixture, deploymentId: string, event: string): strin
   if (!executionId) throw new Error(`no hook execution for ${deploymentId} ${event}`);
   return executionId;
 }
+
+describe('scenarios/codedeploy.yaml', () => {
+  it('loads, and a deployment of shop-web:2 (image v2) succeeds through canary and termination wait', async () => {
+    const emulator = await startEmulator({
+      scenario: join(HERE, '..', 'scenarios', 'codedeploy.yaml'),
+      startTime: '2025-06-02T09:00:00Z',
+    });
+    try {
+      const f: Fixture = { emulator, ...clients(emulator) };
+      await f.ecs.send(
+        new RegisterTaskDefinitionCommand({
+          ...(f.emulator.world.scenario.taskDefinitions![0] as any),
+          containerDefinitions: [
+            {
+              ...((f.emulator.world.scenario.taskDefinitions![0] as any).containerDefinitions[0] as object),
+              image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/shop/web:v2',
+            },
+          ],
+        }),
+      );
+      const content = appSpecFor(
+        'arn:aws:ecs:us-east-1:123456789012:task-definition/shop-web:2',
+        false,
+      ).replace('"app"', '"web"');
+      const { deploymentId } = await f.codedeploy.send(
+        new CreateDeploymentCommand({
+          applicationName: APP,
+          deploymentGroupName: GROUP,
+          revision: appSpecRevision(content),
+        }),
+      );
+      await advanceUntil(f, async () => (await deploymentInfo(f, deploymentId!)).status === 'Succeeded', {
+        stepSeconds: 30,
+      });
+      const svc = (await f.ecs.send(new DescribeServicesCommand({ cluster: 'shop', services: ['web'] })))
+        .services![0];
+      expect(svc.taskDefinition).toBe('arn:aws:ecs:us-east-1:123456789012:task-definition/shop-web:2');
+    } finally {
+      await emulator.stop();
+    }
+  });
+});
