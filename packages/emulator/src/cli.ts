@@ -7,7 +7,7 @@ import { startEmulator } from './server.js';
 
 const USAGE = `Usage: berth-emulator [options]
 
-Local ECS/ECR/STS/CloudWatch Logs control-plane emulator (Berth's test instrument).
+Local ECS/ECR/STS/CloudWatch Logs/CodeDeploy control-plane emulator (Berth's test instrument).
 
 Options:
   --port <n>            TCP port (default 4566; 0 picks a free one)
