@@ -37,6 +37,7 @@ import {
   waitUntilDeploymentSuccessful,
 } from '@aws-sdk/client-codedeploy';
 import {
+  DeleteServiceCommand,
   DescribeServicesCommand,
   type ECSClient,
   InvalidParameterException,
@@ -300,6 +301,14 @@ describe('ECS side of a CODE_DEPLOY service', () => {
       [3, 3, 'STEADY_STATE'],
     ]);
     expect(svc.runningCount).toBe(3);
+  });
+  it("DeleteService (force) stops the task sets' tasks and the service goes INACTIVE", async () => {
+    await f().ecs.send(new DeleteServiceCommand({ cluster: 'shop', service: 'web', force: true }));
+    f().emulator.control.advance(300);
+    expect((await webService(f())).status).toBe('INACTIVE');
+    const tasks = f().emulator.control.ecs!.listAllTasks({ cluster: 'shop', serviceName: 'web' });
+    expect(tasks.length).toBe(2);
+    expect(tasks.every((t) => t.lastStatus === 'STOPPED')).toBe(true);
   });
 });
 

@@ -1687,7 +1687,7 @@ export class EcsEngine {
     for (const task of primary ? [] : live) {
       this.beginStop(task, at, {
         stopCode: 'ServiceSchedulerInitiated',
-        stoppedReason: `Scaling activity initiated by (service ${svc.name})`,
+        stoppedReason: `Scaling activity initiated by (deployment ${task.deploymentId})`,
         fromStatus: 'requested',
       });
     }

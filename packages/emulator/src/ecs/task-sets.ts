@@ -42,8 +42,6 @@ export interface TaskSetCounts {
   running: number;
   pending: number;
   healthy: number;
-  /** Tasks of the task set that stopped on their own (not scaled in or drained). */
-  failed: number;
 }
 
 export function taskSetCounts(engine: EcsEngine, svc: ServiceState, taskSet: TaskSetState): TaskSetCounts {
@@ -61,7 +59,6 @@ export function taskSetCounts(engine: EcsEngine, svc: ServiceState, taskSet: Tas
     running,
     pending,
     healthy: healthyCount,
-    failed: taskSet.failedTasks,
   };
 }
 
@@ -100,8 +97,6 @@ export function createTaskSet(
     updatedAt: options.at,
     stabilityStatus: 'STABILIZING',
     stabilityStatusAt: options.at,
-    failedTasks: 0,
-    countedStops: new Set(),
   };
   sets.push(taskSet);
   if (options.alreadyRunning) {
@@ -200,14 +195,6 @@ export function reconcileTaskSets(engine: EcsEngine, svc: ServiceState, at: numb
   const sets = svc.taskSets ?? [];
   for (const taskSet of [...sets]) {
     const tasks = taskSetTasks(engine, svc, taskSet);
-    // A task that stopped without the scheduler asking is a failure (counted once).
-    for (const task of tasks) {
-      if (task.lastStatus === 'STOPPED' && !taskSet.countedStops.has(task.id)) {
-        taskSet.countedStops.add(task.id);
-        if (task.stopCode !== 'ServiceSchedulerInitiated' || task.stoppedReason === FAILED_HEALTH_CHECKS)
-          taskSet.failedTasks++;
-      }
-    }
     if (taskSet.status === 'DRAINING') {
       const running = tasks.filter(live);
       for (const task of running) {

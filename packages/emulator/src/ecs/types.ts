@@ -348,8 +348,4 @@ export interface TaskSetState {
   updatedAt: number;
   stabilityStatus: 'STEADY_STATE' | 'STABILIZING';
   stabilityStatusAt: number;
-  /** Tasks that stopped on their own (failed to start, exited, failed health checks). */
-  failedTasks: number;
-  /** Stopped tasks already looked at by the scheduler. */
-  countedStops: Set<string>;
 }
