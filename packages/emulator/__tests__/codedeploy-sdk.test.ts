@@ -302,6 +302,7 @@ describe('ECS side of a CODE_DEPLOY service', () => {
     ]);
     expect(svc.runningCount).toBe(3);
   });
+
   it("DeleteService (force) stops the task sets' tasks and the service goes INACTIVE", async () => {
     await f().ecs.send(new DeleteServiceCommand({ cluster: 'shop', service: 'web', force: true }));
     f().emulator.control.advance(300);
