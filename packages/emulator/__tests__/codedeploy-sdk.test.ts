@@ -6,6 +6,11 @@
  * StopDeployment, ContinueDeployment, PutLifecycleEventHookExecutionStatus).
  * Time moves only when a test advances it, in fixed steps, so results do not
  * depend on the machine's speed.
+ *
+ * Besides the API reference, expected values come from a recording of real ECS blue/green
+ * deployments with raw CLI output: josefloressv/aws-devops-engineer,
+ * scenarios/domain-1-sdlc/ecs-bluegreen-codedeploy/README.md (run of 2026-08-08), cited as
+ * "recording" below.
  */
 
 import { createHash } from 'node:crypto';
@@ -320,6 +325,7 @@ describe('a deployment that succeeds', () => {
     const id = await deploy(f(), 2);
     expect(id).toMatch(/^d-[A-Z0-9]{9}$/);
     expect((await deploymentInfo(f(), id)).status).toBe('Created');
+    expect((await deploymentInfo(f(), id)).deploymentOverview).toBeUndefined();
     expect(
       (await f().codedeploy.send(new ListDeploymentTargetsCommand({ deploymentId: id }))).targetIds,
     ).toEqual(['shop:web']);
@@ -369,6 +375,15 @@ describe('a deployment that succeeds', () => {
     const info = await deploymentInfo(f(), id);
     expect(info).toMatchObject({ status: 'Succeeded', creator: 'user', computePlatform: 'ECS' });
     expect(info.errorInformation).toBeUndefined();
+    // Recording: deploymentOverview is null while an ECS deployment runs, then counts its one target.
+    expect(info.deploymentOverview).toEqual({
+      Pending: 0,
+      InProgress: 0,
+      Succeeded: 1,
+      Failed: 0,
+      Skipped: 0,
+      Ready: 0,
+    });
     target = await ecsTarget(f(), id);
     expect(target.status).toBe('Succeeded');
     expect(target.lifecycleEvents?.map((e) => e.status)).toEqual(ECS_EVENTS.map(() => 'Succeeded'));
@@ -379,7 +394,9 @@ describe('a deployment that succeeds', () => {
         { deploymentId: id },
       ),
     ).resolves.toMatchObject({ state: 'SUCCESS' });
-    // The original task set drains away.
+    // Recording: once the wait has expired the original reads DRAINING at scale 0.0, then drains away.
+    const drained = (await webService(f())).taskSets!.find((t) => t.taskDefinition === taskDefinitionArn(1));
+    expect([drained?.status, drained?.scale?.value]).toEqual(['DRAINING', 0]);
     await advanceUntil(f(), async () => (await webService(f())).taskSets!.length === 1);
     expect((await webService(f())).taskSets!.map((t) => [t.status, t.taskDefinition])).toEqual([
       ['PRIMARY', taskDefinitionArn(2)],
@@ -451,8 +468,18 @@ describe('deployments that fail', () => {
     expect(rollbackId).toMatch(/^d-[A-Z0-9]{9}$/);
     await advanceUntil(f(), async () => (await deploymentInfo(f(), rollbackId!)).status === 'Succeeded');
     const rollback = await deploymentInfo(f(), rollbackId!);
-    expect(rollback.creator).toBe('codeDeployRollback');
-    expect(rollback.rollbackInfo?.rollbackTriggeringDeploymentId).toBe(id);
+    // Recording: the rollback's creator, configuration and both messages.
+    expect(rollback).toMatchObject({
+      creator: 'codeDeployRollback',
+      deploymentConfigName: 'CodeDeployDefault.ECSAllAtOnce',
+      rollbackInfo: {
+        rollbackTriggeringDeploymentId: id,
+        rollbackMessage: `Deployment ${rollbackId} is triggered to roll back deployment ${id}.`,
+      },
+    });
+    expect(info.rollbackInfo?.rollbackMessage).toBe(
+      `Deployment ${id} terminated. Automatic rollback is triggered with a DeploymentId ${rollbackId}.`,
+    );
     await expectOnlyOriginal(f());
     // The AWS deploy action's waiter stops at Failed.
     await expectWaiterFailure(f(), id);
@@ -590,6 +617,54 @@ describe('stopping and continuing', () => {
     // Production traffic never moved: the original keeps serving, the replacement goes.
     expect((await deploymentInfo(f(), id)).rollbackInfo).toBeUndefined();
     await advanceUntil(f(), async () => (await webService(f())).taskSets!.length === 1);
+    await expectOnlyOriginal(f());
+  });
+});
+
+describe('an alarm during the traffic shift', () => {
+  const f = setUp({
+    group: {
+      deploymentConfigName: 'CodeDeployDefault.ECSLinear10PercentEvery1Minutes',
+      alarmConfiguration: { enabled: true, alarms: [{ name: 'web-5xx' }] },
+      autoRollbackConfiguration: {
+        enabled: true,
+        events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM'],
+      },
+    },
+  });
+
+  it('stops the deployment with ALARM_ACTIVE and rolls back to the original at once (recording E3.4b)', async () => {
+    const id = await deploy(f(), 2, {}, false);
+    await advanceUntil(f(), async () => (await ecsTarget(f(), id)).taskSetsInfo?.[1]?.trafficWeight === 10);
+    f().emulator.control.alarm('web-5xx', 'ALARM');
+    // Recording: 23 s from the alarm to Stopped.
+    const waited = await advanceUntil(f(), async () => (await deploymentInfo(f(), id)).status === 'Stopped');
+    expect(waited).toBeLessThanOrEqual(30);
+    const info = await deploymentInfo(f(), id);
+    expect(info.errorInformation).toEqual({
+      code: 'ALARM_ACTIVE',
+      message:
+        'One or more alarms have been activated according to the Amazon CloudWatch metrics you selected, and the affected deployments have been stopped. Activated alarms: <web-5xx>',
+    });
+    const target = await ecsTarget(f(), id);
+    expect(target.lifecycleEvents?.map((e) => e.status)).toEqual([
+      'Succeeded',
+      'Succeeded',
+      'Succeeded',
+      'Succeeded',
+      'Succeeded',
+      'Succeeded',
+      'Failed',
+      'Skipped',
+    ]);
+    // Recording: the weights are back at 100/0 when the deployment reads Stopped; the replacement drains at scale 0.
+    const svc = await webService(f());
+    expect(svc.taskSets!.map((t) => [t.status, t.scale?.value, t.taskDefinition])).toEqual([
+      ['PRIMARY', 100, taskDefinitionArn(1)],
+      ['DRAINING', 0, taskDefinitionArn(2)],
+    ]);
+    const rollbackId = info.rollbackInfo!.rollbackDeploymentId!;
+    await advanceUntil(f(), async () => (await deploymentInfo(f(), rollbackId)).status === 'Succeeded');
     await expectOnlyOriginal(f());
   });
 });

@@ -135,6 +135,11 @@ export function ecsDeploymentGroup(
     throw errors.invalidAutoRollback('Automatic rollback is enabled but names no events.');
   }
 
+  const alarmConfiguration = input.alarmConfiguration ?? {};
+  const alarmNames: string[] = (alarmConfiguration.alarms ?? []).map((a: { name?: unknown }) =>
+    String(a?.name ?? ''),
+  );
+
   return {
     id,
     applicationName: input.applicationName,
@@ -147,6 +152,7 @@ export function ecsDeploymentGroup(
     readyAction,
     readyWaitMinutes,
     autoRollback: { enabled: Boolean(rollback.enabled), events: events as string[] },
+    alarms: { enabled: Boolean(alarmConfiguration.enabled), names: alarmNames.filter((n) => n !== '') },
     input: structuredClone(input),
   };
 }

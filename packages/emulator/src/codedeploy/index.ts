@@ -58,10 +58,15 @@ export function createCodeDeploy(world: World, ecs: EcsModule): CodeDeployModule
     world,
     group: (d) => groups.get(`${d.applicationName}/${d.groupName}`),
     createRollback: (failed, at) => {
-      const rollback = newDeployment(failed, at, 'codeDeployRollback');
+      // A rollback moves all traffic back at once: ECSAllAtOnce whatever the group's configuration (recorded).
+      const rollback = newDeployment(
+        { ...failed, configName: DEFAULT_ECS_CONFIG, routing: PREDEFINED_ECS_CONFIGS[DEFAULT_ECS_CONFIG] },
+        at,
+        'codeDeployRollback',
+      );
       rollback.rollbackInfo = {
         rollbackTriggeringDeploymentId: failed.id,
-        rollbackMessage: `Rollback of deployment ${failed.id}.`,
+        rollbackMessage: `Deployment ${rollback.id} is triggered to roll back deployment ${failed.id}.`,
       };
       rollback.rollbackOf = failed.id;
       return rollback;

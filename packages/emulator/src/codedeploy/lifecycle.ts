@@ -46,7 +46,14 @@ export const CODEDEPLOY_TIMING = {
   hookDefaultSeconds: 5,
   /** How often a rollback looks whether the replacement task set is gone. */
   rollbackPollMs: 5_000,
+  /** How often CodeDeploy reads the deployment group's alarms (a recording saw a stop 23 s after an alarm). */
+  alarmPollMs: 15_000,
 };
+
+/** ALARM_ACTIVE, as CodeDeploy writes it (recorded; alarm names each in angle brackets, space-separated). */
+export function alarmActiveMessage(alarms: string[]): string {
+  return `One or more alarms have been activated according to the Amazon CloudWatch metrics you selected, and the affected deployments have been stopped. Activated alarms: ${alarms.map((a) => `<${a}>`).join(' ')}`;
+}
 
 export const TIMEOUT_MESSAGE =
   'The deployment timed out while waiting for the replacement task set to become healthy. This time out period is 60 minutes.';
@@ -103,7 +110,44 @@ export class DeploymentLifecycle {
         (t) => t.status === 'PRIMARY',
       )?.id;
       deployment.targetUpdatedAt = now;
+      this.watchAlarms(deployment, now);
       this.enter(deployment, 0, now);
+    });
+  }
+
+  /**
+   * alarmConfiguration: an alarm in ALARM stops the deployment (ALARM_ACTIVE, status
+   * Stopped) and, with DEPLOYMENT_STOP_ON_ALARM, rolls it back; checked until the
+   * deployment ends, termination wait included.
+   * https://docs.aws.amazon.com/codedeploy/latest/userguide/monitoring-create-alarms.html
+   */
+  private watchAlarms(deployment: DeploymentState, at: number): void {
+    const group = this.host.group(deployment);
+    if (!group?.alarms.enabled || group.alarms.names.length === 0) return;
+    const check = (now: number) => {
+      const active = group.alarms.names.filter((name) => this.host.world.alarmState(name) === 'ALARM');
+      if (active.length === 0) {
+        this.scheduleAlways(deployment, now + CODEDEPLOY_TIMING.alarmPollMs, check);
+        return;
+      }
+      this.finish(deployment, 'Stopped', now, { code: 'ALARM_ACTIVE', message: alarmActiveMessage(active) });
+      this.afterward(
+        deployment,
+        now,
+        deployment.autoRollback.enabled &&
+          deployment.autoRollback.events.includes('DEPLOYMENT_STOP_ON_ALARM'),
+      );
+    };
+    this.scheduleAlways(deployment, at, check);
+  }
+
+  /** Like `schedule`, but survives changes of course (ContinueDeployment); stops only when the deployment ends. */
+  private scheduleAlways(deployment: DeploymentState, at: number, step: (at: number) => void): void {
+    this.engine.agenda.schedule(at, {
+      kind: 'callback',
+      run: (now) => {
+        if (!isFinished(deployment)) step(now);
+      },
     });
   }
 
@@ -417,7 +461,7 @@ export class DeploymentLifecycle {
     this.finish(deployment, 'Failed', at, error, options.event);
     const rollback =
       deployment.autoRollback.enabled && deployment.autoRollback.events.includes('DEPLOYMENT_FAILURE');
-    this.afterward(deployment, at, rollback, 'Automatic rollback triggered because the deployment failed.');
+    this.afterward(deployment, at, rollback);
   }
 
   /** StopDeployment (or the ready wait running out): Stopped; rolls back when asked to. Returns whether a rollback started. */
@@ -432,7 +476,7 @@ export class DeploymentLifecycle {
       autoRollbackEnabled ??
       (deployment.autoRollback.enabled &&
         deployment.autoRollback.events.includes('DEPLOYMENT_STOP_ON_REQUEST'));
-    return this.afterward(deployment, at, rollback, 'Rollback triggered because the deployment was stopped.');
+    return this.afterward(deployment, at, rollback);
   }
 
   private finish(
@@ -466,13 +510,18 @@ export class DeploymentLifecycle {
   }
 
   /** What becomes of the task sets after a failure or stop. */
-  private afterward(deployment: DeploymentState, at: number, rollback: boolean, message: string): boolean {
+  private afterward(deployment: DeploymentState, at: number, rollback: boolean): boolean {
     const svc = this.service(deployment);
     const replacement = this.taskSet(deployment, deployment.replacementTaskSetId);
     if (!svc || !replacement) return false;
     if (rollback) {
       const rollbackDeployment = this.host.createRollback(deployment, at);
-      deployment.rollbackInfo = { rollbackDeploymentId: rollbackDeployment.id, rollbackMessage: message };
+      // Both rollback messages as CodeDeploy writes them (recorded in josefloressv/aws-devops-engineer,
+      // scenarios/domain-1-sdlc/ecs-bluegreen-codedeploy/README.md).
+      deployment.rollbackInfo = {
+        rollbackDeploymentId: rollbackDeployment.id,
+        rollbackMessage: `Deployment ${deployment.id} terminated. Automatic rollback is triggered with a DeploymentId ${rollbackDeployment.id}.`,
+      };
       this.runRollback(rollbackDeployment, deployment, at);
       return true;
     }

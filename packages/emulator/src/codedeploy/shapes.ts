@@ -5,6 +5,7 @@
  */
 import type { EcsEngine } from '../ecs/engine.js';
 import { taskSetCounts } from '../ecs/task-sets.js';
+import { isFinished } from './lifecycle.js';
 import type { ApplicationState, DeploymentGroupState, DeploymentState } from './types.js';
 
 const date = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms));
@@ -110,7 +111,8 @@ export function deploymentShape(
     createTime: date(deployment.createdAt),
     startTime: date(deployment.startedAt),
     completeTime: date(deployment.completedAt),
-    deploymentOverview: overview(deployment),
+    // null while an ECS deployment runs; target counts once it has finished (recorded).
+    deploymentOverview: isFinished(deployment) ? overview(deployment) : undefined,
     description: deployment.description,
     creator: deployment.creator,
     ignoreApplicationStopFailures: false,

@@ -26,6 +26,8 @@ export interface DeploymentGroupState {
   readyAction: 'CONTINUE_DEPLOYMENT' | 'STOP_DEPLOYMENT';
   readyWaitMinutes: number;
   autoRollback: { enabled: boolean; events: string[] };
+  /** CloudWatch alarms that stop a deployment when one is in ALARM (alarmConfiguration). */
+  alarms: { enabled: boolean; names: string[] };
   /** The request members, echoed by GetDeploymentGroup. */
   input: Record<string, any>;
   lastAttempted?: { deploymentId: string; status: string; endTime?: number; createTime: number };

@@ -143,7 +143,10 @@ export function promoteTaskSet(
 /** DeleteTaskSet: DRAINING, its tasks stop; the task set disappears once they have. */
 export function deleteTaskSet(engine: EcsEngine, svc: ServiceState, taskSet: TaskSetState, at: number): void {
   if (taskSet.status === 'DRAINING') return;
+  // A deleted task set reads DRAINING at scale 0.0 until its tasks are gone (recorded in
+  // josefloressv/aws-devops-engineer scenarios/domain-1-sdlc/ecs-bluegreen-codedeploy).
   taskSet.status = 'DRAINING';
+  taskSet.scale = 0;
   taskSet.updatedAt = at;
   engine.requestReconcile(svc, at);
 }
