@@ -26,6 +26,7 @@ import {
   ecsTargetShape,
   targetId,
 } from './shapes.js';
+import { MANUAL_STOP, rollingBack } from './texts.js';
 import {
   type ApplicationState,
   type ComputePlatform,
@@ -66,7 +67,7 @@ export function createCodeDeploy(world: World, ecs: EcsModule): CodeDeployModule
       );
       rollback.rollbackInfo = {
         rollbackTriggeringDeploymentId: failed.id,
-        rollbackMessage: `Deployment ${rollback.id} is triggered to roll back deployment ${failed.id}.`,
+        rollbackMessage: rollingBack(rollback.id, failed.id),
       };
       rollback.rollbackOf = failed.id;
       return rollback;
@@ -266,7 +267,7 @@ export function createCodeDeploy(world: World, ecs: EcsModule): CodeDeployModule
     const rollingBack = lifecycle.stop(
       found,
       at,
-      { code: 'MANUAL_STOP', message: 'The deployment was stopped by a StopDeployment request.' },
+      { code: 'MANUAL_STOP', message: MANUAL_STOP },
       typeof input.autoRollbackEnabled === 'boolean' ? input.autoRollbackEnabled : undefined,
     );
     // API_StopDeployment: "Pending: The stop operation is pending. Succeeded: The stop operation was successful."

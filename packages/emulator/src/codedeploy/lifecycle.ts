@@ -30,6 +30,15 @@ import { globMatch } from '../scenario.js';
 import type { ScenarioHookBehaviour, World } from '../world.js';
 import { ECS_HOOK_EVENTS, type EcsHookEvent } from './appspec.js';
 import { trafficSteps } from './configs.js';
+import {
+  alarmActive,
+  ecsUpdateError,
+  hookDiagnostics,
+  hookFailed,
+  INSTALL_TIMEOUT,
+  READY_WAIT_TIMEOUT,
+  rolledBack,
+} from './texts.js';
 import type { DeploymentGroupState, DeploymentState, LifecycleEventState } from './types.js';
 
 /** Modelled timings (CodeDeploy does not publish them); emulated milliseconds. */
@@ -38,7 +47,7 @@ export const CODEDEPLOY_TIMING = {
   startMs: 1_000,
   /** How often CodeDeploy looks at the replacement task set while Install runs. */
   installPollMs: 15_000,
-  /** Install gives up after 60 minutes (the documented TIMEOUT message says so). */
+  /** Install gives up after 60 minutes (the reported TIMEOUT message says so). */
   installTimeoutMs: 60 * 60_000,
   /** A hook that never reports fails after an hour. */
   hookTimeoutMs: 60 * 60_000,
@@ -49,14 +58,6 @@ export const CODEDEPLOY_TIMING = {
   /** How often CodeDeploy reads the deployment group's alarms (a recording saw a stop 23 s after an alarm). */
   alarmPollMs: 15_000,
 };
-
-/** ALARM_ACTIVE, as CodeDeploy writes it (recorded; alarm names each in angle brackets, space-separated). */
-export function alarmActiveMessage(alarms: string[]): string {
-  return `One or more alarms have been activated according to the Amazon CloudWatch metrics you selected, and the affected deployments have been stopped. Activated alarms: ${alarms.map((a) => `<${a}>`).join(' ')}`;
-}
-
-export const TIMEOUT_MESSAGE =
-  'The deployment timed out while waiting for the replacement task set to become healthy. This time out period is 60 minutes.';
 
 export interface LifecycleHost {
   engine: EcsEngine;
@@ -130,7 +131,7 @@ export class DeploymentLifecycle {
         this.scheduleAlways(deployment, now + CODEDEPLOY_TIMING.alarmPollMs, check);
         return;
       }
-      this.finish(deployment, 'Stopped', now, { code: 'ALARM_ACTIVE', message: alarmActiveMessage(active) });
+      this.finish(deployment, 'Stopped', now, { code: 'ALARM_ACTIVE', message: alarmActive(active) });
       this.afterward(
         deployment,
         now,
@@ -175,8 +176,7 @@ export class DeploymentLifecycle {
           now,
           {
             code: 'TIMEOUT',
-            message:
-              'Traffic rerouting was not started before the end of the deployment group wait time (deploymentReadyOption STOP_DEPLOYMENT).',
+            message: READY_WAIT_TIMEOUT,
           },
           // A wait that ran out is no StopDeployment request: no rollback deployment, the replacement goes.
           false,
@@ -234,13 +234,7 @@ export class DeploymentLifecycle {
     }
     this.schedule(deployment, at + CODEDEPLOY_TIMING.hookTimeoutMs, (now) => {
       if (event.status !== 'InProgress' || event.hook?.executionId !== executionId) return;
-      this.failEvent(
-        deployment,
-        event,
-        now,
-        'ScriptTimedOut',
-        `The Lambda function ${functionName} did not report a status within one hour.`,
-      );
+      this.failEvent(deployment, event, now, 'ScriptTimedOut', hookDiagnostics.timedOut(functionName));
     });
   }
 
@@ -271,7 +265,7 @@ export class DeploymentLifecycle {
         event,
         at,
         'ScriptFailed',
-        `The Lambda function ${event.hook?.functionName} reported Failed for ${event.name}.`,
+        hookDiagnostics.failed(event.hook?.functionName, event.name),
       );
     return true;
   }
@@ -289,7 +283,7 @@ export class DeploymentLifecycle {
     event.diagnostics = { errorCode, scriptName: event.hook?.functionName ?? '', message, logTail: '' };
     this.fail(deployment, at, {
       code: 'HOOK_EXECUTION_FAILURE',
-      message: `The deployment failed because a validation Lambda function failed during the ${event.name} lifecycle event: ${message}`,
+      message: hookFailed(event.name, message),
     });
   }
 
@@ -319,7 +313,7 @@ export class DeploymentLifecycle {
         at,
         {
           code: 'ECS_UPDATE_ERROR',
-          message: `The ECS service cannot be updated due to an unexpected error: ${problem}`,
+          message: ecsUpdateError(problem),
         },
         { event },
       );
@@ -348,7 +342,7 @@ export class DeploymentLifecycle {
         return;
       }
       if (now >= deadline) {
-        this.fail(deployment, now, { code: 'TIMEOUT', message: TIMEOUT_MESSAGE }, { event });
+        this.fail(deployment, now, { code: 'TIMEOUT', message: INSTALL_TIMEOUT }, { event });
         return;
       }
       this.schedule(deployment, Math.min(deadline, now + CODEDEPLOY_TIMING.installPollMs), poll);
@@ -516,11 +510,9 @@ export class DeploymentLifecycle {
     if (!svc || !replacement) return false;
     if (rollback) {
       const rollbackDeployment = this.host.createRollback(deployment, at);
-      // Both rollback messages as CodeDeploy writes them (recorded in josefloressv/aws-devops-engineer,
-      // scenarios/domain-1-sdlc/ecs-bluegreen-codedeploy/README.md).
       deployment.rollbackInfo = {
         rollbackDeploymentId: rollbackDeployment.id,
-        rollbackMessage: `Deployment ${deployment.id} terminated. Automatic rollback is triggered with a DeploymentId ${rollbackDeployment.id}.`,
+        rollbackMessage: rolledBack(deployment.id, rollbackDeployment.id),
       };
       this.runRollback(rollbackDeployment, deployment, at);
       return true;
