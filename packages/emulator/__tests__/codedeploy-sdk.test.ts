@@ -59,6 +59,7 @@ import {
   deploymentGroupInput,
   taskDefinitionArn,
 } from './codedeploy-helpers.js';
+import { ECR } from './ecs-helpers.js';
 import { rejection } from './helpers/emulator.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -510,6 +511,32 @@ describe('deployments that fail', () => {
     expect(stopped.length).toBeGreaterThan(0);
     expect(stopped.every((t) => t.taskDefinitionArn === taskDefinitionArn(3))).toBe(true);
     expect(stopped[0].stoppedReason).toBe('Essential container in task exited');
+  });
+
+  it("replacement tasks that fail their health checks are replaced with the task-set form of ECS's event; the deployment times out and rolls back", async () => {
+    f().emulator.control.seed({ behaviours: { [`${ECR}/web:2`]: { failHealthCheck: true } } });
+    const id = await deploy(f(), 2, {}, false);
+    await advanceUntil(f(), async () => (await deploymentInfo(f(), id)).status === 'Failed', {
+      stepSeconds: 60,
+    });
+    expect((await deploymentInfo(f(), id)).errorInformation?.code).toBe('TIMEOUT');
+    // service-unhealthy-event-messages.html: "task-set forms use '(service service-name, taskSet taskSet-id)'"
+    // (corpus ecs-failures/failures.json); the task stop reason is ECS's.
+    const events = (await webService(f())).events!.map((e) => e.message!);
+    expect(events).toContainEqual(
+      expect.stringMatching(
+        /^\(service web, taskSet ecs-svc\/\d{19}\) \(task [0-9a-f]{32}\) failed container health checks\.$/,
+      ),
+    );
+    const stopped = f().emulator.control.ecs!.listAllTasks({
+      cluster: 'shop',
+      serviceName: 'web',
+      desiredStatus: 'STOPPED',
+    });
+    expect(stopped.some((t) => t.stoppedReason === 'Task failed container health checks')).toBe(true);
+    const rollbackId = (await deploymentInfo(f(), id)).rollbackInfo?.rollbackDeploymentId;
+    await advanceUntil(f(), async () => (await deploymentInfo(f(), rollbackId!)).status === 'Succeeded');
+    await expectOnlyOriginal(f());
   });
 
   it("a container the task definition does not have fails Install with ECS's answer (ECS_UPDATE_ERROR)", async () => {
