@@ -4,6 +4,7 @@
  */
 import { ConfigurationError } from '@berth/shared';
 import semver from 'semver';
+import { isRuleLine, metadataTags, parseFlavor } from './metadata-tags.js';
 
 export const DEFAULT_TAG_TEMPLATE = 'sha-{short_sha}';
 export const MAX_TAG_LENGTH = 128;
@@ -23,6 +24,12 @@ export interface TagContext {
   version?: string;
   /** The `environment` input. */
   environment?: string;
+  /** GITHUB_EVENT_NAME (metadata-action rules: `type=schedule`, `{{is_default_branch}}`). */
+  eventName?: string;
+  /** The repository's default branch from the event payload (`type=edge`, `{{is_default_branch}}`). */
+  defaultBranch?: string;
+  /** GITHUB_BASE_REF: a pull request's base branch (`{{base_ref}}`). */
+  baseRef?: string;
 }
 
 export interface TagOptions {
@@ -182,13 +189,100 @@ export function computeTags(
         `Input \`tags\`: template ${JSON.stringify(template)} renders ${JSON.stringify(tag)}, which is not a valid tag: ${problem}. Change the template.`,
       );
     }
-    if (tag.toLowerCase() === 'latest' && !options.allowLatest) {
-      throw new ConfigurationError(
-        `Input \`tags\`: template ${JSON.stringify(template)} renders ${JSON.stringify(tag)}, which is refused: a mutable \`latest\` tag makes a deployment run whatever was pushed last. ` +
-          'Use an immutable tag such as `sha-{short_sha}` or `v{version}`; for a dev-only image set `allow-latest: true`.',
-      );
-    }
+    checkLatest(template, tag, options);
     if (!tags.includes(tag)) tags.push(tag);
   }
   return tags;
+}
+
+function checkLatest(template: string, tag: string, options: TagOptions): void {
+  if (tag.toLowerCase() === 'latest' && !options.allowLatest) {
+    throw new ConfigurationError(
+      `Input \`tags\`: template ${JSON.stringify(template)} renders ${JSON.stringify(tag)}, which is refused: a mutable \`latest\` tag makes a deployment run whatever was pushed last. ` +
+        'Use an immutable tag such as `sha-{short_sha}` or `v{version}`; for a dev-only image set `allow-latest: true`.',
+    );
+  }
+}
+
+/** The tags of one run and what they mean for the build. */
+export interface TagPlan {
+  /** The tags to apply; the first is pushed by the builder. */
+  tags: string[];
+  /** The image version (OCI `version` label, `version` output): `{version}`, metadata-action's first tag, or the first tag. */
+  version: string;
+  /**
+   * Whether the first tag names this commit's build alone, so an image it
+   * already names may be reused (`skip-if-exists`). A branch tag such as
+   * `main` names the last build of the branch, not this one.
+   */
+  firstTagIdentifiesBuild: boolean;
+  /** Things to tell the user (a `latest` left out, skip-if-exists off). */
+  notes: string[];
+}
+
+/**
+ * Berth's templates, or, when any line starts with `type=`, metadata-action's
+ * rules and `flavor`. Berth's policy applies to both: every tag is checked
+ * against Docker's grammar and `latest` needs `allow-latest`. A `latest` that
+ * metadata-action would add on its own (`latest=auto`) is left out with a
+ * note instead; one asked for (`latest=true`, `type=raw,value=latest`) fails.
+ */
+export function planTags(
+  lines: readonly string[],
+  flavorLines: readonly string[],
+  context: TagContext,
+  options: TagOptions,
+): TagPlan {
+  if (!lines.some(isRuleLine)) {
+    if (flavorLines.length > 0) {
+      throw new ConfigurationError(
+        'Input `flavor` applies to metadata-action tag rules (`type=…` lines in `tags`), but `tags` holds Berth templates. Remove `flavor`, or write the tags as rules, e.g. `type=sha`.',
+      );
+    }
+    const tags = computeTags(lines, context, options);
+    const version = resolveVersion(context);
+    return {
+      tags,
+      version: 'value' in version ? version.value : tags[0],
+      firstTagIdentifiesBuild: true,
+      notes: [],
+    };
+  }
+  const flavor = parseFlavor(flavorLines);
+  const meta = metadataTags(lines, flavor, context);
+  const notes: string[] = [];
+  let tags = meta.tags;
+  if (meta.latestTag !== undefined && !options.allowLatest) {
+    if (flavor.latest === 'true') {
+      throw new ConfigurationError(
+        `Input \`flavor\`: \`latest=true\` adds \`${meta.latestTag}\`, which is refused: a mutable \`latest\` tag makes a deployment run whatever was pushed last. Remove it, or set \`allow-latest: true\` for a dev-only image.`,
+      );
+    }
+    tags = tags.filter((tag) => tag !== meta.latestTag);
+    notes.push(
+      `metadata-action's \`latest=auto\` would add \`${meta.latestTag}\` here; Berth leaves it out unless \`allow-latest: true\`.`,
+    );
+  }
+  if (tags.length === 0) {
+    throw new ConfigurationError(
+      `Input \`tags\`: no rule gives a tag for the ref ${context.ref ? `\`${context.ref}\`` : '(none)'}. Add a rule that always applies, e.g. \`type=sha\`.`,
+    );
+  }
+  for (const tag of tags) {
+    const problem = tagProblem(tag);
+    if (problem) {
+      throw new ConfigurationError(
+        `Input \`tags\`: the rules give ${JSON.stringify(tag)}, which is not a valid tag: ${problem}. Change the rule's prefix, suffix or value.`,
+      );
+    }
+    checkLatest('(rule)', tag, options);
+  }
+  const identity = meta.shaTag !== undefined && tags.includes(meta.shaTag);
+  if (identity) tags = [meta.shaTag!, ...tags.filter((tag) => tag !== meta.shaTag)];
+  else {
+    notes.push(
+      'No `type=sha` rule, so no tag names this commit alone: `skip-if-exists` does not apply and the image is built.',
+    );
+  }
+  return { tags, version: meta.version ?? tags[0], firstTagIdentifiesBuild: identity, notes };
 }
