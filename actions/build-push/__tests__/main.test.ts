@@ -160,13 +160,32 @@ describe('build and push', () => {
       skipped: 'false',
       registry: REGISTRY,
       builder: 'buildah',
+      version: 'sha-abc1234',
+      labels: [
+        'org.opencontainers.image.title=shop',
+        'org.opencontainers.image.url=https://github.com/acme/shop',
+        'org.opencontainers.image.source=https://github.com/acme/shop',
+        'org.opencontainers.image.revision=abc1234def5678900000000000000000000000ff',
+        'org.opencontainers.image.created=2024-01-15T14:30:00.000Z',
+        'org.opencontainers.image.version=sha-abc1234',
+      ].join('\n'),
+      annotations: '',
+      json: expect.any(String),
+      'docker-config': '',
+    });
+    // metadata-action's `json` shape: full references, bare names, labels as an object.
+    expect(JSON.parse(outputs.json)).toMatchObject({
+      tags: [`${REGISTRY}/shop:sha-abc1234`, `${REGISTRY}/shop:build-17`],
+      'tag-names': ['sha-abc1234', 'build-17'],
+      labels: { 'org.opencontainers.image.title': 'shop', 'org.opencontainers.image.version': 'sha-abc1234' },
+      annotations: [],
     });
     expect(commands(exec)).toEqual([
       'docker info --format {{.ServerVersion}}',
       'buildah --version',
       `buildah login --username AWS --password-stdin ${REGISTRY}`,
       expect.stringMatching(
-        /^buildah build --file Containerfile --label org\.opencontainers\.image\.source=https:\/\/github\.com\/acme\/shop --label org\.opencontainers\.image\.revision=abc1234def.* --label org\.opencontainers\.image\.created=2024-01-15T14:30:00\.000Z --label org\.opencontainers\.image\.version=sha-abc1234 --tag .*:sha-abc1234 --tag .*:build-17 \.$/,
+        /^buildah build --file Containerfile --label org\.opencontainers\.image\.title=shop --label org\.opencontainers\.image\.url=https:\/\/github\.com\/acme\/shop --label org\.opencontainers\.image\.source=https:\/\/github\.com\/acme\/shop --label org\.opencontainers\.image\.revision=abc1234def.* --label org\.opencontainers\.image\.created=2024-01-15T14:30:00\.000Z --label org\.opencontainers\.image\.version=sha-abc1234 --tag .*:sha-abc1234 --tag .*:build-17 \.$/,
       ),
       expect.stringMatching(
         /^buildah push --digestfile .* 123456789012\.dkr\.ecr\.eu-west-1\.amazonaws\.com\/shop:sha-abc1234 docker:\/\//,

@@ -21,6 +21,7 @@ describe('imageLabels', () => {
       ]),
     );
     expect(Object.fromEntries(labels)).toEqual({
+      'org.opencontainers.image.url': 'https://github.com/acme/shop',
       'org.opencontainers.image.source': 'https://github.com/acme/shop',
       'org.opencontainers.image.revision': 'abc',
       'org.opencontainers.image.created': '2024-01-15T14:30:00.000Z',
@@ -113,6 +114,11 @@ describe('outputs and summary', () => {
       skipped: 'true',
       registry: 'r.example',
       builder: 'none',
+      version: '',
+      labels: '',
+      annotations: '',
+      json: '{"tags":["r.example/shop:sha-abc1234","r.example/shop:dev"],"tag-names":["sha-abc1234","dev"],"labels":{},"annotations":[]}',
+      'docker-config': '',
     });
   });
 

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import type { OciLabelContext } from './oci-labels.js';
 import type { TagContext } from './tags.js';
 
 /** What the workflow run tells about itself, read from the runner's environment. */
@@ -9,19 +11,69 @@ export interface RunContext {
   runAttempt?: string;
   /** `https://github.com/acme/shop`, when the runner says where the repository lives. */
   repositoryUrl?: string;
+  /** `shop` from GITHUB_REPOSITORY `acme/shop`. */
+  repositoryName?: string;
   /** `github-hosted` or `self-hosted` (RUNNER_ENVIRONMENT); undefined on older runners. */
   runnerEnvironment?: string;
   runnerTemp?: string;
+  /** GITHUB_EVENT_NAME. */
+  eventName?: string;
+  /** GITHUB_BASE_REF: a pull request's base branch. */
+  baseRef?: string;
+  /** The repository as the event payload describes it (absent where there is no payload). */
+  repository?: RepositoryFacts;
 }
 
-export function readRunContext(env: NodeJS.ProcessEnv): RunContext {
+/** What the event payload's `repository` object says, for tag rules and OCI labels. */
+export interface RepositoryFacts {
+  name?: string;
+  defaultBranch?: string;
+  description?: string;
+  /** SPDX id of the licence, e.g. `MIT`. */
+  license?: string;
+}
+
+const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+
+/** The `repository` facts of a webhook payload (https://docs.github.com/en/webhooks/webhook-events-and-payloads). */
+export function repositoryFacts(payload: unknown): RepositoryFacts | undefined {
+  const repository = (payload as { repository?: Record<string, unknown> } | undefined)?.repository;
+  if (typeof repository !== 'object' || repository === null) return undefined;
+  const license = repository.license as { spdx_id?: unknown } | undefined;
+  return {
+    name: text(repository.name),
+    defaultBranch: text(repository.default_branch),
+    description: text(repository.description),
+    // GitHub reports an unrecognised licence as NOASSERTION: not a licence to label an image with.
+    license: text(license?.spdx_id) === 'NOASSERTION' ? undefined : text(license?.spdx_id),
+  };
+}
+
+/** The event payload at GITHUB_EVENT_PATH, or undefined when there is none or it is not JSON. */
+export function readEventPayload(path: string | undefined): unknown {
+  if (!path) return undefined;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+export function readRunContext(
+  env: NodeJS.ProcessEnv,
+  readEvent: (path: string | undefined) => unknown = readEventPayload,
+): RunContext {
   const server = env.GITHUB_SERVER_URL || 'https://github.com';
   return {
+    eventName: env.GITHUB_EVENT_NAME || undefined,
+    baseRef: env.GITHUB_BASE_REF || undefined,
+    repository: repositoryFacts(readEvent(env.GITHUB_EVENT_PATH)),
     sha: env.GITHUB_SHA || undefined,
     ref: env.GITHUB_REF || undefined,
     headRef: env.GITHUB_HEAD_REF || undefined,
     runNumber: env.GITHUB_RUN_NUMBER || undefined,
     runAttempt: env.GITHUB_RUN_ATTEMPT || undefined,
+    repositoryName: env.GITHUB_REPOSITORY?.split('/')[1] || undefined,
     repositoryUrl: env.GITHUB_REPOSITORY
       ? `${server.replace(/\/+$/, '')}/${env.GITHUB_REPOSITORY}`
       : undefined,
@@ -53,5 +105,21 @@ export function tagContext(
     now,
     version: inputs.version,
     environment: inputs.environment,
+    eventName: run.eventName,
+    defaultBranch: run.repository?.defaultBranch,
+    baseRef: run.baseRef,
+  };
+}
+
+/** What the OCI labels say about the repository and this build. */
+export function labelContext(run: RunContext, now: Date, version: string): OciLabelContext {
+  return {
+    repositoryUrl: run.repositoryUrl,
+    title: run.repository?.name ?? run.repositoryName,
+    description: run.repository?.description,
+    licenses: run.repository?.license,
+    sha: run.sha,
+    now,
+    version,
   };
 }

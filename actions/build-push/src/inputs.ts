@@ -1,4 +1,6 @@
 import { type AwsInputs, ConfigurationError, InputReader, readAwsInputs } from '@berth/shared';
+import { type CacheEntry, parseCacheEntries } from './builders/cache.js';
+import { isRuleLine } from './metadata-tags.js';
 
 export const BUILDERS = ['auto', 'docker', 'buildah', 'podman'] as const;
 export type BuilderChoice = (typeof BUILDERS)[number];
@@ -9,8 +11,10 @@ export type CacheMode = (typeof CACHE_MODES)[number];
 export interface Inputs {
   repository: string;
   registry?: string;
-  /** Tag templates, one per line (placeholders not yet rendered). */
+  /** Tag templates, one per line (placeholders not yet rendered), or metadata-action rules (`type=…`). */
   tags: string[];
+  /** metadata-action's `flavor` lines (`latest=auto`, `prefix=…`, `suffix=…`). */
+  flavor: string[];
   version?: string;
   environment?: string;
   allowLatest: boolean;
@@ -23,9 +27,26 @@ export interface Inputs {
   target?: string;
   buildArgs: Map<string, string>;
   secrets: Map<string, string>;
+  /** Secret id → file path (relative to the workspace), as `RUN --mount=type=secret,id=…` sees it. */
+  secretFiles: Map<string, string>;
+  /** Secret id → name of the environment variable holding its value. */
+  secretEnvs: Map<string, string>;
+  /** `default` or `<id>=<socket or key>[,<key>]`, one per line. */
+  ssh: string[];
+  /** Extra build context name → value (path, `docker-image://…`, URL). */
+  buildContexts: Map<string, string>;
   platforms: string[];
   labels: Map<string, string>;
+  /** `[<level>:]key` → value; levels are buildx's (`manifest`, `index`, …). */
+  annotations: Map<string, string>;
+  noCache: boolean;
+  pull: boolean;
   cache: CacheMode;
+  /** Explicit cache sources/destinations (buildx syntax); when given they replace what `cache` sets. */
+  cacheFrom: CacheEntry[];
+  cacheTo: CacheEntry[];
+  /** Leave a docker config with the registry's credentials for later steps (DOCKER_CONFIG). */
+  dockerConfig: boolean;
   provenance?: string;
   sbom?: string;
   /** Minutes the step's AWS calls may take in all (1–360); the build itself is the job's to bound. */
@@ -37,6 +58,8 @@ const REPOSITORY = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9
 const REGISTRY_HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)(?::\d{1,5})?$/;
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/;
 const SECRET_ID = /^[A-Za-z0-9_.-]+$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const SSH_ENTRY = /^[A-Za-z0-9_.-]+(?:=\S.*)?$/;
 const SOURCE = /^(?:sha256:[a-f0-9]{64}|[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})$/;
 
 function validateRepository(value: string): string {
@@ -106,6 +129,73 @@ function validateSecrets(secrets: Map<string, string>): Map<string, string> {
   return secrets;
 }
 
+/** Non-empty lines without `#` comments, each kept whole (commas are part of the value). */
+export function inputLines(raw: string): string[] {
+  return raw
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+}
+
+/** Berth templates (a list: lines or commas), or metadata-action rules (lines, commas inside a rule). */
+function readTags(reader: InputReader): string[] {
+  const raw = reader.raw('tags');
+  if (raw === '') return [];
+  const lines = inputLines(raw);
+  return lines.some(isRuleLine) ? lines : reader.list('tags');
+}
+
+/** `secret-envs`: `id=ENV_NAME` pairs, one per line or comma separated (docker/build-push-action's List/CSV). */
+function readSecretEnvs(reader: InputReader): Map<string, string> {
+  const pairs = new Map<string, string>();
+  for (const item of reader.list('secret-envs')) {
+    const eq = item.indexOf('=');
+    const id = item.slice(0, eq).trim();
+    const name = item.slice(eq + 1).trim();
+    if (eq <= 0 || !ENV_NAME.test(name)) {
+      throw new ConfigurationError(
+        `Input \`secret-envs\`: ${JSON.stringify(item)} is not \`id=ENV_NAME\`. Write e.g. \`npm_token=NPM_TOKEN\` and set NPM_TOKEN in the step's \`env\`.`,
+      );
+    }
+    if (pairs.has(id)) throw new ConfigurationError(`Input \`secret-envs\` repeats the id \`${id}\`.`);
+    pairs.set(id, name);
+  }
+  return pairs;
+}
+
+function readSsh(reader: InputReader): string[] {
+  const entries = inputLines(reader.raw('ssh'));
+  for (const entry of entries) {
+    if (!SSH_ENTRY.test(entry)) {
+      throw new ConfigurationError(
+        `Input \`ssh\`: ${JSON.stringify(entry)} is not \`default\` or \`<id>=<socket or key file>\`. Write e.g. \`default\` (the agent in SSH_AUTH_SOCK) or \`github=\${{ runner.temp }}/deploy_key\`.`,
+      );
+    }
+  }
+  return entries;
+}
+
+/** Every id of the three secret inputs must be a valid id and appear once across them. */
+function checkSecretIds(sources: Array<[string, Map<string, string>]>): void {
+  const seen = new Map<string, string>();
+  for (const [input, map] of sources) {
+    for (const id of map.keys()) {
+      if (!SECRET_ID.test(id)) {
+        throw new ConfigurationError(
+          `Input \`${input}\`: secret id ${JSON.stringify(id)} may only contain letters, digits, \`_\`, \`.\` and \`-\` (it is the \`id\` in \`RUN --mount=type=secret,id=…\`).`,
+        );
+      }
+      const other = seen.get(id);
+      if (other) {
+        throw new ConfigurationError(
+          `Secret id \`${id}\` is given in both \`${other}\` and \`${input}\`; a build secret has one source. Remove one of them.`,
+        );
+      }
+      seen.set(id, input);
+    }
+  }
+}
+
 function validateSource(value: string | undefined): string | undefined {
   if (value === undefined || SOURCE.test(value)) return value;
   throw new ConfigurationError(
@@ -115,12 +205,21 @@ function validateSource(value: string | undefined): string | undefined {
 
 /** The only reader of the action's inputs; throws a ConfigurationError on the first bad one. */
 export function getInputs(reader: InputReader = new InputReader()): Inputs {
+  const secrets = readSecrets(reader);
+  const secretFiles = reader.keyValues('secret-files');
+  const secretEnvs = readSecretEnvs(reader);
+  checkSecretIds([
+    ['secrets', secrets],
+    ['secret-files', secretFiles],
+    ['secret-envs', secretEnvs],
+  ]);
   return {
     repository: validateRepository(
       reader.required('repository', 'name the ECR repository to push to, e.g. `repository: shop/web`.'),
     ),
     registry: validateRegistry(reader.optional('registry')),
-    tags: reader.raw('tags') === '' ? [] : reader.list('tags'),
+    tags: readTags(reader),
+    flavor: inputLines(reader.raw('flavor')),
     version: reader.optional('version'),
     environment: reader.optional('environment'),
     allowLatest: reader.boolean('allow-latest', false),
@@ -132,10 +231,20 @@ export function getInputs(reader: InputReader = new InputReader()): Inputs {
     file: reader.optional('file'),
     target: reader.optional('target'),
     buildArgs: reader.keyValues('build-args'),
-    secrets: readSecrets(reader),
+    secrets,
+    secretFiles,
+    secretEnvs,
+    ssh: readSsh(reader),
+    buildContexts: reader.keyValues('build-contexts'),
     platforms: validatePlatforms(reader.list('platforms')),
     labels: reader.keyValues('labels'),
+    annotations: reader.keyValues('annotations'),
+    noCache: reader.boolean('no-cache', false),
+    pull: reader.boolean('pull', false),
     cache: reader.enumeration('cache', CACHE_MODES, 'registry'),
+    cacheFrom: parseCacheEntries('cache-from', inputLines(reader.raw('cache-from'))),
+    cacheTo: parseCacheEntries('cache-to', inputLines(reader.raw('cache-to'))),
+    dockerConfig: reader.boolean('docker-config', false),
     provenance: reader.optional('provenance'),
     sbom: reader.optional('sbom'),
     timeoutMinutes: reader.integer('timeout-minutes', { min: 1, max: 360, fallback: 30 }),

@@ -37,17 +37,19 @@ import {
   wrapError,
   writeJobSummary,
 } from '@berth/shared';
+import { resolveBuildSecrets } from './build-secrets.js';
 import { detectBuilder, runBuild } from './builders/index.js';
 import type { BuildRequest } from './builders/types.js';
+import { dockerAuth, writeDockerConfig } from './docker-config.js';
 import { actionsExecutor, type Exec } from './exec.js';
-import { readRunContext, shouldLogout, tagContext } from './github-context.js';
+import { labelContext, readRunContext, shouldLogout, tagContext } from './github-context.js';
 import { getInputs, type Inputs } from './inputs.js';
-import { ecrCredentials, registryLogin, registryLogout } from './login.js';
+import { ecrCredentials, type RegistryCredentials, registryLogin, registryLogout } from './login.js';
 import { imageLabels } from './oci-labels.js';
 import { checkRegistryRegion, isLoopbackRegistry, registryIdOf, resolveRegistry } from './registry.js';
 import { type BuildPushResult, outputsOf, type TagOutcome } from './result.js';
 import { writeSummary } from './summary.js';
-import { computeTags, resolveVersion } from './tags.js';
+import { planTags } from './tags.js';
 import { nodeTempFiles, type TempFiles } from './temp-files.js';
 
 export const ACTION_NAME = 'build-push';
@@ -70,6 +72,8 @@ export interface Dependencies {
   logger: Logger;
   setSecret(secret: string): void;
   setOutput(name: string, value: string): void;
+  /** Sets a variable for the job's later steps (DOCKER_CONFIG); core.exportVariable by default. */
+  exportVariable?(name: string, value: string): void;
   writeSummary(result: BuildPushResult): Promise<void>;
   /** `signal`: the step deadline's; every call through the clients is abandoned when it fires. */
   aws(inputs: AwsInputs, signal?: AbortSignal): AwsClients;
@@ -88,6 +92,7 @@ export function defaultDependencies(): Dependencies {
     logger: coreLogger,
     setSecret: (secret) => core.setSecret(secret),
     setOutput: (name, value) => core.setOutput(name, value),
+    exportVariable: (name, value) => core.exportVariable(name, value),
     writeSummary,
     aws: (inputs, signal) => createAwsContext({ actionName: ACTION_NAME, inputs, signal }),
     writeTimeoutSummary: (message) =>
@@ -216,16 +221,22 @@ export async function main(deps: Dependencies = defaultDependencies()): Promise<
   for (const value of inputs.secrets.values()) if (value !== '') deps.setSecret(value);
   const run = readRunContext(deps.env);
   const now = new Date(deps.clock.now());
-  const tags = computeTags(inputs.tags, tagContext(run, now, inputs), { allowLatest: inputs.allowLatest });
+  const tagPlan = planTags(inputs.tags, inputs.flavor, tagContext(run, now, inputs), {
+    allowLatest: inputs.allowLatest,
+  });
+  const tags = tagPlan.tags;
+  for (const note of tagPlan.notes) logger.info(note);
   const buildMode = inputs.source === undefined;
   const workspace = deps.env.GITHUB_WORKSPACE || process.cwd();
   if (buildMode) checkBuildFiles(inputs, workspace, deps.env.RUNNER_TEMP || undefined);
+  const buildSecrets = buildMode ? resolveBuildSecrets(inputs, deps.env, workspace) : undefined;
+  for (const { value } of buildSecrets?.envs.values() ?? []) deps.setSecret(value);
+  const labels = imageLabels(labelContext(run, now, tagPlan.version), inputs.labels);
   if (!buildMode && !inputs.push) {
     throw new ConfigurationError(
       'Input `push` is `false` but `source` asks to re-tag an existing image in the registry. Remove one of them.',
     );
   }
-  const version = resolvedVersion(inputs, run.ref);
   logger.info(`Tags: ${tags.join(', ')}`);
 
   // 2. Where the image goes and what the repository allows. Every AWS call from here on ends by the step's deadline.
@@ -233,13 +244,28 @@ export async function main(deps: Dependencies = defaultDependencies()): Promise<
   const { aws, registry } = await connect(inputs, deps, deadline.signal);
   const repo = { repositoryName: inputs.repository, registryId: registryIdOf(registry) };
   const base = { registry, repo, image: `${registry}/${inputs.repository}` };
-  const common = {
+  const common: Pick<
+    BuildPushResult,
+    | 'registry'
+    | 'repository'
+    | 'image'
+    | 'tags'
+    | 'platforms'
+    | 'cache'
+    | 'version'
+    | 'labels'
+    | 'annotations'
+    | 'dockerConfig'
+  > = {
     registry,
     repository: inputs.repository,
     image: base.image,
     tags,
     platforms: inputs.platforms,
     cache: inputs.cache,
+    version: tagPlan.version,
+    labels,
+    annotations: inputs.annotations,
   };
 
   let target: Target | undefined;
@@ -249,6 +275,30 @@ export async function main(deps: Dependencies = defaultDependencies()): Promise<
     target = { ...withClient, rules: await describeRepository(withClient) };
     current = await currentTagDigests(target.ecr, repo, tags);
   }
+
+  // One ECR login token for the builder and the docker config left for later steps.
+  let credentials: RegistryCredentials | undefined;
+  const login = async (client: AwsClients) => {
+    credentials ??= await ecrCredentials(client.ecr(), deps.setSecret);
+    return credentials;
+  };
+  let dockerConfig: string | undefined;
+  if (inputs.dockerConfig) {
+    if (!aws) {
+      logger.warning(
+        '`docker-config: true` but there is no AWS access (push is false); no docker config was written.',
+      );
+    } else {
+      const auth = dockerAuth(await login(aws));
+      deps.setSecret(auth);
+      const written = await writeDockerConfig(deps.files, deps.env, registry, auth);
+      dockerConfig = written.dir;
+      deps.exportVariable?.('DOCKER_CONFIG', written.dir);
+      for (const note of written.notes) logger.info(`docker config: ${note}.`);
+      logger.info(`Logged in to ${registry} for later steps: DOCKER_CONFIG=${written.dir}`);
+    }
+  }
+  common.dockerConfig = dockerConfig;
 
   // 3a. Promotion: no build, the tested image gets the new tags.
   if (!buildMode && target) {
@@ -275,7 +325,7 @@ export async function main(deps: Dependencies = defaultDependencies()): Promise<
 
   // 3b. Build once: the first tag already names an image (a re-run of the same commit).
   const existing = current.get(tags[0]);
-  if (target && inputs.skipIfExists && existing) {
+  if (target && inputs.skipIfExists && tagPlan.firstTagIdentifiesBuild && existing) {
     const manifest = await getImageManifest(target.ecr, repo, { imageDigest: existing }, 'tags');
     logger.notice(
       `${base.image}:${tags[0]} already exists (${existing}); not building it again (skip-if-exists).`,
@@ -311,8 +361,7 @@ export async function main(deps: Dependencies = defaultDependencies()): Promise<
   let loggedIn = false;
   if (aws) {
     try {
-      const credentials = await ecrCredentials(aws.ecr(), deps.setSecret);
-      await registryLogin(deps.exec, builder.name, registry, credentials, insecure);
+      await registryLogin(deps.exec, builder.name, registry, await login(aws), insecure);
       loggedIn = true;
     } catch (error) {
       if (inputs.push) throw error;
@@ -327,17 +376,18 @@ export async function main(deps: Dependencies = defaultDependencies()): Promise<
       target: inputs.target,
       buildArgs: inputs.buildArgs,
       secrets: inputs.secrets,
-      labels: imageLabels(
-        {
-          repositoryUrl: run.repositoryUrl,
-          sha: run.sha,
-          now,
-          version: version ?? tags[0],
-        },
-        inputs.labels,
-      ),
+      fileSecrets: buildSecrets?.files,
+      envSecrets: buildSecrets?.envs,
+      ssh: inputs.ssh,
+      buildContexts: inputs.buildContexts,
+      labels,
+      annotations: inputs.annotations,
+      noCache: inputs.noCache,
+      pull: inputs.pull,
       platforms: inputs.platforms,
       cache: inputs.cache,
+      cacheFrom: inputs.cacheFrom,
+      cacheTo: inputs.cacheTo,
       provenance: inputs.provenance,
       sbom: inputs.sbom,
       push: inputs.push,
@@ -386,12 +436,6 @@ export async function main(deps: Dependencies = defaultDependencies()): Promise<
     cachedSteps: outcome.cachedSteps,
     sizeBytes: await imageSize(target, digest),
   };
-}
-
-/** `{version}` when it has a value (for the OCI version label); throws on a `version` input that is not semver. */
-function resolvedVersion(inputs: Inputs, ref: string | undefined): string | undefined {
-  const resolved = resolveVersion({ version: inputs.version, ref });
-  return 'value' in resolved ? resolved.value : undefined;
 }
 
 /**

@@ -29,6 +29,31 @@ export interface BuildPushResult {
   sizeBytes?: number;
   source?: string;
   manifestMediaType?: string;
+  /** The image version (`version` output, OCI version label). */
+  version?: string;
+  /** The labels the image carries (OCI defaults and the `labels` input). */
+  labels?: ReadonlyMap<string, string>;
+  /** The `annotations` input. */
+  annotations?: ReadonlyMap<string, string>;
+  /** DOCKER_CONFIG folder left for later steps (`docker-config: true`). */
+  dockerConfig?: string;
+}
+
+const pairs = (map: ReadonlyMap<string, string> | undefined) => [...(map ?? [])].map(([k, v]) => `${k}=${v}`);
+
+/**
+ * metadata-action's `json` output shape (its README, "outputs"): full
+ * references in `tags`, bare tags in `tag-names`, labels as an object.
+ */
+export function metadataJson(
+  result: Pick<BuildPushResult, 'image' | 'tags' | 'labels' | 'annotations'>,
+): string {
+  return JSON.stringify({
+    tags: result.tags.map((tag) => `${result.image}:${tag}`),
+    'tag-names': [...result.tags],
+    labels: Object.fromEntries(result.labels ?? []),
+    annotations: pairs(result.annotations),
+  });
 }
 
 /** The `registry/repository@sha256:…` reference render-taskdef should pin, when there is a digest. */
@@ -46,5 +71,10 @@ export function outputsOf(result: BuildPushResult): Record<string, string> {
     skipped: String(result.mode === 'reuse' || result.mode === 'promote'),
     registry: result.registry,
     builder: result.builder,
+    version: result.version ?? '',
+    labels: pairs(result.labels).join('\n'),
+    annotations: pairs(result.annotations).join('\n'),
+    json: metadataJson(result),
+    'docker-config': result.dockerConfig ?? '',
   };
 }

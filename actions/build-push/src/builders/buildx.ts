@@ -1,5 +1,6 @@
+import { buildxCacheTo } from './cache.js';
 import type { BuildFiles, BuildPlan, BuildRequest, Invocation } from './types.js';
-import { imageRef } from './types.js';
+import { hasRemoteCache, imageRef, registryOf } from './types.js';
 
 /** Name of the environment variable that carries secret number `index` to buildx. */
 export function secretEnvName(index: number): string {
@@ -14,6 +15,14 @@ export interface BuildxOptions {
 }
 
 function cacheArgs(request: BuildRequest, options: BuildxOptions): string[] {
+  const from = request.cacheFrom ?? [];
+  const to = request.cacheTo ?? [];
+  if (from.length > 0 || to.length > 0) {
+    return [
+      ...from.flatMap((entry) => ['--cache-from', entry.text]),
+      ...buildxCacheTo(to, registryOf(request)).flatMap((entry) => ['--cache-to', entry]),
+    ];
+  }
   switch (request.cache) {
     case 'registry': {
       const ref = imageRef(request, 'buildcache');
@@ -43,13 +52,21 @@ export function buildxPlan(request: BuildRequest, files: BuildFiles, options: Bu
   if (request.file) args.push('--file', request.file);
   if (request.target) args.push('--target', request.target);
   for (const [key, value] of request.buildArgs) args.push('--build-arg', `${key}=${value}`);
+  for (const [name, value] of request.buildContexts ?? []) args.push('--build-context', `${name}=${value}`);
   const env: Record<string, string> = {};
   [...request.secrets].forEach(([id, value], index) => {
     env[secretEnvName(index)] = value;
     args.push('--secret', `id=${id},env=${secretEnvName(index)}`);
   });
+  // The user's own files and variables are named as docker documents it; only the name is on the command line.
+  for (const [id, path] of request.fileSecrets ?? []) args.push('--secret', `id=${id},src=${path}`);
+  for (const [id, { name }] of request.envSecrets ?? []) args.push('--secret', `id=${id},env=${name}`);
+  for (const entry of request.ssh ?? []) args.push('--ssh', entry);
   if (request.platforms.length > 0) args.push('--platform', request.platforms.join(','));
   for (const [key, value] of request.labels) args.push('--label', `${key}=${value}`);
+  for (const [key, value] of request.annotations ?? []) args.push('--annotation', `${key}=${value}`);
+  if (request.noCache) args.push('--no-cache');
+  if (request.pull) args.push('--pull');
   args.push(...cacheArgs(request, options));
   if (request.provenance !== undefined) args.push('--provenance', request.provenance);
   if (request.sbom !== undefined) args.push('--sbom', request.sbom);
@@ -82,7 +99,7 @@ export function buildxPlan(request: BuildRequest, files: BuildFiles, options: Bu
  */
 export function needsContainerBuilder(driver: string | undefined, request: BuildRequest): boolean {
   if (driver !== 'docker') return false;
-  return request.cache !== 'none' || request.platforms.length > 1;
+  return hasRemoteCache(request) || request.platforms.length > 1;
 }
 
 export function createBuilderInvocation(name: string): Invocation {

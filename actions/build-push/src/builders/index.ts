@@ -16,6 +16,7 @@ import type { BuildFiles, BuildPlan, BuildRequest, Invocation } from './types.js
 
 export * from './buildah.js';
 export * from './buildx.js';
+export * from './cache.js';
 export * from './detect.js';
 export * from './types.js';
 
@@ -84,7 +85,11 @@ export async function runBuild(
     const secretFiles = new Map<string, string>();
     if (builder.name !== 'docker') {
       let index = 0;
-      for (const [id, value] of request.secrets) {
+      const values = [
+        ...request.secrets,
+        ...[...(request.envSecrets ?? [])].map(([id, { value }]) => [id, value] as const),
+      ];
+      for (const [id, value] of values) {
         const path = join(dir, `secret-${index++}`);
         await deps.files.writePrivate(path, value);
         secretFiles.set(id, path);

@@ -1,4 +1,5 @@
 import type { CacheMode } from '../inputs.js';
+import type { CacheEntry } from './cache.js';
 
 export type BuilderName = 'docker' | 'buildah' | 'podman';
 
@@ -10,9 +11,24 @@ export interface BuildRequest {
   buildArgs: ReadonlyMap<string, string>;
   /** id → value. Values never go on a command line. */
   secrets: ReadonlyMap<string, string>;
+  /** id → absolute path of a file the user named (`secret-files`). */
+  fileSecrets?: ReadonlyMap<string, string>;
+  /** id → the environment variable holding the value (`secret-envs`) and that value. */
+  envSecrets?: ReadonlyMap<string, { name: string; value: string }>;
+  /** `default` or `<id>=<socket or keys>` (`ssh`). */
+  ssh?: readonly string[];
+  /** name → value (`build-contexts`). */
+  buildContexts?: ReadonlyMap<string, string>;
   labels: ReadonlyMap<string, string>;
+  /** `[<level>:]key` → value. */
+  annotations?: ReadonlyMap<string, string>;
+  noCache?: boolean;
+  pull?: boolean;
   platforms: readonly string[];
   cache: CacheMode;
+  /** Explicit cache entries; when either list is non-empty both replace `cache`. */
+  cacheFrom?: readonly CacheEntry[];
+  cacheTo?: readonly CacheEntry[];
   provenance?: string;
   sbom?: string;
   push: boolean;
@@ -31,7 +47,7 @@ export interface BuildFiles {
   metadataFile: string;
   /** buildah/podman `--digestfile`. */
   digestFile: string;
-  /** Secret id → file (mode 0600) holding its value, for buildah/podman. */
+  /** Secret id → file (mode 0600) holding its value (`secrets`, `secret-envs`), for buildah/podman. */
   secretFiles: ReadonlyMap<string, string>;
 }
 
@@ -59,4 +75,16 @@ export interface BuildPlan {
 
 export function imageRef(request: Pick<BuildRequest, 'imageName'>, tag: string): string {
   return `${request.imageName}:${tag}`;
+}
+
+/** The registry host of the image (`registry/repository` → `registry`). */
+export function registryOf(request: Pick<BuildRequest, 'imageName'>): string {
+  return request.imageName.slice(0, request.imageName.indexOf('/'));
+}
+
+/** Whether the build imports or exports a remote cache (explicit entries, or `cache` other than `none`). */
+export function hasRemoteCache(request: Pick<BuildRequest, 'cache' | 'cacheFrom' | 'cacheTo'>): boolean {
+  return (
+    (request.cacheFrom?.length ?? 0) > 0 || (request.cacheTo?.length ?? 0) > 0 || request.cache !== 'none'
+  );
 }
