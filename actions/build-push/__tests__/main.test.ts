@@ -404,6 +404,22 @@ describe('errors before anything happens', () => {
     ],
     [{ repository: 'shop', tags: 'latest' }, /renders "latest", which is refused/],
     [{ repository: 'shop', version: 'one' }, /Input `version` must be a semantic version/],
+    [
+      { repository: 'shop', 'secret-envs': 'npm=NPM_TOKEN' },
+      /Input `secret-envs`: secret `npm` reads .*NPM_TOKEN/,
+    ],
+    [
+      { repository: 'shop', 'secret-files': 'npm=.npmrc' },
+      /Input `secret-files`: secret `npm` names ".npmrc"/,
+    ],
+    [
+      { repository: 'shop', tags: 'type=ref,event=pr' },
+      /no rule gives a tag for the ref `refs\/heads\/main`/,
+    ],
+    [
+      { repository: 'shop', tags: 'type=sha', flavor: 'latest=true' },
+      /`latest=true` adds `latest`, which is refused/,
+    ],
   ])('%j', async (inputs, message) => {
     const { deps, exec } = setup(inputs);
     await expect(runAction(deps)).rejects.toThrow(message);
@@ -428,5 +444,72 @@ describe('errors before anything happens', () => {
     await expect(runAction(deps)).rejects.toThrow(
       /No container builder found \(tried docker: .*buildah: buildah is not installed; podman/,
     );
+  });
+});
+
+describe('docker/metadata-action and amazon-ecr-login parity', () => {
+  it('metadata-action rules: the type=sha tag is pushed first and a re-run reuses it', async () => {
+    const rules = { repository: 'shop', tags: 'type=ref,event=branch\ntype=sha', 'allow-latest': 'false' };
+    const first = setup(rules);
+    await runAction(first.deps);
+    expect(first.outputs).toMatchObject({ tags: 'sha-abc1234\nmain', version: 'main', builder: 'buildah' });
+    expect(first.outputs.labels).toContain('org.opencontainers.image.version=main');
+    const again = setup(rules);
+    await runAction(again.deps);
+    expect(again.outputs).toMatchObject({ skipped: 'true', builder: 'none' });
+  });
+
+  it('without a type=sha rule an existing branch tag is not reused: the commit is built', async () => {
+    store('main', OLD);
+    const { deps, outputs, logger } = setup({ repository: 'shop', tags: 'type=ref,event=branch' });
+    await runAction(deps);
+    expect(outputs).toMatchObject({ skipped: 'false', digest: digestOf(BUILT), tags: 'main' });
+    expect(logger.text()).toMatch(/No `type=sha` rule/);
+  });
+
+  it('docker-config: a masked docker config for later steps, DOCKER_CONFIG exported, one token for both logins', async () => {
+    const { deps, outputs, secrets } = setup({ repository: 'shop', 'docker-config': 'true' });
+    const exported: Record<string, string> = {};
+    deps.exportVariable = (name, value) => {
+      exported[name] = value;
+    };
+    await runAction(deps);
+    const auth = Buffer.from(`AWS:${PASSWORD}`).toString('base64');
+    expect(exported.DOCKER_CONFIG).toBe(outputs['docker-config']);
+    const config = JSON.parse(
+      await deps.files.read(join(exported.DOCKER_CONFIG, 'config.json')).then(String),
+    );
+    expect(config).toEqual({ auths: { [REGISTRY]: { auth } } });
+    expect(secrets).toEqual(expect.arrayContaining([PASSWORD, auth]));
+    expect(ecrMock.commandCalls(GetAuthorizationTokenCommand)).toHaveLength(1);
+  });
+
+  it('docker-config also works when promoting (no build, no builder)', async () => {
+    store('sha-abc1234', OLD);
+    const { deps, exec, outputs } = setup({
+      repository: 'shop',
+      source: 'sha-abc1234',
+      tags: 'prod',
+      'docker-config': 'true',
+    });
+    await runAction(deps);
+    expect(exec.calls).toHaveLength(0);
+    expect(outputs['docker-config']).not.toBe('');
+  });
+
+  it('secret-envs values are masked and reach buildah only through a file', async () => {
+    const { deps, exec, secrets } = setup(
+      { repository: 'shop', 'secret-envs': 'npm=NPM_TOKEN' },
+      { env: { NPM_TOKEN: 'npm-token-value' } },
+    );
+    await runAction(deps);
+    expect(secrets).toContain('npm-token-value');
+    expect(JSON.stringify(exec.calls)).not.toContain('npm-token-value');
+  });
+
+  it('provenance with buildah fails before anything is pushed', async () => {
+    const { deps } = setup({ repository: 'shop', provenance: 'mode=max' });
+    await expect(runAction(deps)).rejects.toThrow(/only docker buildx makes; buildah/);
+    expect(ecrMock.commandCalls(PutImageCommand)).toHaveLength(0);
   });
 });
