@@ -5,9 +5,11 @@
  * runner runs it. Every digest is checked against the registry's own API.
  * Skips with a notice when buildah or docker-registry is not installed.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import {
   type ActionResult,
   type BuildahSandbox,
@@ -117,7 +119,7 @@ describeE2E('build-push end to end (buildah → docker-registry, ECR API through
     );
     built = result.outputs.digest;
     expect(built).toMatch(/^sha256:[a-f0-9]{64}$/);
-    expect(result.outputs).toEqual({
+    expect(result.outputs).toMatchObject({
       image: `${registry.host}/shop`,
       digest: built,
       'image-uri': `${registry.host}/shop@${built}`,
@@ -125,6 +127,8 @@ describeE2E('build-push end to end (buildah → docker-registry, ECR API through
       skipped: 'false',
       registry: registry.host,
       builder: 'buildah',
+      version: 'sha-aaaaaaa',
+      'docker-config': '',
     });
     expect(await registry.digestOf('shop', 'sha-aaaaaaa')).toBe(built);
     expect(await registry.digestOf('shop', 'build-17')).toBe(built);
@@ -278,5 +282,154 @@ describeE2E('build-push end to end (buildah → docker-registry, ECR API through
       expect(errorOf(refused)).toContain(`\`v1\` points at ${a} and cannot be moved to ${b}`);
       expect(await registry.digestOf('mixed', 'v1')).toBe(a);
     });
+  });
+
+  describe('docker/build-push-action, metadata-action and amazon-ecr-login parity', () => {
+    const SHA_D = 'ddddddd4444444444444444444444444444444dd';
+    const SHA_E = 'eeeeeee5555555555555555555555555555555ee';
+
+    it('labels, annotations and metadata-action rules reach the registry as written', async () => {
+      const result = await action(
+        {
+          repository: 'shop',
+          tags: 'type=ref,event=tag\ntype=semver,pattern={{major}}.{{minor}}\ntype=sha',
+          labels: 'org.opencontainers.image.vendor=Acme',
+          annotations: 'org.opencontainers.image.description=The shop',
+        },
+        { workspace: workspace('parity labels'), env: { GITHUB_SHA: SHA_D, GITHUB_REF: 'refs/tags/v4.5.6' } },
+      );
+      const digest = result.outputs.digest;
+      // metadata-action on refs/tags/v4.5.6: 4.5 (semver, priority 900) then v4.5.6 (ref, 600); latest left
+      // out (allow-latest); Berth pushes the type=sha tag first.
+      expect(result.outputs.tags).toBe('sha-ddddddd\n4.5\nv4.5.6');
+      expect(result.outputs.version).toBe('4.5');
+      for (const tag of ['sha-ddddddd', 'v4.5.6', '4.5'])
+        expect(await registry.digestOf('shop', tag)).toBe(digest);
+      expect(await registry.digestOf('shop', 'latest')).toBeUndefined();
+      expect(await configLabels('shop', digest)).toMatchObject({
+        'org.opencontainers.image.vendor': 'Acme',
+        'org.opencontainers.image.title': 'shop',
+        'org.opencontainers.image.version': '4.5',
+        'org.opencontainers.image.revision': SHA_D,
+      });
+      const manifest = await registry.json<{ annotations?: Record<string, string> }>(
+        `/v2/shop/manifests/${digest}`,
+      );
+      expect(manifest.annotations).toMatchObject({ 'org.opencontainers.image.description': 'The shop' });
+      expect(JSON.parse(result.outputs.json).tags).toEqual([
+        `${registry.host}/shop:sha-ddddddd`,
+        `${registry.host}/shop:4.5`,
+        `${registry.host}/shop:v4.5.6`,
+      ]);
+    });
+
+    it('cache-to then cache-from (registry cache, buildah takes the repository): the second build hits the cache', async () => {
+      const dir = workspace('explicit cache');
+      writeFileSync(
+        join(dir, 'Containerfile'),
+        'FROM scratch\nCOPY hello.txt /\nCOPY hello.txt /again.txt\n',
+      );
+      const ref = `${registry.host}/shop:buildcache`;
+      const first = await action(
+        { repository: 'shop', tags: 'xcache-{short_sha}', 'cache-to': `type=registry,ref=${ref},mode=max` },
+        { workspace: dir, env: { GITHUB_SHA: SHA_D } },
+      );
+      expect(first.stdout).toContain(`--layers --cache-to ${registry.host}/shop`);
+      expect(first.stdout).toMatch(/Pushing cache/);
+      const second = await action(
+        { repository: 'shop', tags: 'xcache-{short_sha}', 'cache-from': `type=registry,ref=${ref}` },
+        { workspace: dir, env: { GITHUB_SHA: SHA_E } },
+      );
+      expect(second.stdout).toContain(`--layers --cache-from ${registry.host}/shop`);
+      expect(second.summary).toMatch(/cache-from\/cache-to: hit \(\d+ cached steps?\)/);
+    });
+
+    it('docker-config: later steps find a login for the registry (read back by containers/image)', async () => {
+      const result = await action(
+        { repository: 'shop', tags: 'login-{short_sha}', 'docker-config': 'true' },
+        { workspace: workspace('login'), env: { GITHUB_SHA: SHA_D } },
+      );
+      const dir = result.outputs['docker-config'];
+      expect(result.exportedEnv.DOCKER_CONFIG).toBe(dir);
+      expect(dir.startsWith(result.runnerTemp)).toBe(true);
+      const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+      const auth = Buffer.from(config.auths[registry.host].auth, 'base64').toString('utf8');
+      expect(auth).toMatch(/^AWS:.+/);
+      // buildah reads a docker config.json as an auth file: it names the user stored for the registry.
+      const user = execFileSync(
+        'buildah',
+        ['login', '--get-login', '--authfile', join(dir, 'config.json'), registry.host],
+        {
+          env: { ...process.env, ...sandbox.env },
+          encoding: 'utf8',
+        },
+      );
+      expect(user.trim()).toBe('AWS');
+      // The password is masked first (::add-mask::) and never printed otherwise.
+      const password = auth.slice(4);
+      const printed = result.stdout.split('\n').filter((line) => !line.startsWith('::add-mask::'));
+      expect(printed.join('\n')).not.toContain(password);
+      expect(result.stdout).toContain(`::add-mask::${password}`);
+    });
+
+    const busybox = '/bin/busybox';
+    const itWithShell = existsSync(busybox) ? it : it.skip;
+    if (!existsSync(busybox))
+      console.warn('build-push secret end-to-end test skipped: /bin/busybox (busybox-static) missing.');
+
+    itWithShell(
+      'secrets, secret-files and secret-envs reach RUN --mount=type=secret and nothing else',
+      async () => {
+        const dir = workspace('secrets');
+        copyFileSync(busybox, join(dir, 'busybox'));
+        writeFileSync(join(dir, 'file-secret.txt'), 'from-a-file-4f1c');
+        writeFileSync(
+          join(dir, 'Containerfile'),
+          [
+            'FROM scratch',
+            'COPY busybox /bin/busybox',
+            // Each secret's length lands in the image; the values must not.
+            'RUN --mount=type=secret,id=inline --mount=type=secret,id=file --mount=type=secret,id=env ' +
+              '["/bin/busybox", "sh", "-c", "for s in inline file env; do /bin/busybox wc -c < /run/secrets/$s; done > /lengths"]',
+            '',
+          ].join('\n'),
+        );
+        const values = { inline: 'inline-secret-9b2e', env: 'env-secret-77aa01' };
+        const result = await action(
+          {
+            repository: 'shop',
+            tags: 'secrets-{short_sha}',
+            secrets: `inline=${values.inline}`,
+            'secret-files': 'file=file-secret.txt',
+            'secret-envs': 'env=BUILD_TOKEN',
+          },
+          { workspace: dir, env: { GITHUB_SHA: SHA_E, BUILD_TOKEN: values.env } },
+        );
+        const digest = result.outputs.digest;
+        const manifest = await registry.json<{
+          layers: Array<{ digest: string }>;
+          config: { digest: string };
+        }>(`/v2/shop/manifests/${digest}`);
+        const blob = async (d: string) =>
+          Buffer.from(await fetch(`${registry.url}/v2/shop/blobs/${d}`).then((r) => r.arrayBuffer()));
+        // The RUN layer (a gzipped tar) holds /lengths: 18, 16 and 17 bytes.
+        const runLayer = gunzipSync(await blob(manifest.layers.at(-1)!.digest));
+        const lengths = execFileSync('tar', ['-xOf', '-', 'lengths'], { input: runLayer }).toString();
+        expect(lengths.split('\n').filter(Boolean)).toEqual(['18', '16', '17']);
+        // No value in any layer (uncompressed) or in the config, nor in the log other than the mask command.
+        const contents = [
+          ...(await Promise.all(manifest.layers.map(async (l) => gunzipSync(await blob(l.digest))))),
+          await blob(manifest.config.digest),
+        ].map((bytes) => bytes.toString('latin1'));
+        for (const text of contents) {
+          for (const value of [...Object.values(values), 'from-a-file-4f1c'])
+            expect(text).not.toContain(value);
+        }
+        const printed = `${result.stdout}\n${result.summary}`
+          .split('\n')
+          .filter((line) => !line.startsWith('::add-mask::'));
+        for (const value of Object.values(values)) expect(printed.join('\n')).not.toContain(value);
+      },
+    );
   });
 });

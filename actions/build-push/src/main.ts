@@ -262,7 +262,7 @@ export async function main(deps: Dependencies = defaultDependencies()): Promise<
     image: base.image,
     tags,
     platforms: inputs.platforms,
-    cache: inputs.cache,
+    cache: inputs.cacheFrom.length + inputs.cacheTo.length > 0 ? 'cache-from/cache-to' : inputs.cache,
     version: tagPlan.version,
     labels,
     annotations: inputs.annotations,

@@ -24,7 +24,8 @@ export interface BuildPushResult {
   builder: BuilderName | 'none';
   builderVersion?: string;
   platforms: string[];
-  cache: CacheMode;
+  /** The `cache` mode, or `cache-from/cache-to` when explicit entries replaced it. */
+  cache: CacheMode | 'cache-from/cache-to';
   cachedSteps?: number;
   sizeBytes?: number;
   source?: string;
