@@ -26,31 +26,23 @@ import {
 } from '../src/builders/index.js';
 import { dockerAuth, mergeDockerConfig, writeDockerConfig } from '../src/docker-config.js';
 import { getInputs } from '../src/inputs.js';
-import { fakeExec, recordingTempFiles, removeTempFolders, tempFolder } from './helpers/fakes.js';
+import {
+  buildFiles,
+  buildRequest,
+  ECR_IMAGE,
+  fakeExec,
+  recordingTempFiles,
+  removeTempFolders,
+  tempFolder,
+} from './helpers/fakes.js';
 
 afterAll(removeTempFolders);
 
 const ECR = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
-const IMAGE = `${ECR}/shop`;
-const request = (overrides: Partial<BuildRequest> = {}): BuildRequest => ({
-  context: '.',
-  buildArgs: new Map(),
-  secrets: new Map(),
-  labels: new Map(),
-  platforms: [],
-  cache: 'none',
-  push: true,
-  imageName: IMAGE,
-  tags: ['sha-abc1234'],
-  insecureRegistry: false,
-  ...overrides,
-});
-const files: BuildFiles = {
-  dir: '/tmp/b',
-  metadataFile: '/tmp/b/metadata.json',
-  digestFile: '/tmp/b/digest',
-  secretFiles: new Map([['token', '/tmp/b/secret-0']]),
-};
+const IMAGE = ECR_IMAGE;
+const request = (overrides: Partial<BuildRequest> = {}) =>
+  buildRequest({ tags: ['sha-abc1234'], ...overrides });
+const files: BuildFiles = buildFiles('token');
 
 /** The build's arguments between the subcommand and the output flags. */
 const buildxArgs = (overrides: Partial<BuildRequest>) => {

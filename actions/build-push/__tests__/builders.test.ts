@@ -16,34 +16,23 @@ import {
   runBuild,
 } from '../src/builders/index.js';
 import { loginInvocation, logoutInvocation, registryLogin } from '../src/login.js';
-import { exists, fakeExec, recordingTempFiles, removeTempFolders } from './helpers/fakes.js';
+import {
+  buildFiles,
+  buildRequest,
+  ECR_IMAGE,
+  exists,
+  fakeExec,
+  recordingTempFiles,
+  removeTempFolders,
+} from './helpers/fakes.js';
 
 afterAll(removeTempFolders);
 
 const SECRET = 's3cr3t-value-never-on-argv';
 const DIGEST = `sha256:${'a'.repeat(64)}`;
-const IMAGE = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop';
-
-const request = (overrides: Partial<BuildRequest> = {}): BuildRequest => ({
-  context: '.',
-  buildArgs: new Map(),
-  secrets: new Map(),
-  labels: new Map(),
-  platforms: [],
-  cache: 'none',
-  push: true,
-  imageName: IMAGE,
-  tags: ['sha-abc1234', 'v1.2.3'],
-  insecureRegistry: false,
-  ...overrides,
-});
-
-const files: BuildFiles = {
-  dir: '/tmp/b',
-  metadataFile: '/tmp/b/metadata.json',
-  digestFile: '/tmp/b/digest',
-  secretFiles: new Map([['npm', '/tmp/b/secret-0']]),
-};
+const IMAGE = ECR_IMAGE;
+const request = buildRequest;
+const files: BuildFiles = buildFiles('npm');
 
 describe('detectBuilder', () => {
   const machine = (available: { daemon?: boolean; buildx?: boolean; buildah?: boolean; podman?: boolean }) =>

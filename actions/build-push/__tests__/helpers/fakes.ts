@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { BuildFiles, BuildRequest } from '../../src/builders/types.js';
 import type { Exec, ExecOptions, ExecResult } from '../../src/exec.js';
 import { nodeTempFiles, type TempFiles } from '../../src/temp-files.js';
 
@@ -70,4 +71,34 @@ export function recordingTempFiles(): TempFiles & {
 
 export function exists(path: string): boolean {
   return existsSync(path);
+}
+
+/** An ECR image name for plans. */
+export const ECR_IMAGE = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop';
+
+/** A build request with nothing optional set, pushing `sha-abc1234` and `v1.2.3` to ECR_IMAGE. */
+export function buildRequest(overrides: Partial<BuildRequest> = {}): BuildRequest {
+  return {
+    context: '.',
+    buildArgs: new Map(),
+    secrets: new Map(),
+    labels: new Map(),
+    platforms: [],
+    cache: 'none',
+    push: true,
+    imageName: ECR_IMAGE,
+    tags: ['sha-abc1234', 'v1.2.3'],
+    insecureRegistry: false,
+    ...overrides,
+  };
+}
+
+/** Build files under /tmp/b, with a prepared secret file for `id`. */
+export function buildFiles(id: string): BuildFiles {
+  return {
+    dir: '/tmp/b',
+    metadataFile: '/tmp/b/metadata.json',
+    digestFile: '/tmp/b/digest',
+    secretFiles: new Map([[id, '/tmp/b/secret-0']]),
+  };
 }
