@@ -9,7 +9,7 @@
  *   (`--cache-to mode=max,image-manifest=true,oci-mediatypes=true,type=registry,ref=…`).
  * The expected arguments are written from those pages, not read back from the code.
  */
-import { statSync } from 'node:fs';
+import { mkdirSync, realpathSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigurationError, InputReader } from '@berth/shared';
 import { recordingLogger } from '@berth/testkit/doubles.js';
@@ -288,28 +288,47 @@ describe('inputs', () => {
 
 describe('resolveBuildSecrets', () => {
   const workspace = tempFolder('berth-bp-secrets-');
+  const runnerTemp = tempFolder('berth-bp-secrets-temp-');
+  const roots = { workspace, runnerTemp };
+  mkdirSync(join(workspace, '.aws'));
+  writeFileSync(join(workspace, '.aws', 'credentials'), 'x');
+  writeFileSync(join(runnerTemp, 'npmrc'), 'x');
+  symlinkSync('/etc/hostname', join(workspace, 'linked'));
 
-  it('resolves files against the workspace and reads variables', () => {
+  it('resolves files in the workspace or RUNNER_TEMP, and reads variables', () => {
     const resolved = resolveBuildSecrets(
-      { secretFiles: new Map([['aws', '.aws/credentials']]), secretEnvs: new Map([['npm', 'NPM_TOKEN']]) },
+      {
+        secretFiles: new Map([
+          ['aws', '.aws/credentials'],
+          ['npm', join(runnerTemp, 'npmrc')],
+        ]),
+        secretEnvs: new Map([['npm_token', 'NPM_TOKEN']]),
+      },
       { NPM_TOKEN: 'tok' },
-      workspace,
-      (path) => path === join(workspace, '.aws/credentials'),
+      roots,
     );
-    expect(resolved.files).toEqual(new Map([['aws', join(workspace, '.aws/credentials')]]));
-    expect(resolved.envs).toEqual(new Map([['npm', { name: 'NPM_TOKEN', value: 'tok' }]]));
+    expect(resolved.files).toEqual(
+      new Map([
+        ['aws', realpathSync(join(workspace, '.aws/credentials'))],
+        ['npm', realpathSync(join(runnerTemp, 'npmrc'))],
+      ]),
+    );
+    expect(resolved.envs).toEqual(new Map([['npm_token', { name: 'NPM_TOKEN', value: 'tok' }]]));
   });
 
-  it('a missing file or variable fails naming the input, id and name, never a value', () => {
+  it.each([
+    ['nope', /Input `secret-files`: "nope" does not exist .*Secret `aws`/],
+    ['/proc/self/environ', /Input `secret-files`: "\/proc\/self\/environ" is outside the workspace/],
+    ['linked', /Input `secret-files`: "linked" leads outside the workspace/],
+  ])('a secret file %s is refused', (path, message) => {
     expect(() =>
-      resolveBuildSecrets({ secretFiles: new Map([['aws', 'nope']]), secretEnvs: new Map() }, {}, workspace),
-    ).toThrow(/Input `secret-files`: secret `aws` names "nope", which is not a file/);
+      resolveBuildSecrets({ secretFiles: new Map([['aws', path]]), secretEnvs: new Map() }, {}, roots),
+    ).toThrow(message);
+  });
+
+  it('a missing variable fails naming the input, id and name, never a value', () => {
     expect(() =>
-      resolveBuildSecrets(
-        { secretFiles: new Map(), secretEnvs: new Map([['npm', 'NPM_TOKEN']]) },
-        {},
-        workspace,
-      ),
+      resolveBuildSecrets({ secretFiles: new Map(), secretEnvs: new Map([['npm', 'NPM_TOKEN']]) }, {}, roots),
     ).toThrow(/Input `secret-envs`: secret `npm` reads the environment variable NPM_TOKEN, which is not set/);
   });
 });

@@ -410,8 +410,10 @@ describeE2E('build-push end to end (buildah → docker-registry, ECR API through
           layers: Array<{ digest: string }>;
           config: { digest: string };
         }>(`/v2/shop/manifests/${digest}`);
-        const blob = async (d: string) =>
-          Buffer.from(await fetch(`${registry.url}/v2/shop/blobs/${d}`).then((r) => r.arrayBuffer()));
+        const blob = async (d: string): Promise<Buffer> => {
+          const response = await fetch(`${registry.url}/v2/shop/blobs/${d}`);
+          return Buffer.from((await response.arrayBuffer()) as ArrayBuffer);
+        };
         // The RUN layer (a gzipped tar) holds /lengths: 18, 16 and 17 bytes.
         const runLayer = gunzipSync(await blob(manifest.layers.at(-1)!.digest));
         const lengths = execFileSync('tar', ['-xOf', '-', 'lengths'], { input: runLayer }).toString();

@@ -408,10 +408,7 @@ describe('errors before anything happens', () => {
       { repository: 'shop', 'secret-envs': 'npm=NPM_TOKEN' },
       /Input `secret-envs`: secret `npm` reads .*NPM_TOKEN/,
     ],
-    [
-      { repository: 'shop', 'secret-files': 'npm=.npmrc' },
-      /Input `secret-files`: secret `npm` names ".npmrc"/,
-    ],
+    [{ repository: 'shop', 'secret-files': 'npm=.npmrc' }, /Input `secret-files`: ".npmrc" does not exist/],
     [
       { repository: 'shop', tags: 'type=ref,event=pr' },
       /no rule gives a tag for the ref `refs\/heads\/main`/,

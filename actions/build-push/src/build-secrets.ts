@@ -1,11 +1,11 @@
 /**
  * `secret-files` and `secret-envs` resolved before anything happens: each
- * file must exist, each variable must be set. Errors name the input, the id
- * and the file or variable, never a value.
+ * file must exist inside the workspace or RUNNER_TEMP once links are
+ * followed (like `file`: a build must not be handed /proc/self/environ or a
+ * runner credential), each variable must be set. Errors name the input, the
+ * id and the file or variable, never a value.
  */
-import { existsSync, statSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
-import { ConfigurationError } from '@berth/shared';
+import { ConfigurationError, resolveWorkspacePath, type WorkspaceRoots } from '@berth/shared';
 
 export interface ResolvedSecrets {
   /** id → absolute path. */
@@ -17,18 +17,15 @@ export interface ResolvedSecrets {
 export function resolveBuildSecrets(
   inputs: { secretFiles: ReadonlyMap<string, string>; secretEnvs: ReadonlyMap<string, string> },
   env: NodeJS.ProcessEnv,
-  workspace: string,
-  isFile: (path: string) => boolean = (path) => existsSync(path) && statSync(path).isFile(),
+  roots: WorkspaceRoots,
 ): ResolvedSecrets {
   const files = new Map<string, string>();
   for (const [id, path] of inputs.secretFiles) {
-    const absolute = isAbsolute(path) ? path : resolve(workspace, path);
-    if (!isFile(absolute)) {
-      throw new ConfigurationError(
-        `Input \`secret-files\`: secret \`${id}\` names ${JSON.stringify(path)}, which is not a file (looked for ${absolute}). Write the file in an earlier step, or fix the path (relative to the workspace).`,
-      );
-    }
-    files.set(id, absolute);
+    const resolved = resolveWorkspacePath('secret-files', path, {
+      roots,
+      missingHint: `Secret \`${id}\`: write the file in an earlier step (in the workspace or RUNNER_TEMP), or fix the path (relative to the workspace).`,
+    });
+    files.set(id, resolved.path);
   }
   const envs = new Map<string, { name: string; value: string }>();
   for (const [id, name] of inputs.secretEnvs) {

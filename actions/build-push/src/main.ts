@@ -229,7 +229,9 @@ export async function main(deps: Dependencies = defaultDependencies()): Promise<
   const buildMode = inputs.source === undefined;
   const workspace = deps.env.GITHUB_WORKSPACE || process.cwd();
   if (buildMode) checkBuildFiles(inputs, workspace, deps.env.RUNNER_TEMP || undefined);
-  const buildSecrets = buildMode ? resolveBuildSecrets(inputs, deps.env, workspace) : undefined;
+  const buildSecrets = buildMode
+    ? resolveBuildSecrets(inputs, deps.env, { workspace, runnerTemp: deps.env.RUNNER_TEMP || undefined })
+    : undefined;
   for (const { value } of buildSecrets?.envs.values() ?? []) deps.setSecret(value);
   const labels = imageLabels(labelContext(run, now, tagPlan.version), inputs.labels);
   if (!buildMode && !inputs.push) {
