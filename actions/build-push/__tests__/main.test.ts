@@ -470,7 +470,17 @@ describe('docker/metadata-action and amazon-ecr-login parity', () => {
     deps.exportVariable = (name, value) => {
       exported[name] = value;
     };
+    const loginCalls: Array<string | undefined> = [];
+    const exec = deps.exec;
+    deps.exec = async (command, args, options) => {
+      if (args[0] === 'logout' || args[0] === 'login')
+        exportedBeforeLogout &&= exported.DOCKER_CONFIG === undefined;
+      return exec(command, args, options);
+    };
+    deps.env.RUNNER_ENVIRONMENT = 'self-hosted';
     await runAction(deps);
+    // The builder's login and logout ran against the config in use before; the new one is exported after.
+    expect(loginCalls).toEqual([undefined, undefined]);
     const auth = Buffer.from(`AWS:${PASSWORD}`).toString('base64');
     expect(exported.DOCKER_CONFIG).toBe(outputs['docker-config']);
     const config = JSON.parse(

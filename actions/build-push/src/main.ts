@@ -294,8 +294,9 @@ export async function main(deps: Dependencies = defaultDependencies()): Promise<
       const auth = dockerAuth(await login(aws));
       deps.setSecret(auth);
       const written = await writeDockerConfig(deps.files, deps.env, registry, auth);
+      // Exported only once the step's own work is done (runAction): a builder logout on a
+      // self-hosted runner must not remove the login from the config later steps use.
       dockerConfig = written.dir;
-      deps.exportVariable?.('DOCKER_CONFIG', written.dir);
       for (const note of written.notes) logger.info(`docker config: ${note}.`);
       logger.info(`Logged in to ${registry} for later steps: DOCKER_CONFIG=${written.dir}`);
     }
@@ -488,6 +489,7 @@ export async function runAction(deps: Dependencies = defaultDependencies()): Pro
     await deps.writeTimeoutSummary?.(message);
     throw new Error(message, { cause: error });
   }
+  if (result.dockerConfig) deps.exportVariable?.('DOCKER_CONFIG', result.dockerConfig);
   for (const [name, value] of Object.entries(outputsOf(result))) deps.setOutput(name, value);
   await deps.writeSummary(result);
   return result;
