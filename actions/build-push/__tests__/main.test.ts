@@ -473,8 +473,7 @@ describe('docker/metadata-action and amazon-ecr-login parity', () => {
     const loginCalls: Array<string | undefined> = [];
     const exec = deps.exec;
     deps.exec = async (command, args, options) => {
-      if (args[0] === 'logout' || args[0] === 'login')
-        exportedBeforeLogout &&= exported.DOCKER_CONFIG === undefined;
+      if (args[0] === 'logout' || args[0] === 'login') loginCalls.push(exported.DOCKER_CONFIG);
       return exec(command, args, options);
     };
     deps.env.RUNNER_ENVIRONMENT = 'self-hosted';
