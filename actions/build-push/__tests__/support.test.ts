@@ -139,6 +139,11 @@ describe('outputs and summary', () => {
     );
     expect(built.Builder).toBe('buildah (1.28)');
     expect(built.Cache).toBe('registry: hit (2 cached steps)');
+    expect(built['Login for later steps']).toBeUndefined();
+    const login = Object.fromEntries(
+      summaryRows({ ...result, dockerConfig: '/runner/temp/berth-build-push-x' }),
+    );
+    expect(login['Login for later steps']).toBe('DOCKER_CONFIG=/runner/temp/berth-build-push-x');
   });
 
   it('formats sizes and cells', () => {

@@ -46,6 +46,7 @@ export function summaryRows(result: BuildPushResult): Array<[string, string]> {
     ['Cache', cacheText(result)],
   ];
   if (result.source) rows.splice(1, 0, ['Source', result.source]);
+  if (result.dockerConfig) rows.push(['Login for later steps', `DOCKER_CONFIG=${result.dockerConfig}`]);
   return rows;
 }
 
