@@ -9,6 +9,7 @@
  * (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_AuthorizationData.html).
  */
 import { join } from 'node:path';
+import type { Logger } from '@berth/shared';
 import type { RegistryCredentials } from './login.js';
 import type { TempFiles } from './temp-files.js';
 
@@ -85,4 +86,23 @@ export async function writeDockerConfig(
   const dir = await files.makeDir();
   await files.writePrivate(join(dir, 'config.json'), `${JSON.stringify(merged.config, null, 2)}\n`);
   return { dir, notes: [...notes, ...merged.notes] };
+}
+
+/**
+ * Writes the docker config for later steps and returns its folder (for
+ * DOCKER_CONFIG). The auth is masked before it is written anywhere. The
+ * caller exports DOCKER_CONFIG only after its own builder login and logout,
+ * so a logout on a self-hosted runner cannot remove this login.
+ */
+export async function leaveDockerConfig(
+  deps: { files: TempFiles; env: NodeJS.ProcessEnv; logger: Logger; setSecret(secret: string): void },
+  registry: string,
+  credentials: Pick<RegistryCredentials, 'username' | 'password'>,
+): Promise<string> {
+  const auth = dockerAuth(credentials);
+  deps.setSecret(auth);
+  const written = await writeDockerConfig(deps.files, deps.env, registry, auth);
+  for (const note of written.notes) deps.logger.info(`docker config: ${note}.`);
+  deps.logger.info(`Logged in to ${registry} for later steps: DOCKER_CONFIG=${written.dir}`);
+  return written.dir;
 }

@@ -40,7 +40,7 @@ import {
 import { resolveBuildSecrets } from './build-secrets.js';
 import { detectBuilder, runBuild } from './builders/index.js';
 import type { BuildRequest } from './builders/types.js';
-import { dockerAuth, writeDockerConfig } from './docker-config.js';
+import { leaveDockerConfig } from './docker-config.js';
 import { actionsExecutor, type Exec } from './exec.js';
 import { labelContext, readRunContext, shouldLogout, tagContext } from './github-context.js';
 import { getInputs, type Inputs } from './inputs.js';
@@ -246,28 +246,19 @@ export async function main(deps: Dependencies = defaultDependencies()): Promise<
   const { aws, registry } = await connect(inputs, deps, deadline.signal);
   const repo = { repositoryName: inputs.repository, registryId: registryIdOf(registry) };
   const base = { registry, repo, image: `${registry}/${inputs.repository}` };
-  const common: Pick<
-    BuildPushResult,
-    | 'registry'
-    | 'repository'
-    | 'image'
-    | 'tags'
-    | 'platforms'
-    | 'cache'
-    | 'version'
-    | 'labels'
-    | 'annotations'
-    | 'dockerConfig'
-  > = {
+  const common = {
     registry,
     repository: inputs.repository,
     image: base.image,
     tags,
     platforms: inputs.platforms,
-    cache: inputs.cacheFrom.length + inputs.cacheTo.length > 0 ? 'cache-from/cache-to' : inputs.cache,
+    cache: (inputs.cacheFrom.length + inputs.cacheTo.length > 0
+      ? 'cache-from/cache-to'
+      : inputs.cache) as BuildPushResult['cache'],
     version: tagPlan.version,
     labels,
     annotations: inputs.annotations,
+    dockerConfig: undefined as string | undefined,
   };
 
   let target: Target | undefined;
@@ -284,24 +275,14 @@ export async function main(deps: Dependencies = defaultDependencies()): Promise<
     credentials ??= await ecrCredentials(client.ecr(), deps.setSecret);
     return credentials;
   };
-  let dockerConfig: string | undefined;
-  if (inputs.dockerConfig) {
-    if (!aws) {
-      logger.warning(
-        '`docker-config: true` but there is no AWS access (push is false); no docker config was written.',
-      );
-    } else {
-      const auth = dockerAuth(await login(aws));
-      deps.setSecret(auth);
-      const written = await writeDockerConfig(deps.files, deps.env, registry, auth);
-      // Exported only once the step's own work is done (runAction): a builder logout on a
-      // self-hosted runner must not remove the login from the config later steps use.
-      dockerConfig = written.dir;
-      for (const note of written.notes) logger.info(`docker config: ${note}.`);
-      logger.info(`Logged in to ${registry} for later steps: DOCKER_CONFIG=${written.dir}`);
-    }
+  if (inputs.dockerConfig && aws) {
+    // Exported by runAction once the step's own login and logout are over.
+    common.dockerConfig = await leaveDockerConfig(deps, registry, await login(aws));
+  } else if (inputs.dockerConfig) {
+    logger.warning(
+      '`docker-config: true` but there is no AWS access (push is false); no docker config was written.',
+    );
   }
-  common.dockerConfig = dockerConfig;
 
   // 3a. Promotion: no build, the tested image gets the new tags.
   if (!buildMode && target) {
