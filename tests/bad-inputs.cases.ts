@@ -230,6 +230,42 @@ export const CASES: BadInputCase[] = [
     input: 'tags',
     message: /\{commit\}/,
   },
+  {
+    name: 'secret file /proc/self/environ',
+    action: 'build-push',
+    inputs: { repository: 'shop', 'secret-files': 'env=/proc/self/environ', push: 'false' },
+    input: 'secret-files',
+    message: /"\/proc\/self\/environ" is outside the workspace/,
+  },
+  {
+    name: 'secret file linked outside',
+    action: 'build-push',
+    inputs: { repository: 'shop', 'secret-files': 'env=secret.environ', push: 'false' },
+    links: outsideLinks('secret'),
+    input: 'secret-files',
+    message: /"secret\.environ" leads outside the workspace/,
+  },
+  {
+    name: 'secret-envs with a command',
+    action: 'build-push',
+    inputs: { repository: 'shop', 'secret-envs': 'npm=::warning::PWNED' },
+    input: 'secret-envs',
+    message: /is not `id=ENV_NAME`/,
+  },
+  {
+    name: 'unknown metadata-action tag rule type',
+    action: 'build-push',
+    inputs: { repository: 'shop', tags: 'type=::warning::PWNED' },
+    input: 'tags',
+    message: /unknown type/,
+  },
+  {
+    name: 'flavor latest=true without allow-latest',
+    action: 'build-push',
+    inputs: { repository: 'shop', tags: 'type=sha', flavor: 'latest=true' },
+    input: 'flavor',
+    message: /refused/,
+  },
 
   // ── scan-gate ─────────────────────────────────────────────────────────────
   {
