@@ -456,6 +456,38 @@ describe('docker/metadata-action and amazon-ecr-login parity', () => {
     expect(again.outputs).toMatchObject({ skipped: 'true', builder: 'none' });
   });
 
+  it('reads the event payload: default branch for {{is_default_branch}}, description and licence for the labels', async () => {
+    // Fields of a push event's `repository` object
+    // (https://docs.github.com/en/webhooks/webhook-events-and-payloads#push).
+    const event = join(tempFolder('berth-bp-event-'), 'event.json');
+    writeFileSync(
+      event,
+      JSON.stringify({
+        ref: 'refs/heads/trunk',
+        repository: {
+          name: 'shop',
+          full_name: 'acme/shop',
+          default_branch: 'trunk',
+          description: 'The web shop',
+          license: { key: 'mit', name: 'MIT License', spdx_id: 'MIT' },
+        },
+      }),
+    );
+    const tags = 'type=raw,value=latest,enable={{is_default_branch}}\ntype=sha';
+    const env = { GITHUB_EVENT_PATH: event, GITHUB_REF: 'refs/heads/trunk' };
+    const onTrunk = setup({ repository: 'shop', tags, 'allow-latest': 'true' }, { env });
+    await runAction(onTrunk.deps);
+    expect(onTrunk.outputs.tags).toBe('sha-abc1234\nlatest');
+    expect(onTrunk.outputs.labels).toContain('org.opencontainers.image.description=The web shop');
+    expect(onTrunk.outputs.labels).toContain('org.opencontainers.image.licenses=MIT');
+    const onBranch = setup(
+      { repository: 'shop', tags, 'allow-latest': 'true' },
+      { env: { ...env, GITHUB_REF: 'refs/heads/feature' } },
+    );
+    await runAction(onBranch.deps);
+    expect(onBranch.outputs.tags).toBe('sha-abc1234');
+  });
+
   it('without a type=sha rule an existing branch tag is not reused: the commit is built', async () => {
     store('main', OLD);
     const { deps, outputs, logger } = setup({ repository: 'shop', tags: 'type=ref,event=branch' });

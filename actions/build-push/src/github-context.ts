@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import type { OciLabelContext } from './oci-labels.js';
 import type { TagContext } from './tags.js';
+import type { TempFiles } from './temp-files.js';
 
 /** What the workflow run tells about itself, read from the runner's environment. */
 export interface RunContext {
@@ -49,25 +49,31 @@ export function repositoryFacts(payload: unknown): RepositoryFacts | undefined {
   };
 }
 
-/** The event payload at GITHUB_EVENT_PATH, or undefined when there is none or it is not JSON. */
-export function readEventPayload(path: string | undefined): unknown {
-  if (!path) return undefined;
+/**
+ * The event payload at GITHUB_EVENT_PATH (a file the runner writes into its
+ * temp folder), or undefined when there is none or it is not JSON. Only
+ * `repositoryFacts` looks into it.
+ */
+export async function readEventPayload(
+  files: Pick<TempFiles, 'read'>,
+  path: string | undefined,
+): Promise<unknown> {
+  const text = path ? await files.read(path) : undefined;
+  if (text === undefined) return undefined;
   try {
-    return JSON.parse(readFileSync(path, 'utf8'));
+    return JSON.parse(text);
   } catch {
     return undefined;
   }
 }
 
-export function readRunContext(
-  env: NodeJS.ProcessEnv,
-  readEvent: (path: string | undefined) => unknown = readEventPayload,
-): RunContext {
+/** The run's facts from the runner's environment and, when given, the event payload. */
+export function readRunContext(env: NodeJS.ProcessEnv, payload?: unknown): RunContext {
   const server = env.GITHUB_SERVER_URL || 'https://github.com';
   return {
     eventName: env.GITHUB_EVENT_NAME || undefined,
     baseRef: env.GITHUB_BASE_REF || undefined,
-    repository: repositoryFacts(readEvent(env.GITHUB_EVENT_PATH)),
+    repository: repositoryFacts(payload),
     sha: env.GITHUB_SHA || undefined,
     ref: env.GITHUB_REF || undefined,
     headRef: env.GITHUB_HEAD_REF || undefined,

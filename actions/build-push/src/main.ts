@@ -42,7 +42,13 @@ import { detectBuilder, runBuild } from './builders/index.js';
 import type { BuildRequest } from './builders/types.js';
 import { leaveDockerConfig } from './docker-config.js';
 import { actionsExecutor, type Exec } from './exec.js';
-import { labelContext, readRunContext, shouldLogout, tagContext } from './github-context.js';
+import {
+  labelContext,
+  readEventPayload,
+  readRunContext,
+  shouldLogout,
+  tagContext,
+} from './github-context.js';
 import { getInputs, type Inputs } from './inputs.js';
 import { ecrCredentials, type RegistryCredentials, registryLogin, registryLogout } from './login.js';
 import { imageLabels } from './oci-labels.js';
@@ -219,7 +225,7 @@ export async function main(deps: Dependencies = defaultDependencies()): Promise<
   // 1. Everything that can be checked without touching anything.
   const inputs = getInputs(new InputReader(deps.getInput));
   for (const value of inputs.secrets.values()) if (value !== '') deps.setSecret(value);
-  const run = readRunContext(deps.env);
+  const run = readRunContext(deps.env, await readEventPayload(deps.files, deps.env.GITHUB_EVENT_PATH));
   const now = new Date(deps.clock.now());
   const tagPlan = planTags(inputs.tags, inputs.flavor, tagContext(run, now, inputs), {
     allowLatest: inputs.allowLatest,
