@@ -4,7 +4,6 @@ import { recordingLogger } from '@berth/testkit/doubles.js';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import {
   type BuildFiles,
-  type BuildRequest,
   buildahPlan,
   buildxPlan,
   countCachedSteps,

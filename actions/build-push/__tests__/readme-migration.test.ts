@@ -152,7 +152,8 @@ describe('README workflows', () => {
     expect(blocks.length).toBeGreaterThanOrEqual(3);
     const dir = tempFolder('berth-bp-readme-');
     mkdirSync(join(dir, '.github', 'workflows'), { recursive: true });
-    blocks.forEach((yaml, i) => writeFileSync(join(dir, '.github', 'workflows', `readme-${i}.yml`), yaml));
+    for (const [i, yaml] of blocks.entries())
+      writeFileSync(join(dir, '.github', 'workflows', `readme-${i}.yml`), yaml);
     const cli = join(ROOT, 'node_modules', '@tktco', 'node-actionlint', 'bin', 'node-actionlint.js');
     const run = spawnSync(process.execPath, [cli, '.github/workflows/*.yml'], { cwd: dir, encoding: 'utf8' });
     expect(`${run.stdout}${run.stderr}`).toMatch(/passed lint checks/);
