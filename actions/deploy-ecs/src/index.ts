@@ -1,4 +1,4 @@
 import { run } from '@berth/shared';
 import { main } from './main.js';
 
-await run('deploy-ecs', () => main());
+await run('deploy-ecs', main);

@@ -37,14 +37,29 @@ export interface CapacityProviderItem {
 /** What `task-definition` names: a file to register, or a registered revision to deploy as it is. */
 export type TaskDefinitionSource = { kind: 'file'; path: string } | { kind: 'registered'; reference: string };
 
-/** Every input of action.yml, parsed and checked; keys match action.yml in camelCase. */
-export interface Inputs {
+/** The inputs both modes read. */
+interface CommonInputs {
   cluster: string;
-  service?: string;
   taskDefinition: TaskDefinitionSource;
   reuseUnchangedRevision: boolean;
   wait: boolean;
   timeoutMinutes: number;
+  enableExecuteCommand?: boolean;
+  propagateTags?: PropagateTagsInput;
+  capacityProviderStrategy: CapacityProviderItem[];
+  tagDeployedImage?: string;
+  /** Why the deploy was made, kept in the record. */
+  reason?: string;
+  /** The GitHub Deployment this deploy leaves (on by default). */
+  github: GitHubDeploymentInputs;
+  notify: NotifyInputs;
+  aws: AwsInputs;
+}
+
+/** Deploy a task definition to a service (the default). */
+export interface ServiceInputs extends CommonInputs {
+  mode: 'service';
+  service: string;
   circuitBreaker: CircuitBreakerMode;
   alarms: string[];
   strategy: StrategyInput;
@@ -57,27 +72,29 @@ export interface Inputs {
   minimumHealthyPercent?: number;
   maximumPercent?: number;
   forceNewDeployment: boolean;
-  enableExecuteCommand?: boolean;
-  propagateTags?: PropagateTagsInput;
-  runTask: boolean;
+  /** `hotfix` marks the record of a change that skipped the pipeline. */
+  recordKind: 'deploy' | 'hotfix';
+}
+
+/** Run a one-off task (`run-task: true`); a `service` only lends its launch settings and network. */
+export interface RunTaskInputs extends CommonInputs {
+  mode: 'run-task';
+  service?: string;
   runTaskSubnets: string[];
   runTaskSecurityGroups: string[];
   runTaskAssignPublicIp?: boolean;
   runTaskLaunchType?: LaunchTypeInput;
-  capacityProviderStrategy: CapacityProviderItem[];
   runTaskCommand?: string[];
   /** Warnings about `run-task-command` (shell operators ECS passes literally). */
   commandWarnings: string[];
-  tagDeployedImage?: string;
-  /** `hotfix` marks the record of a change that skipped the pipeline. */
-  recordKind: 'deploy' | 'hotfix';
-  /** Why the deploy was made, kept in the record. */
-  reason?: string;
-  /** The GitHub Deployment this deploy leaves (on by default). */
-  github: GitHubDeploymentInputs;
-  notify: NotifyInputs;
-  aws: AwsInputs;
 }
+
+/** Every input of action.yml, parsed and checked, by mode; keys match action.yml in camelCase. */
+export type Inputs = ServiceInputs | RunTaskInputs;
+
+/** Every input as read, before the mode decides which of them apply. */
+type ParsedInputs = Omit<ServiceInputs, 'mode' | 'service'> &
+  Omit<RunTaskInputs, 'mode' | 'service'> & { runTask: boolean; service?: string };
 
 /** Every input name this action reads, in action.yml order. */
 export const INPUT_NAMES = [
@@ -267,7 +284,7 @@ export function getInputs(
     fileExists,
   );
 
-  const inputs: Inputs = {
+  const inputs: ParsedInputs = {
     cluster,
     service,
     taskDefinition,
@@ -324,11 +341,71 @@ export function getInputs(
     );
   }
   checkContradictions(inputs);
-  return inputs;
+  return byMode(inputs);
+}
+
+/** The inputs of the chosen mode: the other mode's are dropped (checkContradictions saw they were unset). */
+function byMode(parsed: ParsedInputs): Inputs {
+  const {
+    runTask,
+    service,
+    circuitBreaker,
+    alarms,
+    strategy,
+    bakeTimeMinutes,
+    canaryPercent,
+    canaryBakeMinutes,
+    linearStepPercent,
+    linearStepBakeMinutes,
+    desiredCount,
+    minimumHealthyPercent,
+    maximumPercent,
+    forceNewDeployment,
+    recordKind,
+    runTaskSubnets,
+    runTaskSecurityGroups,
+    runTaskAssignPublicIp,
+    runTaskLaunchType,
+    runTaskCommand,
+    commandWarnings,
+    ...common
+  } = parsed;
+  // checkContradictions refused a service deployment without a `service`.
+  if (runTask || service === undefined) {
+    return {
+      ...common,
+      mode: 'run-task',
+      service,
+      runTaskSubnets,
+      runTaskSecurityGroups,
+      runTaskAssignPublicIp,
+      runTaskLaunchType,
+      runTaskCommand,
+      commandWarnings,
+    };
+  }
+  return {
+    ...common,
+    mode: 'service',
+    service,
+    circuitBreaker,
+    alarms,
+    strategy,
+    bakeTimeMinutes,
+    canaryPercent,
+    canaryBakeMinutes,
+    linearStepPercent,
+    linearStepBakeMinutes,
+    desiredCount,
+    minimumHealthyPercent,
+    maximumPercent,
+    forceNewDeployment,
+    recordKind,
+  };
 }
 
 /** The inputs that only make sense when updating a service, with the value that means "not set". */
-function serviceOnlyInputs(inputs: Inputs): string[] {
+function serviceOnlyInputs(inputs: ParsedInputs): string[] {
   const set: string[] = [];
   if (inputs.strategy !== 'unchanged') set.push('strategy');
   if (inputs.circuitBreaker !== 'rollback') set.push('circuit-breaker');
@@ -346,7 +423,7 @@ function serviceOnlyInputs(inputs: Inputs): string[] {
   return set;
 }
 
-function runTaskOnlyInputs(inputs: Inputs): string[] {
+function runTaskOnlyInputs(inputs: ParsedInputs): string[] {
   const set: string[] = [];
   if (inputs.runTaskSubnets.length > 0) set.push('run-task-subnets');
   if (inputs.runTaskSecurityGroups.length > 0) set.push('run-task-security-groups');
@@ -359,7 +436,7 @@ function runTaskOnlyInputs(inputs: Inputs): string[] {
 const names = (list: string[]) => list.map((n) => `\`${n}\``).join(', ');
 
 /** Inputs that cannot all be meant at once; each message says which to drop. */
-export function checkContradictions(inputs: Inputs): void {
+function checkContradictions(inputs: ParsedInputs): void {
   if (inputs.runTask) {
     const serviceOnly = serviceOnlyInputs(inputs);
     if (serviceOnly.length > 0) {

@@ -14,7 +14,7 @@ import type {
   UpdateServiceCommandInput,
 } from '@aws-sdk/client-ecs';
 import { ConfigurationError } from '@berth/shared';
-import type { Inputs, StrategyInput } from './inputs.js';
+import type { RunTaskInputs, ServiceInputs, StrategyInput } from './inputs.js';
 
 const STRATEGY: Record<Exclude<StrategyInput, 'unchanged'>, DeploymentStrategy> = {
   rolling: 'ROLLING',
@@ -47,32 +47,6 @@ export function strategyLabel(configuration: DeploymentConfiguration | undefined
   if (breaker?.enable) parts.push(`circuit breaker${breaker.rollback ? ' with rollback' : ''}`);
   if (c.alarms?.enable && c.alarms.alarmNames?.length) parts.push(`alarms ${c.alarms.alarmNames.join(', ')}`);
   return parts.join(', ');
-}
-
-/**
- * A service deploy-ecs can deploy: ACTIVE, and deployed by ECS itself (the
- * CODE_DEPLOY and EXTERNAL controllers keep their state in task sets that
- * UpdateService does not drive).
- */
-export function checkServiceDeployable(service: Service, cluster: string): void {
-  const name = service.serviceName ?? '?';
-  if (service.status !== undefined && service.status !== 'ACTIVE') {
-    throw new ConfigurationError(
-      `Service \`${name}\` in cluster \`${cluster}\` is ${service.status}, not ACTIVE: it is being deleted or was deleted. Check the \`service\` input, or create the service again before deploying.`,
-    );
-  }
-  const controller = service.deploymentController?.type ?? 'ECS';
-  if (controller === 'CODE_DEPLOY') {
-    throw new ConfigurationError(
-      `Service \`${name}\` uses the CODE_DEPLOY deployment controller: its deployments run through CodeDeploy task sets, which deploy-ecs does not drive. ` +
-        'Deploy it with CodeDeploy, or move it to the ECS controller and use its native blue/green (`strategy: blue-green`); the controller can be changed with `aws ecs update-service --deployment-controller type=ECS`.',
-    );
-  }
-  if (controller !== 'ECS') {
-    throw new ConfigurationError(
-      `Service \`${name}\` uses the ${controller} deployment controller: a third-party controller manages its task sets, so deploy-ecs cannot deploy it. Use that controller's tooling, or move the service to the ECS controller.`,
-    );
-  }
 }
 
 export interface ConfigurationPlan {
@@ -109,7 +83,7 @@ function sameJson(a: unknown, b: unknown): boolean {
 export function planDeploymentConfiguration(
   current: DeploymentConfiguration | undefined,
   inputs: Pick<
-    Inputs,
+    ServiceInputs,
     | 'circuitBreaker'
     | 'alarms'
     | 'strategy'
@@ -200,28 +174,22 @@ export function planDeploymentConfiguration(
 }
 
 export interface ServiceUpdatePlan {
-  request: UpdateServiceCommandInput;
+  /** The UpdateService request without its task definition (known once registered). */
+  request: Omit<UpdateServiceCommandInput, 'taskDefinition'> & { cluster: string; service: string };
   effectiveConfiguration: DeploymentConfiguration;
   /** One phrase per change besides the task definition, for the log. */
   changes: string[];
-  /** True when the service already runs this task definition and nothing forces a new deployment. */
-  likelyNoNewDeployment: boolean;
 }
 
-/** The UpdateService request: the task definition, plus only what the inputs set. */
-export function planServiceUpdate(
-  inputs: Inputs,
-  service: Service,
-  taskDefinitionArn: string,
-): ServiceUpdatePlan {
-  const name = service.serviceName ?? inputs.service ?? '?';
-  checkServiceDeployable(service, inputs.cluster);
+/**
+ * What the update changes besides the task definition: only what the inputs
+ * set. Made once, before the first write, so every refusal (blue/green
+ * without a bake time, …) comes before anything is registered.
+ */
+export function planServiceUpdate(inputs: ServiceInputs, service: Service): ServiceUpdatePlan {
+  const name = service.serviceName ?? inputs.service;
   const plan = planDeploymentConfiguration(service.deploymentConfiguration, inputs, `service \`${name}\``);
-  const request: UpdateServiceCommandInput = {
-    cluster: inputs.cluster,
-    service: inputs.service ?? name,
-    taskDefinition: taskDefinitionArn,
-  };
+  const request: ServiceUpdatePlan['request'] = { cluster: inputs.cluster, service: inputs.service };
   const changes = [...plan.changes];
   if (plan.configuration) request.deploymentConfiguration = plan.configuration;
   if (inputs.desiredCount !== undefined && inputs.desiredCount !== service.desiredCount) {
@@ -249,16 +217,15 @@ export function planServiceUpdate(
       `capacity providers ${inputs.capacityProviderStrategy.map((i) => `${i.capacityProvider}:${i.weight}`).join(', ')}`,
     );
   }
-  return {
-    request,
-    effectiveConfiguration: plan.effective,
-    changes,
-    likelyNoNewDeployment:
-      service.taskDefinition === taskDefinitionArn &&
-      !request.forceNewDeployment &&
-      !request.deploymentConfiguration &&
-      !request.capacityProviderStrategy,
-  };
+  return { request, effectiveConfiguration: plan.effective, changes };
+}
+
+/** The UpdateService request of a plan, for the revision that was registered or named. */
+export function serviceUpdateRequest(
+  plan: ServiceUpdatePlan,
+  taskDefinitionArn: string,
+): ServiceUpdatePlan['request'] & { taskDefinition: string } {
+  return { ...plan.request, taskDefinition: taskDefinitionArn };
 }
 
 /**
@@ -282,7 +249,7 @@ export function commandContainer(definition: Pick<TaskDefinition, 'containerDefi
  * command override.
  */
 export function planRunTask(
-  inputs: Inputs,
+  inputs: RunTaskInputs,
   definition: TaskDefinition,
   taskDefinitionArn: string,
   service?: Service,

@@ -7,6 +7,7 @@
  */
 import { DescribeRepositoriesCommand, type ECRClient, type Repository } from '@aws-sdk/client-ecr';
 import {
+  type AwsContext,
   currentTagDigests,
   decideTag,
   type EcrImageId,
@@ -14,6 +15,7 @@ import {
   errorMessage,
   getImageManifest,
   type ImageMap,
+  inGroup,
   isAccessDenied,
   type Logger,
   parseEcrRegistry,
@@ -178,4 +180,19 @@ export async function tagDeployedImages(options: {
     }
   }
   return results;
+}
+
+/** `tag-deployed-image`, after a success only; a tag that cannot be set is a warning, never a failure. */
+export async function tagAfterSuccess(options: {
+  outcome: string;
+  tag: string | undefined;
+  images: ImageMap;
+  aws: Pick<AwsContext, 'ecrIn'>;
+  logger: Logger;
+}): Promise<void> {
+  const { tag, logger } = options;
+  if (options.outcome !== 'succeeded' || !tag) return;
+  await inGroup(logger, `Tag deployed images as ${tag}`, () =>
+    tagDeployedImages({ images: options.images, tag, ecrFor: (region) => options.aws.ecrIn(region), logger }),
+  );
 }

@@ -1,5 +1,6 @@
 export * from './arn.js';
 export * from './assess.js';
+export * from './build-record.js';
 export * from './diagnose.js';
 export * from './events.js';
 export * from './follow.js';
@@ -9,3 +10,4 @@ export * from './identify.js';
 export * from './progress.js';
 export * from './record.js';
 export * from './report.js';
+export * from './transaction.js';

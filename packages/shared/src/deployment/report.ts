@@ -102,7 +102,7 @@ export function headline(result: Pick<FollowResult, 'outcome' | 'phase'>): strin
   }
 }
 
-type SummaryBuilder = {
+export type SummaryBuilder = {
   addHeading(text: string, level?: number | string): SummaryBuilder;
   addRaw(text: string, addEOL?: boolean): SummaryBuilder;
   addTable(rows: Array<Array<string | { data: string; header?: boolean }>>): SummaryBuilder;
@@ -267,4 +267,18 @@ export function printTaskReport(
       logger.endGroup();
     }
   }
+}
+
+/**
+ * The summary of a deploy or rollback record: the at-a-glance table, then,
+ * when it failed, the evidence and what was attempted versus what runs now.
+ */
+export function addDeploymentSummary(
+  summary: SummaryBuilder,
+  record: DeploymentRecord,
+  title: string,
+  failure?: { failedTasks: FollowResult['failedTasks']; running?: { taskDefinitionArn?: string; images: ImageMap } },
+): void {
+  addRecordToSummary(summary, record, title);
+  if (failure) addFailureDetailsToSummary(summary, failure.failedTasks, record.to, failure.running);
 }

@@ -1,0 +1,192 @@
+import {
+  buildDeploymentRecord,
+  checkServiceManagedByEcs,
+  concludeDeployment,
+  type DeploymentRecordParts,
+  followStartedDeployment,
+  formatDuration,
+  headline,
+  imagesOf,
+  imagesOfRevision,
+  inGroup,
+  isDeadlineError,
+  OutcomeError,
+  readService,
+  recordEvents,
+  runContext,
+  type StartedDeployment,
+  startServiceDeployment,
+} from '@berth/shared';
+import { type AdviceContext, explainEcsError } from './advice.js';
+import type { ServiceInputs } from './inputs.js';
+import { planServiceUpdate, serviceUpdateRequest, strategyLabel } from './plan.js';
+import { writeRecordAndSummary } from './summary.js';
+import { resolveTaskDefinition, type Step } from './step.js';
+import { tagAfterSuccess } from './tag-images.js';
+
+/** service → task definition → update service → follow → tag → record, summary; outputs into `step.outputs`. */
+export async function deployService(inputs: ServiceInputs, step: Step): Promise<void> {
+  const { effects, aws, progress, outputs, announcer } = step;
+  const { logger, clock } = effects;
+  const { cluster, service } = inputs;
+  const ecs = aws.ecs();
+  const context: AdviceContext = { cluster, service, region: aws.region };
+  progress.doing = `reading service ${service}`;
+
+  const { before, plan } = await inGroup(logger, `Service ${service}`, async () => {
+    const before = await readService(ecs, {
+      cluster,
+      service,
+      region: aws.region,
+      hint: 'to run a one-off task instead, set `run-task: true`.',
+      explain: (error) => explainEcsError('DescribeServices', error, context),
+    });
+    checkServiceManagedByEcs(before, cluster, 'deploy');
+    // Everything the update needs is checked now, before the first write (registration).
+    const plan = planServiceUpdate(inputs, before);
+    logger.info(
+      `Service ${service} in cluster ${cluster} (${aws.region}) runs ${before.taskDefinition}: ` +
+        `${before.runningCount ?? 0}/${before.desiredCount ?? 0} tasks running; ${strategyLabel(before.deploymentConfiguration)}.`,
+    );
+    return { before, plan };
+  });
+  const previousArn = before.taskDefinition;
+
+  progress.from = { taskDefinitionArn: previousArn, images: {} };
+  const resolved = await resolveTaskDefinition(inputs, step, context);
+  outputs['task-definition-arn'] = resolved.arn;
+  outputs['previous-task-definition-arn'] = previousArn ?? '';
+  const attempted = { taskDefinitionArn: resolved.arn, images: imagesOf(resolved.definition) };
+  progress.to = attempted;
+  progress.doing = `reading the images of ${previousArn}`;
+  const from = {
+    taskDefinitionArn: previousArn,
+    images:
+      previousArn === resolved.arn ? attempted.images : await imagesOfRevision(ecs, previousArn, logger),
+  };
+  progress.from = from;
+  progress.doing = `updating service ${service} to ${resolved.arn}`;
+
+  const parts = {
+    cluster,
+    service,
+    region: aws.region,
+    from,
+    to: attempted,
+    strategy: strategyLabel(plan.effectiveConfiguration),
+    requestedReason: inputs.reason,
+    startedAt: progress.startedAt,
+    run: runContext(effects.env),
+  } satisfies Partial<DeploymentRecordParts>;
+
+  const started = await inGroup(logger, 'Update service', async () => {
+    logger.info(
+      `Updating ${service}: ${previousArn} → ${resolved.arn}${plan.changes.length ? `; ${plan.changes.join('; ')}` : ''}.`,
+    );
+    // The GitHub deployment exists before the ECS deployment starts; its payload is the record so far.
+    const draft = { kind: inputs.recordKind, ...parts };
+    await announcer.begin(draft);
+    progress.announced = true;
+    let started: StartedDeployment;
+    try {
+      started = await startServiceDeployment({
+        ecs,
+        writes: aws.ecsWrites(),
+        maxAttempts: inputs.aws.maxAttempts,
+        sleep: (ms) => clock.sleep(ms),
+        logger,
+        request: serviceUpdateRequest(plan, resolved.arn),
+        before,
+        onWrite: (operation) => {
+          progress.writeInFlight = operation;
+          if (!operation) progress.doing = 'identifying the deployment UpdateService started';
+        },
+        explain: (error) => explainEcsError('UpdateService', error, context),
+      });
+    } catch (error) {
+      // A deadline is reported with the timed-out record; anything else never started the deployment.
+      if (!isDeadlineError(error, step.deadline)) await announcer.aborted(error, draft);
+      throw error;
+    }
+    if (!started.started) {
+      logger.notice(
+        `ECS started no new deployment: the service already runs ${resolved.arn} and nothing else changed. ` +
+          'Following its current deployment; set `force-new-deployment: true` to replace the tasks anyway.',
+      );
+    } else {
+      logger.info(
+        `Started deployment ${started.target.deploymentId ?? '(unknown id)'}${started.target.serviceDeploymentArn ? ` (${started.target.serviceDeploymentArn})` : ''}.`,
+      );
+    }
+    return started;
+  });
+  const { target } = started;
+  progress.deploymentId = target.deploymentId;
+  progress.serviceDeploymentArn = target.serviceDeploymentArn;
+  progress.doing = `following deployment ${target.deploymentId ?? resolved.arn}`;
+  outputs['deployment-id'] = target.deploymentId ?? '';
+  outputs['service-deployment-arn'] = target.serviceDeploymentArn ?? '';
+
+  const identity = { deploymentId: target.deploymentId, serviceDeploymentArn: target.serviceDeploymentArn };
+  const record = buildDeploymentRecord(inputs.recordKind, {
+    ...parts,
+    ...identity,
+    status: 'started',
+    endedAt: clock.now(),
+  });
+  await announcer.started(record);
+
+  if (!inputs.wait) {
+    logger.info(`Not waiting for deployment ${target.deploymentId ?? ''} (wait: false).`);
+    await writeRecordAndSummary(step, record);
+    return;
+  }
+
+  const result = await inGroup(logger, `Deployment ${target.deploymentId ?? resolved.arn}`, () =>
+    followStartedDeployment(
+      {
+        ecs,
+        logs: aws.logs(),
+        clock,
+        logger,
+        cluster,
+        service,
+        target,
+        timeoutMs: inputs.timeoutMinutes * 60_000,
+        deadline: step.deadline,
+        initialEvents: before.events,
+        taskDefinition: resolved.definition,
+      },
+      announcer,
+      record,
+    ),
+  );
+  if (result.outcome === 'succeeded') {
+    logger.info(
+      `Deployment ${target.deploymentId ?? ''} succeeded in ${formatDuration(result.endedAt - progress.startedAt)}.`,
+    );
+  }
+  const conclusion = await concludeDeployment({ ecs, logger, result, attempted, from });
+
+  await tagAfterSuccess({
+    outcome: result.outcome,
+    tag: inputs.tagDeployedImage,
+    images: attempted.images,
+    aws,
+    logger,
+  });
+  const ended = buildDeploymentRecord(inputs.recordKind, {
+    ...parts,
+    ...identity,
+    status: conclusion.outcome,
+    reason: conclusion.reason,
+    endedAt: result.endedAt,
+    ending: { events: recordEvents(result.events), failedTasks: result.failedTasks, likelyCause: result.likelyCause },
+  });
+  await announcer.finished(ended);
+  outputs.status = result.outcome;
+  await writeRecordAndSummary(step, ended, undefined, conclusion);
+  if (result.outcome !== 'succeeded') {
+    throw new OutcomeError(`${headline(result)} (${result.outcome})${result.reason ? `: ${result.reason}` : ''}`);
+  }
+}

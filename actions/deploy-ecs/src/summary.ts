@@ -1,0 +1,24 @@
+import { type Conclusion, type DeploymentRecord, publishRecord } from '@berth/shared';
+import type { Step } from './step.js';
+
+/** The summary's title: what the step did and how it ended (or that it started). */
+export function summaryTitle(record: DeploymentRecord, family?: string): string {
+  const what =
+    record.kind === 'run-task'
+      ? `One-off task${family === undefined ? '' : ` ${family}`}`
+      : `Deployment of ${record.service ?? ''}`;
+  return record.status === 'started' ? `${what} started` : `${what}: ${record.status}`;
+}
+
+/**
+ * deploy-ecs's one job summary and its record: the shared record table and,
+ * on failure, the evidence; the record's path becomes the `record` output.
+ */
+export async function writeRecordAndSummary(
+  step: Step,
+  record: DeploymentRecord,
+  family?: string,
+  conclusion?: Pick<Conclusion, 'failure'>,
+): Promise<void> {
+  step.outputs.record = await publishRecord(step.effects, record, summaryTitle(record, family), conclusion);
+}
