@@ -3,21 +3,19 @@ import {
   type ECSClient,
   type Service,
   StopServiceDeploymentCommand,
-  UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import {
   type DeploymentRecord,
   type DeploymentTarget,
   errorMessage,
   type FollowResult,
-  identifyDeployment,
   isAccessDenied,
   isDeadlineError,
   type Logger,
   type Sleep,
-  serviceUpdateApplied,
   shortDeployment,
   shortName,
+  startServiceDeployment,
   wrapError,
   writeOnce,
 } from '@berth/shared';
@@ -128,55 +126,25 @@ async function updateService(
   history: History,
   taskDefinitionArn: string,
 ): Promise<StartedRollback> {
-  const { ecs, logger, cluster } = context;
-  let service: Service | undefined;
-  try {
-    context.onWrite?.('UpdateService');
-    const out = await writeOnce({
-      operation: 'UpdateService',
-      send: () =>
-        (context.writes ?? ecs).send(
-          new UpdateServiceCommand({ cluster, service: context.service, taskDefinition: taskDefinitionArn }),
-        ),
-      lookBefore: async () => {
-        const applied = await serviceUpdateApplied(
-          ecs,
-          cluster,
-          context.service,
-          context.before,
-          taskDefinitionArn,
-        );
-        return applied ? { service: applied, $metadata: {} } : undefined;
-      },
-      maxAttempts: context.maxAttempts ?? 1,
-      logger,
-      sleep: context.sleep,
-    });
-    context.onWrite?.(undefined);
-    service = out.service;
-  } catch (error) {
-    throw wrapError(
-      `update service \`${context.service}\` to ${taskDefinitionArn}`,
-      error,
-      isAccessDenied(error)
-        ? 'Allow `ecs:UpdateService` on the service for the role this step uses.'
-        : undefined,
-    );
-  }
-  const { target } = await identifyDeployment({
-    ecs,
-    cluster,
-    service: context.service,
-    before: context.before,
-    after: service ?? {},
-    taskDefinitionArn,
-    logger,
+  const { logger, cluster, service } = context;
+  const started = await startServiceDeployment({
+    ...context,
+    request: { cluster, service, taskDefinition: taskDefinitionArn },
+    explain: (error) =>
+      wrapError(
+        `update service \`${service}\` to ${taskDefinitionArn}`,
+        error,
+        isAccessDenied(error)
+          ? 'Allow `ecs:UpdateService` on the service for the role this step uses.'
+          : undefined,
+      ),
     serviceDeploymentsApi: history.deploymentsApi !== 'unavailable',
   });
+  const { target } = started;
   logger.info(
     `UpdateService started deployment ${target.deploymentId ?? '(id not returned)'}${target.serviceDeploymentArn ? ` (${target.serviceDeploymentArn})` : ''} of ${taskDefinitionArn}.`,
   );
-  return { path, service, target };
+  return { path, service: started.after, target };
 }
 
 /** Why a stop-path rollback that did not succeed ended that way, in the operator's terms. */
@@ -187,4 +155,15 @@ export function stopPathReason(result: Pick<FollowResult, 'phase' | 'reason'>): 
   if (result.phase === 'rollback-failed')
     return `ECS could not complete the rollback: ${result.reason ?? 'no reason given'}`;
   return result.reason;
+}
+
+/** The stop path's outcome in the operator's terms: the requested rollback done, or why not. */
+export function stopPathOutcome(
+  result: Pick<FollowResult, 'outcome' | 'phase' | 'reason'>,
+  undone: string,
+  to: { taskDefinitionArn: string },
+): string | undefined {
+  if (result.outcome === 'succeeded')
+    return `ECS rolled ${shortName(undone)} back to ${shortName(to.taskDefinitionArn)} as requested.`;
+  return stopPathReason(result);
 }

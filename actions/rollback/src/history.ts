@@ -12,8 +12,8 @@ import {
 } from '@aws-sdk/client-ecs';
 import {
   awsErrorName,
+  checkServiceManagedByEcs,
   ConfigurationError,
-  describeService,
   type EcrRegistry,
   type EcrSender,
   errorMessage,
@@ -28,6 +28,7 @@ import {
   parseEcrRegistry,
   parseImageReference,
   readGitHubHistory,
+  readService,
   revisionOf,
   sameRevision,
   wrapError,
@@ -77,25 +78,6 @@ export const MAX_FAMILY_PAGES = 5;
 export const MAX_IMAGE_SCAN = 50;
 
 const IN_PROGRESS_STATUSES: ServiceDeploymentStatus[] = ['PENDING', 'IN_PROGRESS'];
-
-/** The service is one a rollback can act on: ACTIVE, deployed by ECS itself. */
-export function checkService(service: Service, cluster: string): void {
-  const name = service.serviceName ?? 'the service';
-  if (service.status && service.status !== 'ACTIVE') {
-    throw new ConfigurationError(
-      `Service \`${name}\` in cluster \`${cluster}\` is ${service.status}; only an ACTIVE service can be rolled back. Check the \`service\` input.`,
-    );
-  }
-  const controller = service.deploymentController?.type ?? 'ECS';
-  if (controller !== 'ECS') {
-    throw new ConfigurationError(
-      `Service \`${name}\` uses the ${controller} deployment controller; Berth rolls back services deployed by ECS itself (deployment controller ECS). Roll it back with ${controller === 'CODE_DEPLOY' ? 'CodeDeploy (aws deploy stop-deployment --auto-rollback-enabled)' : 'the tool that deploys it'}.`,
-    );
-  }
-  if (!service.taskDefinition) {
-    throw new ConfigurationError(`Service \`${name}\` has no task definition to roll back from.`);
-  }
-}
 
 /**
  * The deployments DescribeServices lists, and the one in progress: the PRIMARY
@@ -147,9 +129,8 @@ export async function describeTaskDefinition(
 /** The service, what runs now, and the history `to` needs. */
 export async function readServiceState(context: ReadContext, spec: TargetSpec): Promise<ServiceState> {
   const { ecs, logger, cluster } = context;
-  const service = await describeService(ecs, cluster, context.service);
-  checkService(service, cluster);
-  const currentArn = service.taskDefinition!;
+  const service = await readService(ecs, { cluster, service: context.service });
+  const currentArn = checkServiceManagedByEcs(service, cluster, 'rollback');
   const currentDefinition = await describeTaskDefinition(ecs, currentArn, 'service');
   const { listed, inProgress } = deploymentsOf(service);
   const primary = (service.deployments ?? []).find((deployment) => deployment.status === 'PRIMARY');

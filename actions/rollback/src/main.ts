@@ -1,134 +1,66 @@
-import * as core from '@actions/core';
-import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import type { ECSClient } from '@aws-sdk/client-ecs';
 import {
+  type ActionEffects,
   type AnnouncerOptions,
-  type AwsInputs,
-  type Clock,
+  type AwsContext,
+  buildDeploymentRecord,
+  type Conclusion,
   ConfigurationError,
-  coreLogger,
+  concludeDeployment,
   createAnnouncer,
-  createAwsContext,
   type DeploymentAnnouncer,
   type DeploymentRecord,
   type EcrRegistry,
-  type EcrSender,
   type FollowResult,
-  followDeployment,
-  type ImageMap,
+  followStartedDeployment,
   inGroup,
   isDeadlineError,
-  type Logger,
-  printFailureReport,
+  OutcomeError,
+  publishRecord,
+  type Revision,
   type RollbackRecordDetails,
   runContext,
   type StepDeadline,
   shortName,
   stepDeadline,
-  systemClock,
   timedOutReason,
-  writeDeploymentRecord,
-  writeJobSummary,
 } from '@berth/shared';
-import { type StartedRollback, startRollback, stopPathReason } from './execute.js';
+import { type StartedRollback, startRollback, stopPathOutcome } from './execute.js';
 import { readGitHubDeployments, readServiceState } from './history.js';
 import { getInputs, type Inputs, NO_REASON } from './inputs.js';
-import { githubLineage, planRollback, type RollbackPath, type RollbackPlan } from './plan.js';
+import { githubLineage, planRollback, type RollbackPath } from './plan.js';
 import {
   addRefusalSummary,
-  addRollbackSummary,
+  addWhySection,
   buildRecord,
   outcomeLine,
   pathName,
   planLines,
   type RecordParts,
-  type SummaryBuilder,
+  rollbackDetails,
+  summaryTitle,
 } from './report.js';
 import { movedTags, verifyTarget } from './verify.js';
 
 export const ACTION_NAME = 'rollback';
 
-/** The AWS clients this action uses, sharing region, credentials and retries. */
-export interface AwsClients {
-  region: string;
-  ecs(): ECSClient;
-  /** ECS for the rollback's one write: no SDK retry (writeOnce looks before sending again); `ecs()` when absent. */
-  ecsWrites?(): ECSClient;
-  logs(): CloudWatchLogsClient;
-  ecrFor(registry: EcrRegistry): EcrSender;
-}
-
-/** Every effect main() has, so tests replace them without module mocks. */
-export interface Dependencies {
-  getInputs(): Inputs;
-  logger: Logger;
-  clock: Clock;
-  /** `signal`: the step deadline's; every call through the clients is abandoned when it fires. */
-  createAws(inputs: AwsInputs, signal?: AbortSignal): AwsClients;
-  setOutput(name: string, value: string): void;
-  writeSummary(build: (summary: SummaryBuilder) => void): Promise<void>;
-  writeRecord(record: DeploymentRecord): string;
-  env: NodeJS.ProcessEnv;
-  /** The GitHub Deployment and webhook messages (GitHub API and fetch seams inside). */
+/** The shared effects plus rollback's own seam: the GitHub Deployment and webhook messages. */
+export type Effects = ActionEffects & {
   announcer?: (options: AnnouncerOptions) => DeploymentAnnouncer;
-}
-
-export function defaultCreateAws(
-  inputs: AwsInputs,
-  env: NodeJS.ProcessEnv = process.env,
-  signal?: AbortSignal,
-): AwsClients {
-  const context = createAwsContext({ actionName: ACTION_NAME, inputs, env, signal });
-  return {
-    region: context.region,
-    ecs: () => context.ecs(),
-    ecsWrites: () => context.ecsWrites(),
-    logs: () => context.logs(),
-    // Images may live in another region than the cluster (a central registry).
-    ecrFor: (registry) => context.ecrIn(registry.region, registry.fips),
-  };
-}
-
-export function defaultDependencies(): Dependencies {
-  return {
-    getInputs: () => getInputs(),
-    logger: coreLogger,
-    clock: systemClock(),
-    createAws: (inputs, signal) => defaultCreateAws(inputs, process.env, signal),
-    setOutput: (name, value) => core.setOutput(name, value),
-    writeSummary: (build) => writeJobSummary((summary) => build(summary)),
-    // The shared format plus a `rollback` section: why this target, how it was found, which path.
-    writeRecord: (record) => writeDeploymentRecord(record),
-    env: process.env,
-  };
-}
-
-function detailsOf(plan: RollbackPlan, requested: string): RollbackRecordDetails {
-  return {
-    requested,
-    why: plan.why,
-    foundBy: plan.foundBy,
-    path: plan.path?.kind,
-    pathReason: plan.path?.reason,
-    skipped: plan.skipped,
-    notices: plan.notices,
-  };
-}
+};
 
 /** inputs → read → plan (pure) → verify → stop or update → follow → outputs, record, summary. */
-export async function main(overrides: Partial<Dependencies> = {}): Promise<void> {
-  const deps: Dependencies = { ...defaultDependencies(), ...overrides };
-  const { clock } = deps;
-  const inputs = deps.getInputs();
+export async function main(effects: Effects): Promise<void> {
+  const { clock } = effects;
+  const inputs = getInputs(effects.inputs);
   // One deadline for the whole step: every wait and every call ends by it.
   const deadline = stepDeadline(clock, inputs.timeoutMinutes * 60_000);
-  const aws = deps.createAws(inputs.aws, deadline.signal);
+  const aws = effects.aws(inputs.aws, { signal: deadline.signal });
   const step: RollbackProgress = { startedAt: clock.now(), doing: `reading service ${inputs.service}` };
   try {
-    await rollback(deps, inputs, aws, deadline, step);
+    await rollback(effects, inputs, aws, deadline, step);
   } catch (error) {
     if (!isDeadlineError(error, deadline)) throw error;
-    await finishTimedOut(deps, inputs, aws, deadline, step);
+    await finishTimedOut(effects, inputs, aws, deadline, step);
   }
 }
 
@@ -141,7 +73,7 @@ interface RollbackProgress {
   /** The write was sent and its answer never came. */
   writeInFlight?: string;
   /** The verified target, once known. */
-  to?: { taskDefinitionArn: string; images: ImageMap };
+  to?: Revision;
   /** How the rollback was started, once it was. */
   identity?: { path: RollbackPath; deploymentId?: string; serviceDeploymentArn?: string };
 }
@@ -152,9 +84,9 @@ interface RollbackProgress {
  * and a failure that says what the step was doing.
  */
 async function finishTimedOut(
-  deps: Dependencies,
+  effects: Effects,
   inputs: Inputs,
-  aws: AwsClients,
+  aws: AwsContext,
   deadline: StepDeadline,
   step: RollbackProgress,
 ): Promise<never> {
@@ -162,9 +94,7 @@ async function finishTimedOut(
   if (step.finish) {
     await step.finish({ status: 'timed-out', outcomeReason: reason });
   } else {
-    const record: DeploymentRecord = {
-      schema: 'berth.deployment-record/v1',
-      kind: 'rollback',
+    const record = buildDeploymentRecord('rollback', {
       cluster: inputs.cluster,
       service: inputs.service,
       region: aws.region,
@@ -172,31 +102,27 @@ async function finishTimedOut(
       status: 'timed-out',
       reason,
       requestedReason: inputs.reason ?? NO_REASON,
-      startedAt: new Date(step.startedAt).toISOString(),
-      endedAt: new Date(deps.clock.now()).toISOString(),
-      events: [],
-      run: runContext(deps.env),
-    };
-    const path = deps.writeRecord(record);
-    deps.setOutput('status', 'timed-out');
-    deps.setOutput('record', path);
-    await deps.writeSummary((summary) => addRollbackSummary(summary, record, undefined));
-    deps.logger.info(`Deployment record: ${path}`);
+      startedAt: step.startedAt,
+      endedAt: effects.clock.now(),
+      run: runContext(effects.env),
+    });
+    effects.setOutput('status', 'timed-out');
+    effects.setOutput('record', await publishRecord(effects, record, summaryTitle(record)));
   }
-  throw new Error(reason);
+  throw new OutcomeError(reason);
 }
 
 async function rollback(
-  deps: Dependencies,
+  effects: Effects,
   inputs: Inputs,
-  aws: AwsClients,
+  aws: AwsContext,
   deadline: StepDeadline,
   step: RollbackProgress,
 ): Promise<void> {
-  const { logger, clock } = deps;
+  const { logger, clock } = effects;
   const reason = inputs.reason ?? NO_REASON;
   // Created (and its secrets masked) before anything is printed.
-  const announcer = createAnnouncer(inputs, deps);
+  const announcer = createAnnouncer(inputs, effects);
   const githubApi = announcer.api;
   const readGitHub = githubApi
     ? (withStatuses = true) =>
@@ -208,11 +134,13 @@ async function rollback(
         )
     : undefined;
   const ecs = aws.ecs();
+  // Images may live in another region than the cluster (a central registry).
+  const ecrFor = (registry: EcrRegistry) => aws.ecrIn(registry.region, registry.fips);
   const startedAt = step.startedAt;
   const { cluster, service } = inputs;
 
   const refuse = async (message: string, details?: RollbackRecordDetails): Promise<never> => {
-    await deps.writeSummary((summary) => addRefusalSummary(summary, service, message, details, reason));
+    await effects.summary((summary) => addRefusalSummary(summary, service, message, details, reason));
     throw new ConfigurationError(message);
   };
 
@@ -220,10 +148,7 @@ async function rollback(
     `Rollback of ${service} in cluster ${cluster} (${aws.region}) requested: to: ${inputs.to}. Reason: ${reason}`,
   );
   const state = await inGroup(logger, `Reading service ${service} and its history`, () =>
-    readServiceState(
-      { ecs, ecrFor: aws.ecrFor, logger, cluster, service, github: readGitHub },
-      inputs.target,
-    ),
+    readServiceState({ ecs, ecrFor, logger, cluster, service, github: readGitHub }, inputs.target),
   );
 
   const planned = planRollback(state.current, state.history, inputs.target);
@@ -247,22 +172,24 @@ async function rollback(
     reason,
     strategy: (state.service.deploymentConfiguration as { strategy?: string } | undefined)?.strategy,
     startedAt,
-    run: runContext(deps.env),
+    run: runContext(effects.env),
   };
+  // Outputs, record and summary: set here once, however the rollback ends after planning.
   const finish = async (
     parts: Omit<RecordParts, keyof typeof base | 'endedAt'>,
-    failure?: Parameters<typeof addRollbackSummary>[2],
+    conclusion?: Pick<Conclusion, 'failure'>,
   ): Promise<DeploymentRecord> => {
     const record = buildRecord({ ...base, ...parts, endedAt: clock.now() });
-    const path = deps.writeRecord(record);
-    deps.setOutput('from-task-definition', plan.from.taskDefinitionArn);
-    deps.setOutput('to-task-definition', record.to.taskDefinitionArn);
-    deps.setOutput('from-images', JSON.stringify(plan.from.images));
-    deps.setOutput('to-images', JSON.stringify(record.to.images));
-    deps.setOutput('status', record.status);
-    deps.setOutput('record', path);
-    await deps.writeSummary((summary) => addRollbackSummary(summary, record, failure));
-    logger.info(`Deployment record: ${path}`);
+    const path = await publishRecord(effects, record, summaryTitle(record), conclusion, (summary) => {
+      // The shared table already shows the reason given.
+      if (record.rollback) addWhySection(summary, record.rollback);
+    });
+    effects.setOutput('from-task-definition', plan.from.taskDefinitionArn);
+    effects.setOutput('to-task-definition', record.to.taskDefinitionArn);
+    effects.setOutput('from-images', JSON.stringify(plan.from.images));
+    effects.setOutput('to-images', JSON.stringify(record.to.images));
+    effects.setOutput('status', record.status);
+    effects.setOutput('record', path);
     return record;
   };
   step.finish = (parts) =>
@@ -286,18 +213,15 @@ async function rollback(
   step.doing = `verifying ${shortName(plan.to.taskDefinition)} can start`;
   try {
     verified = await inGroup(logger, `Verifying ${shortName(plan.to.taskDefinition)} can start`, () =>
-      verifyTarget({ ecs, ecrFor: aws.ecrFor, logger }, plan.to.taskDefinition),
+      verifyTarget({ ecs, ecrFor, logger }, plan.to.taskDefinition),
     );
   } catch (error) {
-    if (error instanceof ConfigurationError) return refuse(error.message, detailsOf(plan, inputs.to));
+    if (error instanceof ConfigurationError) return refuse(error.message, rollbackDetails(plan, inputs.to));
     throw error;
   }
   for (const warning of movedTags(verified.checks, plan.to.digests))
     logger.warning(warning, { title: 'Inexact rollback' });
-  const to: { taskDefinitionArn: string; images: ImageMap } = {
-    taskDefinitionArn: verified.taskDefinitionArn,
-    images: verified.images,
-  };
+  const to: Revision = { taskDefinitionArn: verified.taskDefinitionArn, images: verified.images };
   const path = plan.path!;
   step.to = to;
 
@@ -341,7 +265,7 @@ async function rollback(
       return startRollback(
         {
           ecs,
-          writes: aws.ecsWrites?.(),
+          writes: aws.ecsWrites(),
           logger,
           cluster,
           service,
@@ -369,7 +293,8 @@ async function rollback(
   };
   step.identity = identity;
   step.doing = `following the rollback to ${shortName(to.taskDefinitionArn)}`;
-  await announcer.started(buildRecord({ ...base, to, status: 'started', ...identity, endedAt: clock.now() }));
+  const startedRecord = buildRecord({ ...base, to, status: 'started', ...identity, endedAt: clock.now() });
+  await announcer.started(startedRecord);
 
   if (!inputs.wait) {
     const line = outcomeLine('started', service, to.taskDefinitionArn);
@@ -383,65 +308,46 @@ async function rollback(
     logger,
     `Following the rollback to ${shortName(to.taskDefinitionArn)}`,
     () =>
-      followDeployment({
-        ecs,
-        logs: aws.logs(),
-        clock,
-        logger,
-        cluster,
-        service,
-        target: started.target,
-        timeoutMs: inputs.timeoutMinutes * 60_000,
-        deadline,
-        initialEvents: state.service.events,
-        // On the stop path the followed deployment is the one being undone: ECS rolling it back is the success.
-        purpose: stopPath ? 'rollback' : 'deploy',
-      }).catch(async (error: unknown) => {
-        await announcer.lost(
-          error,
-          buildRecord({ ...base, to, status: 'started', ...identity, endedAt: clock.now() }),
-        );
-        throw error;
-      }),
+      followStartedDeployment(
+        {
+          ecs,
+          logs: aws.logs(),
+          clock,
+          logger,
+          cluster,
+          service,
+          target: started.target,
+          timeoutMs: inputs.timeoutMinutes * 60_000,
+          deadline,
+          initialEvents: state.service.events,
+          // On the stop path the followed deployment is the one being undone: ECS rolling it back is the success.
+          purpose: stopPath ? 'rollback' : 'deploy',
+        },
+        announcer,
+        startedRecord,
+      ),
   );
-  const status = result.outcome;
-  const outcomeReason =
-    status === 'succeeded'
-      ? stopPath
-        ? `ECS rolled ${shortName(started.target.taskDefinitionArn)} back to ${shortName(to.taskDefinitionArn)} as requested.`
-        : undefined
-      : stopPath
-        ? stopPathReason(result)
-        : result.reason;
-
-  let failure: Parameters<typeof addRollbackSummary>[2];
-  if (status !== 'succeeded') {
-    const runningArn = result.service?.taskDefinition;
-    const running = {
-      taskDefinitionArn: runningArn,
-      images:
-        runningArn === to.taskDefinitionArn
-          ? to.images
-          : runningArn === plan.from.taskDefinitionArn
-            ? plan.from.images
-            : {},
-    };
-    printFailureReport({ ...result, outcome: status, reason: outcomeReason }, to, running, logger);
-    failure = { failedTasks: result.failedTasks, running };
-  }
+  const conclusion = await concludeDeployment({
+    ecs,
+    logger,
+    result,
+    attempted: to,
+    from: plan.from,
+    reason: stopPath ? stopPathOutcome(result, started.target.taskDefinitionArn, to) : result.reason,
+  });
   const ended = await finish(
     {
       to,
-      status,
+      status: conclusion.outcome,
       ...identity,
       deploymentId: identity.deploymentId ?? result.assessment?.rollbackDeployment?.id,
       follow: result,
-      outcomeReason,
+      outcomeReason: conclusion.reason,
     },
-    failure,
+    conclusion,
   );
   await announcer.finished(ended);
-  const line = outcomeLine(status, service, to.taskDefinitionArn, outcomeReason);
-  if (status !== 'succeeded') throw new Error(line);
+  const line = outcomeLine(conclusion.outcome, service, to.taskDefinitionArn, conclusion.reason);
+  if (conclusion.outcome !== 'succeeded') throw new OutcomeError(line);
   logger.info(line);
 }

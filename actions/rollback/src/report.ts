@@ -1,6 +1,7 @@
 import {
-  addFailureDetailsToSummary,
-  addRecordToSummary,
+  addDeploymentSummary,
+  buildDeploymentRecord,
+  type Conclusion,
   type DeploymentRecord,
   escapeHtml,
   type FollowResult,
@@ -8,7 +9,7 @@ import {
   type RollbackRecordDetails,
   type RunContext,
   recordEvents,
-  recordFailedTasks,
+  type SummaryBuilder,
   shortName,
 } from '@berth/shared';
 import type { RollbackStatus } from './execute.js';
@@ -61,51 +62,45 @@ export interface RecordParts {
   run: RunContext;
 }
 
+/** Why this target, how it was found, and how it was carried out: the record's `rollback` section. */
+export function rollbackDetails(
+  plan: RollbackPlan,
+  requested: string,
+  path: RollbackPath | undefined = plan.path,
+): RollbackRecordDetails {
+  return {
+    requested,
+    why: plan.why,
+    foundBy: plan.foundBy,
+    path: path?.kind,
+    pathReason: path?.reason,
+    skipped: plan.skipped,
+    notices: plan.notices,
+  };
+}
+
+/** The rollback's record: the shared format, from the plan's `from`, plus the `rollback` section. */
 export function buildRecord(parts: RecordParts): DeploymentRecord {
   const { plan, follow } = parts;
-  const failed = parts.status !== 'succeeded' && follow !== undefined;
-  return {
-    schema: 'berth.deployment-record/v1',
-    kind: 'rollback',
-    cluster: parts.cluster,
-    service: parts.service,
-    region: parts.region,
+  return buildDeploymentRecord('rollback', {
+    ...parts,
     from: { taskDefinitionArn: plan.from.taskDefinitionArn, images: plan.from.images },
-    to: parts.to,
-    strategy: parts.strategy,
-    deploymentId: parts.deploymentId,
-    serviceDeploymentArn: parts.serviceDeploymentArn,
-    status: parts.status,
     reason: parts.outcomeReason,
-    likelyCause: failed ? follow.likelyCause : undefined,
     requestedReason: parts.reason,
-    startedAt: new Date(parts.startedAt).toISOString(),
-    endedAt: new Date(parts.endedAt).toISOString(),
-    events: recordEvents(follow?.events ?? []),
-    failedTasks: failed ? recordFailedTasks(follow.failedTasks) : undefined,
-    run: parts.run,
-    rollback: {
-      requested: parts.requested,
-      why: plan.why,
-      foundBy: plan.foundBy,
-      path: parts.path?.kind,
-      pathReason: parts.path?.reason,
-      skipped: plan.skipped,
-      notices: plan.notices,
+    ending: follow && {
+      events: recordEvents(follow.events),
+      failedTasks: follow.failedTasks,
+      likelyCause: follow.likelyCause,
     },
-  };
+    rollback: rollbackDetails(plan, parts.requested, parts.path),
+  });
 }
 
 type Cell = string | { data: string; header?: boolean };
 
-/** The slice of core.summary this module writes with. */
-export interface SummaryBuilder {
-  addHeading(text: string, level?: number | string): SummaryBuilder;
-  addRaw(text: string, addEOL?: boolean): SummaryBuilder;
-  addTable(rows: Cell[][]): SummaryBuilder;
-  addList(items: string[], ordered?: boolean): SummaryBuilder;
-  addDetails(label: string, content: string): SummaryBuilder;
-  addCodeBlock(code: string, lang?: string): SummaryBuilder;
+/** The rollback's title in the job summary. */
+export function summaryTitle(record: DeploymentRecord): string {
+  return `Rollback of ${record.service} to ${shortName(record.to.taskDefinitionArn)}`;
 }
 
 /**
@@ -115,17 +110,9 @@ export interface SummaryBuilder {
 export function addRollbackSummary(
   summary: SummaryBuilder,
   record: DeploymentRecord,
-  failure?: {
-    failedTasks: FollowResult['failedTasks'];
-    running?: { taskDefinitionArn?: string; images: ImageMap };
-  },
+  failure?: Conclusion['failure'],
 ): void {
-  addRecordToSummary(
-    summary,
-    record,
-    `Rollback of ${record.service} to ${shortName(record.to.taskDefinitionArn)}`,
-  );
-  if (failure) addFailureDetailsToSummary(summary, failure.failedTasks, record.to, failure.running);
+  addDeploymentSummary(summary, record, summaryTitle(record), failure);
   // The shared table already shows the reason given.
   if (record.rollback) addWhySection(summary, record.rollback);
 }

@@ -116,7 +116,7 @@ export interface StartDeploymentOptions {
   /** The UpdateService request; `taskDefinition` is the revision the deployment rolls out. */
   request: UpdateServiceCommandInput & { cluster: string; service: string; taskDefinition: string };
   /** The service as read before the write, to tell the deployment UpdateService starts from the one before. */
-  before: Service;
+  before?: Service;
   /** Told the write's name when it is sent, undefined once its answer came. */
   onWrite?: (operation: string | undefined) => void;
   /** Maps a refused UpdateService to the action's advice. */
