@@ -75,11 +75,12 @@ describe('getInputs and action.yml', () => {
       alarms: [],
       strategy: 'unchanged',
       forceNewDeployment: false,
-      runTask: false,
+      mode: 'service',
       capacityProviderStrategy: [],
       aws: { audience: 'sts.amazonaws.com', roleDurationSeconds: 3600, maxAttempts: 8 },
     });
-    expect(inputs.desiredCount).toBeUndefined();
+    expect(inputs).not.toHaveProperty('runTaskSubnets');
+    expect(inputs.mode === 'service' && inputs.desiredCount).toBeUndefined();
     expect(inputs.enableExecuteCommand).toBeUndefined();
   });
 });
@@ -137,7 +138,7 @@ describe('valid combinations', () => {
         'run-task-subnets': 'subnet-0123456789abcdef0',
       },
       {
-        runTask: true,
+        mode: 'run-task',
         runTaskCommand: ['npm', 'run', 'migrate'],
         runTaskSubnets: ['subnet-0123456789abcdef0'],
       },
@@ -151,7 +152,7 @@ describe('valid combinations', () => {
         'run-task-assign-public-ip': 'ENABLED',
       },
       {
-        runTask: true,
+        mode: 'run-task',
         runTaskCommand: ['bin/rails', 'db:migrate', 'VERSION=2024 01'],
         runTaskAssignPublicIp: true,
       },

@@ -19,10 +19,10 @@ import {
   type Service,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
-import { ConfigurationError, InputReader } from '@berth/shared';
+import { type AwsContext, ConfigurationError, defaultEffects, InputReader, OutcomeError } from '@berth/shared';
 import { manualClock, recordingLogger } from '@berth/testkit/doubles.js';
 import { mockClient } from 'aws-sdk-client-mock';
-import { type Dependencies, DeploymentFailedError, main } from '../src/main.js';
+import { type Effects, main } from '../src/main.js';
 
 const TD1 = 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:1';
 const TD2 = 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:2';
@@ -74,26 +74,33 @@ function deps(values: Record<string, string>) {
   const logger = recordingLogger();
   const summaries: string[] = [];
   let awsCreated = 0;
-  const dependencies: Partial<Dependencies> = {
-    reader: new InputReader((name) => values[name] ?? ''),
+  const env = { GITHUB_REPOSITORY: 'acme/shop', GITHUB_RUN_ID: '1', GITHUB_ACTOR: 'octocat' };
+  const ecr = new ECRClient({ region: 'us-east-1', credentials });
+  const dependencies: Effects = {
+    ...defaultEffects('deploy-ecs', env),
+    inputs: new InputReader((name) => values[name] ?? ''),
     logger,
     clock: manualClock(),
-    env: { GITHUB_REPOSITORY: 'acme/shop', GITHUB_RUN_ID: '1', GITHUB_ACTOR: 'octocat' },
-    workspace,
-    recordDirectory: workspace,
+    files: { workspace, temp: workspace },
     aws: () => {
       awsCreated++;
       return {
         region: 'us-east-1',
-        ecs,
-        logs: new CloudWatchLogsClient({ region: 'us-east-1', credentials }),
-        ecrFor: () => new ECRClient({ region: 'us-east-1', credentials }),
-      };
+        config: { region: 'us-east-1' },
+        ecs: () => ecs,
+        ecsWrites: () => ecs,
+        logs: () => new CloudWatchLogsClient({ region: 'us-east-1', credentials }),
+        ecr: () => ecr,
+        ecrIn: () => ecr,
+        sts: () => {
+          throw new Error('deploy-ecs does not call STS');
+        },
+      } as unknown as AwsContext;
     },
     setOutput: (name, value) => {
       outputs[name] = value;
     },
-    writeSummary: async (build) => {
+    summary: async (build) => {
       const builder: any = new Proxy(
         {},
         {
@@ -284,7 +291,7 @@ describe('main: one-off tasks', () => {
       'run-task-launch-type': 'EC2',
     });
     const failure = main(dependencies);
-    await expect(failure).rejects.toThrow(DeploymentFailedError);
+    await expect(failure).rejects.toThrow(OutcomeError);
     await expect(failure).rejects.toThrow(/ECS did not start the task: RESOURCE:MEMORY/);
     expect(outputs['task-definition-arn']).toBe(TD2);
   });

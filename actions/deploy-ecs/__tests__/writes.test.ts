@@ -1,19 +1,14 @@
 /**
- * deploy-ecs's writes, each sent once: RunTask keeps one clientToken across
- * attempts ("An identifier that you provide to ensure the idempotency of the
- * request", https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html);
- * UpdateService looks at the service before sending again.
+ * deploy-ecs's RunTask, sent once: one clientToken across attempts ("An
+ * identifier that you provide to ensure the idempotency of the request",
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html).
+ * UpdateService is the shared transaction's (deployment-transaction.test.ts).
  */
-import {
-  DescribeServicesCommand,
-  ECSClient,
-  RunTaskCommand,
-  UpdateServiceCommand,
-} from '@aws-sdk/client-ecs';
+import { ECSClient, RunTaskCommand } from '@aws-sdk/client-ecs';
 import { recordingLogger } from '@berth/testkit/doubles.js';
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
-import { runTaskOnce, updateServiceOnce, type WriteClients } from '../src/writes.js';
+import { runTaskOnce, type WriteClients } from '../src/writes.js';
 
 const ecs = new ECSClient({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
 const writes = new ECSClient({
@@ -57,68 +52,5 @@ describe('runTaskOnce', () => {
       .commandCalls(RunTaskCommand)
       .map((call) => call.args[0].input.clientToken);
     expect(first).not.toBe(second);
-  });
-});
-
-describe('updateServiceOnce', () => {
-  const before = {
-    serviceName: 'web',
-    deployments: [{ id: 'ecs-svc/1', status: 'PRIMARY', taskDefinition: TD2.replace(':2', ':1') }],
-  };
-
-  it('takes the new PRIMARY deployment of our revision as the lost answer, and does not send again', async () => {
-    writeMock.on(UpdateServiceCommand).rejects(reset());
-    const after = {
-      serviceName: 'web',
-      deployments: [
-        { id: 'ecs-svc/2', status: 'PRIMARY', taskDefinition: TD2 },
-        { id: 'ecs-svc/1', status: 'ACTIVE', taskDefinition: TD2.replace(':2', ':1') },
-      ],
-    };
-    readMock.on(DescribeServicesCommand).resolves({ services: [after] });
-    const service = await updateServiceOnce(
-      clients(),
-      { cluster: 'shop', service: 'web', taskDefinition: TD2, forceNewDeployment: true },
-      before,
-      TD2,
-      context,
-    );
-    expect(service.deployments?.[0]?.id).toBe('ecs-svc/2');
-    expect(writeMock.commandCalls(UpdateServiceCommand)).toHaveLength(1);
-  });
-
-  it('sends again when the service shows no new deployment of our revision', async () => {
-    writeMock
-      .on(UpdateServiceCommand)
-      .rejectsOnce(reset())
-      .resolves({ service: { serviceName: 'web', deployments: [{ id: 'ecs-svc/2', status: 'PRIMARY' }] } });
-    readMock.on(DescribeServicesCommand).resolves({ services: [before] });
-    const service = await updateServiceOnce(
-      clients(),
-      { cluster: 'shop', service: 'web', taskDefinition: TD2 },
-      before,
-      TD2,
-      context,
-    );
-    expect(service.deployments?.[0]?.id).toBe('ecs-svc/2');
-    expect(writeMock.commandCalls(UpdateServiceCommand)).toHaveLength(2);
-  });
-
-  it('does not take someone else’s new deployment of another revision for ours', async () => {
-    writeMock
-      .on(UpdateServiceCommand)
-      .rejectsOnce(reset())
-      .resolves({ service: { serviceName: 'web' } });
-    readMock.on(DescribeServicesCommand).resolves({
-      services: [{ deployments: [{ id: 'ecs-svc/9', status: 'PRIMARY', taskDefinition: `${TD2}0` }] }],
-    });
-    await updateServiceOnce(
-      clients(),
-      { cluster: 'shop', service: 'web', taskDefinition: TD2 },
-      before,
-      TD2,
-      context,
-    );
-    expect(writeMock.commandCalls(UpdateServiceCommand)).toHaveLength(2);
   });
 });
