@@ -19,7 +19,13 @@ import {
   type Service,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
-import { type AwsContext, ConfigurationError, defaultEffects, InputReader, OutcomeError } from '@berth/shared';
+import {
+  type AwsContext,
+  ConfigurationError,
+  defaultEffects,
+  InputReader,
+  OutcomeError,
+} from '@berth/shared';
 import { manualClock, recordingLogger } from '@berth/testkit/doubles.js';
 import { mockClient } from 'aws-sdk-client-mock';
 import { type Effects, main } from '../src/main.js';

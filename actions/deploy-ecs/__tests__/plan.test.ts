@@ -219,7 +219,11 @@ describe('planDeploymentConfiguration', () => {
 describe('planServiceUpdate', () => {
   it('sends only what the inputs set: desired count stays with auto scaling', () => {
     const plan = planServiceUpdate(inputs({ 'circuit-breaker': 'unchanged' }), service());
-    expect(serviceUpdateRequest(plan, TD)).toEqual({ cluster: 'default', service: 'web', taskDefinition: TD });
+    expect(serviceUpdateRequest(plan, TD)).toEqual({
+      cluster: 'default',
+      service: 'web',
+      taskDefinition: TD,
+    });
     expect(plan.changes).toEqual([]);
   });
 

@@ -20,8 +20,8 @@ import {
 import { type AdviceContext, explainEcsError } from './advice.js';
 import type { ServiceInputs } from './inputs.js';
 import { planServiceUpdate, serviceUpdateRequest, strategyLabel } from './plan.js';
-import { writeRecordAndSummary } from './summary.js';
 import { resolveTaskDefinition, type Step } from './step.js';
+import { writeRecordAndSummary } from './summary.js';
 import { tagAfterSuccess } from './tag-images.js';
 
 /** service → task definition → update service → follow → tag → record, summary; outputs into `step.outputs`. */
@@ -181,12 +181,18 @@ export async function deployService(inputs: ServiceInputs, step: Step): Promise<
     status: conclusion.outcome,
     reason: conclusion.reason,
     endedAt: result.endedAt,
-    ending: { events: recordEvents(result.events), failedTasks: result.failedTasks, likelyCause: result.likelyCause },
+    ending: {
+      events: recordEvents(result.events),
+      failedTasks: result.failedTasks,
+      likelyCause: result.likelyCause,
+    },
   });
   await announcer.finished(ended);
   outputs.status = result.outcome;
   await writeRecordAndSummary(step, ended, undefined, conclusion);
   if (result.outcome !== 'succeeded') {
-    throw new OutcomeError(`${headline(result)} (${result.outcome})${result.reason ? `: ${result.reason}` : ''}`);
+    throw new OutcomeError(
+      `${headline(result)} (${result.outcome})${result.reason ? `: ${result.reason}` : ''}`,
+    );
   }
 }

@@ -1,4 +1,4 @@
-import { type Conclusion, type DeploymentRecord, publishRecord } from '@berth/shared';
+import { addDeploymentSummary, type Conclusion, type DeploymentRecord, publishRecord } from '@berth/shared';
 import type { Step } from './step.js';
 
 /** The summary's title: what the step did and how it ended (or that it started). */
@@ -20,5 +20,7 @@ export async function writeRecordAndSummary(
   family?: string,
   conclusion?: Pick<Conclusion, 'failure'>,
 ): Promise<void> {
-  step.outputs.record = await publishRecord(step.effects, record, summaryTitle(record, family), conclusion);
+  step.outputs.record = await publishRecord(step.effects, record, (summary) =>
+    addDeploymentSummary(summary, record, summaryTitle(record, family), conclusion?.failure),
+  );
 }

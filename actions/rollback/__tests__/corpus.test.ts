@@ -9,9 +9,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Service } from '@aws-sdk/client-ecs';
 import { REPO_ROOT } from '@berth/emulator';
-import { ConfigurationError } from '@berth/shared';
+import { ConfigurationError, checkServiceManagedByEcs } from '@berth/shared';
 import { describe, expect, it } from '@jest/globals';
-import { checkService, deploymentsOf } from '../src/history.js';
+import { deploymentsOf } from '../src/history.js';
 import { planRollback } from '../src/plan.js';
 
 const CORPUS = join(REPO_ROOT, '..', 'shared', 'corpus', 'ecs-api');
@@ -67,7 +67,7 @@ const EXPECTED: Record<string, RegExp> = {
   it.each(cases)('%s: %s', (_file, name, service) => {
     let outcome: string;
     try {
-      checkService(service, 'recorded');
+      checkServiceManagedByEcs(service, 'recorded', 'rollback');
       const { listed, inProgress } = deploymentsOf(service);
       const planned = planRollback(
         { taskDefinitionArn: service.taskDefinition!, images: {}, inProgress },

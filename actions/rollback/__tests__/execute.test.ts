@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import {
@@ -14,12 +17,11 @@ import {
   StopServiceDeploymentCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
-import { type DeploymentRecord, InputReader } from '@berth/shared';
+import { type AwsContext, type DeploymentRecord, defaultEffects, InputReader } from '@berth/shared';
 import { manualClock, recordingLogger } from '@berth/testkit/doubles.js';
 import { describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { startRollback, stopPathReason } from '../src/execute.js';
-import { getInputs } from '../src/inputs.js';
 import { main } from '../src/main.js';
 import type { RollbackPath } from '../src/plan.js';
 
@@ -265,31 +267,35 @@ function stopPathWorld(ending: ServiceDeploymentStatus) {
 
   const logger = recordingLogger();
   const outputs: Record<string, string> = {};
+  const temp = mkdtempSync(join(tmpdir(), 'rollback-main-'));
   const saved: DeploymentRecord[] = [];
-  const run = () =>
-    main({
-      getInputs: () =>
-        getInputs(
-          new InputReader((name) => ({ cluster: 'prod', service: 'web', reason: 'hangs' })[name] ?? ''),
-        ),
-      logger,
-      clock,
-      createAws: () => ({
-        region: 'us-east-1',
-        ecs: () => ecs,
-        logs: () => new CloudWatchLogsClient({ region: 'us-east-1', credentials }),
-        ecrFor: () => ecr,
-      }),
-      setOutput: (name, value) => {
-        outputs[name] = value;
-      },
-      writeSummary: async () => {},
-      writeRecord: (record) => {
-        saved.push(record);
-        return '/tmp/record.json';
-      },
-      env: {},
-    });
+  const run = async () => {
+    try {
+      await main({
+        ...defaultEffects('rollback', {}),
+        inputs: new InputReader((name) => ({ cluster: 'prod', service: 'web', reason: 'hangs' })[name] ?? ''),
+        logger,
+        clock,
+        files: { workspace: temp, temp },
+        aws: () =>
+          ({
+            region: 'us-east-1',
+            ecs: () => ecs,
+            ecsWrites: () => ecs,
+            logs: () => new CloudWatchLogsClient({ region: 'us-east-1', credentials }),
+            ecrIn: () => ecr,
+          }) as unknown as AwsContext,
+        setOutput: (name, value) => {
+          outputs[name] = value;
+        },
+        summary: async () => {},
+      });
+    } finally {
+      const folder = join(temp, 'berth-records');
+      for (const name of readdirSync(folder))
+        saved.push(JSON.parse(readFileSync(join(folder, name), 'utf8')));
+    }
+  };
   return { run, mock, logger, outputs, saved };
 }
 

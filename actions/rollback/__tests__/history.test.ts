@@ -8,11 +8,10 @@ import {
   ListTaskDefinitionsCommand,
   type Service,
 } from '@aws-sdk/client-ecs';
-import { ConfigurationError } from '@berth/shared';
 import { recordingLogger } from '@berth/testkit/doubles.js';
 import { describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
-import { checkService, listFamily, readServiceState } from '../src/history.js';
+import { listFamily, readServiceState } from '../src/history.js';
 
 const TD = (n: number, family = 'web') => `arn:aws:ecs:us-east-1:123456789012:task-definition/${family}:${n}`;
 const SD = (id: string) => `arn:aws:ecs:us-east-1:123456789012:service-deployment/prod/web/${id}`;
@@ -52,26 +51,6 @@ describe('listFamily', () => {
       maxResults: 100,
       nextToken: undefined,
     });
-  });
-});
-
-describe('checkService', () => {
-  it.each([
-    [{ ...steady(1), status: 'DRAINING' }, /is DRAINING; only an ACTIVE service can be rolled back/],
-    [
-      { ...steady(1), deploymentController: { type: 'CODE_DEPLOY' as const } },
-      /uses the CODE_DEPLOY deployment controller.*CodeDeploy/,
-    ],
-    [
-      { ...steady(1), deploymentController: { type: 'EXTERNAL' as const } },
-      /uses the EXTERNAL deployment controller/,
-    ],
-  ])('refuses %#', (service, message) => {
-    expect(() => checkService(service as Service, 'prod')).toThrow(ConfigurationError);
-    expect(() => checkService(service as Service, 'prod')).toThrow(message);
-  });
-  it('accepts an ACTIVE ECS-controlled service', () => {
-    expect(() => checkService(steady(1), 'prod')).not.toThrow();
   });
 });
 

@@ -1,12 +1,7 @@
+import type { SummaryBuilder } from '@berth/shared';
 import { describe, expect, it } from '@jest/globals';
 import type { RollbackPlan } from '../src/plan.js';
-import {
-  addRefusalSummary,
-  addRollbackSummary,
-  buildRecord,
-  planLines,
-  type SummaryBuilder,
-} from '../src/report.js';
+import { addRefusalSummary, addRollbackSummary, buildRecord, planLines } from '../src/report.js';
 
 const TD = (n: number) => `arn:aws:ecs:us-east-1:123456789012:task-definition/web:${n}`;
 

@@ -12,8 +12,8 @@ import {
 } from '@aws-sdk/client-ecs';
 import {
   awsErrorName,
-  checkServiceManagedByEcs,
   ConfigurationError,
+  checkServiceManagedByEcs,
   type EcrRegistry,
   type EcrSender,
   errorMessage,

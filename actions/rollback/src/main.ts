@@ -30,14 +30,13 @@ import { getInputs, type Inputs, NO_REASON } from './inputs.js';
 import { githubLineage, planRollback, type RollbackPath } from './plan.js';
 import {
   addRefusalSummary,
-  addWhySection,
+  addRollbackSummary,
   buildRecord,
   outcomeLine,
   pathName,
   planLines,
   type RecordParts,
   rollbackDetails,
-  summaryTitle,
 } from './report.js';
 import { movedTags, verifyTarget } from './verify.js';
 
@@ -107,7 +106,10 @@ async function finishTimedOut(
       run: runContext(effects.env),
     });
     effects.setOutput('status', 'timed-out');
-    effects.setOutput('record', await publishRecord(effects, record, summaryTitle(record)));
+    effects.setOutput(
+      'record',
+      await publishRecord(effects, record, (summary) => addRollbackSummary(summary, record)),
+    );
   }
   throw new OutcomeError(reason);
 }
@@ -180,10 +182,9 @@ async function rollback(
     conclusion?: Pick<Conclusion, 'failure'>,
   ): Promise<DeploymentRecord> => {
     const record = buildRecord({ ...base, ...parts, endedAt: clock.now() });
-    const path = await publishRecord(effects, record, summaryTitle(record), conclusion, (summary) => {
-      // The shared table already shows the reason given.
-      if (record.rollback) addWhySection(summary, record.rollback);
-    });
+    const path = await publishRecord(effects, record, (summary) =>
+      addRollbackSummary(summary, record, conclusion?.failure),
+    );
     effects.setOutput('from-task-definition', plan.from.taskDefinitionArn);
     effects.setOutput('to-task-definition', record.to.taskDefinitionArn);
     effects.setOutput('from-images', JSON.stringify(plan.from.images));

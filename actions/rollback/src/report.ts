@@ -98,11 +98,6 @@ export function buildRecord(parts: RecordParts): DeploymentRecord {
 
 type Cell = string | { data: string; header?: boolean };
 
-/** The rollback's title in the job summary. */
-export function summaryTitle(record: DeploymentRecord): string {
-  return `Rollback of ${record.service} to ${shortName(record.to.taskDefinitionArn)}`;
-}
-
 /**
  * The job summary: the shared at-a-glance record (as deploy-ecs writes it),
  * the failure evidence when it failed, then why this target and how it was found.
@@ -112,7 +107,12 @@ export function addRollbackSummary(
   record: DeploymentRecord,
   failure?: Conclusion['failure'],
 ): void {
-  addDeploymentSummary(summary, record, summaryTitle(record), failure);
+  addDeploymentSummary(
+    summary,
+    record,
+    `Rollback of ${record.service} to ${shortName(record.to.taskDefinitionArn)}`,
+    failure,
+  );
   // The shared table already shows the reason given.
   if (record.rollback) addWhySection(summary, record.rollback);
 }

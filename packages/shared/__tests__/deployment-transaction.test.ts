@@ -26,7 +26,6 @@ import {
 import { recordingLogger } from '@berth/testkit/doubles.js';
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ConfigurationError } from '../src/errors.js';
 import { buildDeploymentRecord } from '../src/deployment/build-record.js';
 import type { FailedTask } from '../src/deployment/diagnose.js';
 import type { FollowResult } from '../src/deployment/follow.js';
@@ -36,6 +35,7 @@ import {
   readService,
   startServiceDeployment,
 } from '../src/deployment/transaction.js';
+import { ConfigurationError } from '../src/errors.js';
 
 const credentials = { accessKeyId: 'a', secretAccessKey: 'b' };
 const ecs = new ECSClient({ region: 'us-east-1', credentials });
@@ -94,32 +94,35 @@ describe('checkServiceManagedByEcs: one rule for deploy and rollback', () => {
 
 /** Real DescribeServices responses: which services Berth takes, and which it refuses with advice. */
 const ECS_CORPUS = join(process.cwd(), '..', 'shared', 'corpus', 'ecs-api');
-(existsSync(ECS_CORPUS) ? describe : describe.skip)('checkServiceManagedByEcs over the ECS API corpus', () => {
-  const services = (name: string): Service[] => {
-    const parsed = JSON.parse(readFileSync(join(ECS_CORPUS, name), 'utf8'));
-    return (parsed.data ?? parsed).services;
-  };
-  it.each([
-    ['c7n-describe-services-codedeploy-taskset.json', /CODE_DEPLOY deployment controller/],
-    ['c7n-describe-services-draining-legacy.json', /is DRAINING, not ACTIVE/],
-    ['c7n-describe-services-mid-rollout.json', undefined],
-    ['raw-cli-describe-services-crashloop.json', undefined],
-    ['c7n-describe-services-failedTasks-10.json', undefined],
-  ])('%s', (name, refusal) => {
-    const outcomes = services(name).map((recorded) => {
-      try {
-        checkServiceManagedByEcs(recorded, 'corpus', 'deploy');
-        return 'ok';
-      } catch (error) {
-        expect(error).toBeInstanceOf(ConfigurationError);
-        return (error as Error).message;
-      }
+(existsSync(ECS_CORPUS) ? describe : describe.skip)(
+  'checkServiceManagedByEcs over the ECS API corpus',
+  () => {
+    const services = (name: string): Service[] => {
+      const parsed = JSON.parse(readFileSync(join(ECS_CORPUS, name), 'utf8'));
+      return (parsed.data ?? parsed).services;
+    };
+    it.each([
+      ['c7n-describe-services-codedeploy-taskset.json', /CODE_DEPLOY deployment controller/],
+      ['c7n-describe-services-draining-legacy.json', /is DRAINING, not ACTIVE/],
+      ['c7n-describe-services-mid-rollout.json', undefined],
+      ['raw-cli-describe-services-crashloop.json', undefined],
+      ['c7n-describe-services-failedTasks-10.json', undefined],
+    ])('%s', (name, refusal) => {
+      const outcomes = services(name).map((recorded) => {
+        try {
+          checkServiceManagedByEcs(recorded, 'corpus', 'deploy');
+          return 'ok';
+        } catch (error) {
+          expect(error).toBeInstanceOf(ConfigurationError);
+          return (error as Error).message;
+        }
+      });
+      expect(outcomes.length).toBeGreaterThan(0);
+      if (refusal) expect(outcomes.some((o) => refusal.test(o))).toBe(true);
+      else expect(outcomes).toEqual(outcomes.map(() => 'ok'));
     });
-    expect(outcomes.length).toBeGreaterThan(0);
-    if (refusal) expect(outcomes.some((o) => refusal.test(o))).toBe(true);
-    else expect(outcomes).toEqual(outcomes.map(() => 'ok'));
-  });
-});
+  },
+);
 
 describe('readService', () => {
   it('returns the service DescribeServices found', async () => {
@@ -300,7 +303,10 @@ describe('concludeDeployment: what runs now, one rule', () => {
 
   it('describes a revision neither attempted nor known before (someone else deployed it)', async () => {
     readMock.on(DescribeTaskDefinitionCommand, { taskDefinition: TD(5) }).resolves({
-      taskDefinition: { taskDefinitionArn: TD(5), containerDefinitions: [{ name: 'app', image: 'repo@sha256:five' }] },
+      taskDefinition: {
+        taskDefinitionArn: TD(5),
+        containerDefinitions: [{ name: 'app', image: 'repo@sha256:five' }],
+      },
     });
     const logger = recordingLogger();
     const conclusion = await concludeDeployment({

@@ -277,7 +277,10 @@ export function addDeploymentSummary(
   summary: SummaryBuilder,
   record: DeploymentRecord,
   title: string,
-  failure?: { failedTasks: FollowResult['failedTasks']; running?: { taskDefinitionArn?: string; images: ImageMap } },
+  failure?: {
+    failedTasks: FollowResult['failedTasks'];
+    running?: { taskDefinitionArn?: string; images: ImageMap };
+  },
 ): void {
   addRecordToSummary(summary, record, title);
   if (failure) addFailureDetailsToSummary(summary, failure.failedTasks, record.to, failure.running);

@@ -22,7 +22,7 @@ import { writeOnce } from '../write-once.js';
 import { type FollowOptions, type FollowPurpose, type FollowResult, followDeployment } from './follow.js';
 import { type IdentifiedDeployment, identifyDeployment, serviceUpdateApplied } from './identify.js';
 import { type DeploymentRecord, type ImageMap, writeDeploymentRecord } from './record.js';
-import { addDeploymentSummary, imagesOf, printFailureReport, type SummaryBuilder } from './report.js';
+import { imagesOf, printFailureReport, type SummaryBuilder } from './report.js';
 
 /** A task definition and its container images, as the record and the summary show them. */
 export interface Revision {
@@ -268,22 +268,16 @@ export async function concludeDeployment(options: ConcludeOptions): Promise<Conc
 }
 
 /**
- * Writes the record under the run's temp folder and the job summary (the
- * shared table, the failure evidence, then what `more` adds); returns the
- * record's path for the `record` output.
+ * Writes the record under the run's temp folder and the action's one job
+ * summary; returns the record's path for the `record` output.
  */
 export async function publishRecord(
   effects: Pick<ActionEffects, 'files' | 'logger' | 'summary'>,
   record: DeploymentRecord,
-  title: string,
-  conclusion?: Pick<Conclusion, 'failure'>,
-  more?: (summary: SummaryBuilder) => void,
+  summarise: (summary: SummaryBuilder) => void,
 ): Promise<string> {
   const path = writeDeploymentRecord(record, effects.files.temp);
   effects.logger.info(`Deployment record: ${path}`);
-  await effects.summary((summary) => {
-    addDeploymentSummary(summary, record, title, conclusion?.failure);
-    more?.(summary);
-  });
+  await effects.summary(summarise);
   return path;
 }
