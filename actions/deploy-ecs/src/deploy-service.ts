@@ -3,6 +3,7 @@ import {
   checkServiceManagedByEcs,
   concludeDeployment,
   type DeploymentRecordParts,
+  deploymentSession,
   followStartedDeployment,
   formatDuration,
   headline,
@@ -142,21 +143,11 @@ export async function deployService(inputs: ServiceInputs, step: Step): Promise<
     return;
   }
 
+  const session = deploymentSession(effects, aws, inputs, step.deadline);
   const result = await inGroup(logger, `Deployment ${target.deploymentId ?? resolved.arn}`, () =>
     followStartedDeployment(
-      {
-        ecs,
-        logs: aws.logs(),
-        clock,
-        logger,
-        cluster,
-        service,
-        target,
-        timeoutMs: inputs.timeoutMinutes * 60_000,
-        deadline: step.deadline,
-        initialEvents: before.events,
-        taskDefinition: resolved.definition,
-      },
+      session,
+      { target, initialEvents: before.events, taskDefinition: resolved.definition },
       announcer,
       record,
     ),
@@ -168,13 +159,7 @@ export async function deployService(inputs: ServiceInputs, step: Step): Promise<
   }
   const conclusion = await concludeDeployment({ ecs, logger, result, attempted, from });
 
-  await tagAfterSuccess({
-    outcome: result.outcome,
-    tag: inputs.tagDeployedImage,
-    images: attempted.images,
-    aws,
-    logger,
-  });
+  await tagAfterSuccess(step, inputs.tagDeployedImage, result.outcome, attempted.images);
   const ended = buildDeploymentRecord(inputs.recordKind, {
     ...parts,
     ...identity,

@@ -344,64 +344,53 @@ export function getInputs(
   return byMode(inputs);
 }
 
+/** The inputs only a service deployment reads. */
+const SERVICE_ONLY = [
+  'circuitBreaker',
+  'alarms',
+  'strategy',
+  'bakeTimeMinutes',
+  'canaryPercent',
+  'canaryBakeMinutes',
+  'linearStepPercent',
+  'linearStepBakeMinutes',
+  'desiredCount',
+  'minimumHealthyPercent',
+  'maximumPercent',
+  'forceNewDeployment',
+  'recordKind',
+] as const satisfies ReadonlyArray<keyof ServiceInputs>;
+
+/** The inputs only a one-off task reads. */
+const RUN_TASK_ONLY = [
+  'runTaskSubnets',
+  'runTaskSecurityGroups',
+  'runTaskAssignPublicIp',
+  'runTaskLaunchType',
+  'runTaskCommand',
+  'commandWarnings',
+] as const satisfies ReadonlyArray<keyof RunTaskInputs>;
+
+/** `keys` of `from`, and only those. */
+function pick<T, K extends keyof T>(from: T, keys: readonly K[]): Pick<T, K> {
+  return Object.fromEntries(keys.map((key) => [key, from[key]])) as Pick<T, K>;
+}
+
+/** `from` without `keys`. */
+function omit<T extends object, K extends keyof T>(from: T, keys: readonly K[]): Omit<T, K> {
+  const dropped = new Set<PropertyKey>(keys);
+  return Object.fromEntries(Object.entries(from).filter(([key]) => !dropped.has(key))) as Omit<T, K>;
+}
+
 /** The inputs of the chosen mode: the other mode's are dropped (checkContradictions saw they were unset). */
 function byMode(parsed: ParsedInputs): Inputs {
-  const {
-    runTask,
-    service,
-    circuitBreaker,
-    alarms,
-    strategy,
-    bakeTimeMinutes,
-    canaryPercent,
-    canaryBakeMinutes,
-    linearStepPercent,
-    linearStepBakeMinutes,
-    desiredCount,
-    minimumHealthyPercent,
-    maximumPercent,
-    forceNewDeployment,
-    recordKind,
-    runTaskSubnets,
-    runTaskSecurityGroups,
-    runTaskAssignPublicIp,
-    runTaskLaunchType,
-    runTaskCommand,
-    commandWarnings,
-    ...common
-  } = parsed;
+  const { runTask, service } = parsed;
+  const common: CommonInputs = omit(parsed, [...SERVICE_ONLY, ...RUN_TASK_ONLY, 'runTask', 'service']);
   // checkContradictions refused a service deployment without a `service`.
   if (runTask || service === undefined) {
-    return {
-      ...common,
-      mode: 'run-task',
-      service,
-      runTaskSubnets,
-      runTaskSecurityGroups,
-      runTaskAssignPublicIp,
-      runTaskLaunchType,
-      runTaskCommand,
-      commandWarnings,
-    };
+    return { ...common, ...pick(parsed, RUN_TASK_ONLY), mode: 'run-task', service };
   }
-  return {
-    ...common,
-    mode: 'service',
-    service,
-    circuitBreaker,
-    alarms,
-    strategy,
-    bakeTimeMinutes,
-    canaryPercent,
-    canaryBakeMinutes,
-    linearStepPercent,
-    linearStepBakeMinutes,
-    desiredCount,
-    minimumHealthyPercent,
-    maximumPercent,
-    forceNewDeployment,
-    recordKind,
-  };
+  return { ...common, ...pick(parsed, SERVICE_ONLY), mode: 'service', service };
 }
 
 /** The inputs that only make sense when updating a service, with the value that means "not set". */

@@ -148,13 +148,7 @@ export async function runOneOffTask(inputs: RunTaskInputs, step: Step): Promise<
   );
   printTaskReport(result, logger);
 
-  await tagAfterSuccess({
-    outcome: result.outcome,
-    tag: inputs.tagDeployedImage,
-    images: attempted.images,
-    aws,
-    logger,
-  });
+  await tagAfterSuccess(step, inputs.tagDeployedImage, result.outcome, attempted.images);
   const record = buildDeploymentRecord('run-task', {
     ...parts,
     status: result.outcome,

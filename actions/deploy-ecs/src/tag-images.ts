@@ -183,16 +183,15 @@ export async function tagDeployedImages(options: {
 }
 
 /** `tag-deployed-image`, after a success only; a tag that cannot be set is a warning, never a failure. */
-export async function tagAfterSuccess(options: {
-  outcome: string;
-  tag: string | undefined;
-  images: ImageMap;
-  aws: Pick<AwsContext, 'ecrIn'>;
-  logger: Logger;
-}): Promise<void> {
-  const { tag, logger } = options;
-  if (options.outcome !== 'succeeded' || !tag) return;
+export async function tagAfterSuccess(
+  step: { effects: { logger: Logger }; aws: Pick<AwsContext, 'ecrIn'> },
+  tag: string | undefined,
+  outcome: string,
+  images: ImageMap,
+): Promise<void> {
+  const { logger } = step.effects;
+  if (outcome !== 'succeeded' || !tag) return;
   await inGroup(logger, `Tag deployed images as ${tag}`, () =>
-    tagDeployedImages({ images: options.images, tag, ecrFor: (region) => options.aws.ecrIn(region), logger }),
+    tagDeployedImages({ images, tag, ecrFor: (region) => step.aws.ecrIn(region), logger }),
   );
 }

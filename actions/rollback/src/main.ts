@@ -9,6 +9,7 @@ import {
   createAnnouncer,
   type DeploymentAnnouncer,
   type DeploymentRecord,
+  deploymentSession,
   type EcrRegistry,
   type FollowResult,
   followStartedDeployment,
@@ -310,16 +311,9 @@ async function rollback(
     `Following the rollback to ${shortName(to.taskDefinitionArn)}`,
     () =>
       followStartedDeployment(
+        deploymentSession(effects, aws, inputs, deadline),
         {
-          ecs,
-          logs: aws.logs(),
-          clock,
-          logger,
-          cluster,
-          service,
           target: started.target,
-          timeoutMs: inputs.timeoutMinutes * 60_000,
-          deadline,
           initialEvents: state.service.events,
           // On the stop path the followed deployment is the one being undone: ECS rolling it back is the success.
           purpose: stopPath ? 'rollback' : 'deploy',

@@ -14,7 +14,9 @@ import {
   type UpdateServiceCommandInput,
 } from '@aws-sdk/client-ecs';
 import type { DeploymentAnnouncer } from '../announce.js';
+import type { AwsContext } from '../aws.js';
 import type { Sleep } from '../backoff.js';
+import type { StepDeadline } from '../deadline.js';
 import type { ActionEffects } from '../effects.js';
 import { ConfigurationError, errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -176,14 +178,42 @@ export async function startServiceDeployment(options: StartDeploymentOptions): P
   return { ...identified, after: after ?? {} };
 }
 
+/** The service a deployment runs in, the clients and clock that follow it, and how long the step may. */
+export type DeploymentSession = Pick<
+  FollowOptions,
+  'ecs' | 'logs' | 'clock' | 'logger' | 'cluster' | 'service' | 'timeoutMs' | 'deadline'
+>;
+
+/** The session of one deploy or rollback step, from its effects, AWS context, inputs and deadline. */
+export function deploymentSession(
+  effects: Pick<ActionEffects, 'clock' | 'logger'>,
+  aws: Pick<AwsContext, 'ecs' | 'logs'>,
+  inputs: { cluster: string; service: string; timeoutMinutes: number },
+  deadline: StepDeadline,
+): DeploymentSession {
+  const { clock, logger } = effects;
+  const { cluster, service } = inputs;
+  return {
+    ecs: aws.ecs(),
+    logs: aws.logs(),
+    clock,
+    logger,
+    cluster,
+    service,
+    timeoutMs: inputs.timeoutMinutes * 60_000,
+    deadline,
+  };
+}
+
 /** followDeployment, telling the GitHub deployment and the webhook when the follower itself fails. */
 export async function followStartedDeployment(
-  options: FollowOptions,
+  session: DeploymentSession,
+  follow: Pick<FollowOptions, 'target' | 'initialEvents' | 'taskDefinition' | 'purpose'>,
   announcer: Pick<DeploymentAnnouncer, 'lost'>,
   record: DeploymentRecord,
 ): Promise<FollowResult> {
   try {
-    return await followDeployment(options);
+    return await followDeployment({ ...session, ...follow });
   } catch (error) {
     await announcer.lost(error, record);
     throw error;
