@@ -1,8 +1,7 @@
 import {
-  type ActionEffects,
-  type AnnouncerOptions,
   type AwsContext,
   type DeploymentAnnouncer,
+  type DeploymentEffects,
   type DeploymentRecord,
   inGroup,
   type StepDeadline,
@@ -16,10 +15,7 @@ import {
   registerOrReuse,
 } from './taskdef.js';
 
-/** The shared effects plus deploy-ecs's own seam: the GitHub Deployment and webhook messages. */
-export type Effects = ActionEffects & {
-  announcer?: (options: AnnouncerOptions) => DeploymentAnnouncer;
-};
+export type Effects = DeploymentEffects;
 
 /** What the step knows so far, so a deadline that cuts a call short can still say what it was doing. */
 export interface StepProgress {

@@ -1,13 +1,11 @@
 import {
-  type ActionEffects,
-  type AnnouncerOptions,
   type AwsContext,
   buildDeploymentRecord,
   type Conclusion,
   ConfigurationError,
   concludeDeployment,
   createAnnouncer,
-  type DeploymentAnnouncer,
+  type DeploymentEffects,
   type DeploymentRecord,
   deploymentSession,
   type EcrRegistry,
@@ -43,10 +41,7 @@ import { movedTags, verifyTarget } from './verify.js';
 
 export const ACTION_NAME = 'rollback';
 
-/** The shared effects plus rollback's own seam: the GitHub Deployment and webhook messages. */
-export type Effects = ActionEffects & {
-  announcer?: (options: AnnouncerOptions) => DeploymentAnnouncer;
-};
+export type Effects = DeploymentEffects;
 
 /** inputs → read → plan (pure) → verify → stop or update → follow → outputs, record, summary. */
 export async function main(effects: Effects): Promise<void> {

@@ -13,7 +13,7 @@ import {
   UpdateServiceCommand,
   type UpdateServiceCommandInput,
 } from '@aws-sdk/client-ecs';
-import type { DeploymentAnnouncer } from '../announce.js';
+import type { AnnouncerOptions, DeploymentAnnouncer } from '../announce.js';
 import type { AwsContext } from '../aws.js';
 import type { Sleep } from '../backoff.js';
 import type { StepDeadline } from '../deadline.js';
@@ -25,6 +25,11 @@ import { type FollowOptions, type FollowPurpose, type FollowResult, followDeploy
 import { type IdentifiedDeployment, identifyDeployment, serviceUpdateApplied } from './identify.js';
 import { type DeploymentRecord, type ImageMap, writeDeploymentRecord } from './record.js';
 import { imagesOf, printFailureReport, type SummaryBuilder } from './report.js';
+
+/** The effects of a deploy or rollback step: the shared ones plus the GitHub Deployment and webhook seam. */
+export type DeploymentEffects = ActionEffects & {
+  announcer?: (options: AnnouncerOptions) => DeploymentAnnouncer;
+};
 
 /** A task definition and its container images, as the record and the summary show them. */
 export interface Revision {
