@@ -6,7 +6,6 @@ import {
   concludeDeployment,
   createAnnouncer,
   type DeploymentEffects,
-  type DeploymentRecord,
   deploymentSession,
   type EcrRegistry,
   type FollowResult,
@@ -34,6 +33,7 @@ import {
   outcomeLine,
   pathName,
   planLines,
+  publishRollback,
   type RecordParts,
   rollbackDetails,
 } from './report.js';
@@ -172,23 +172,11 @@ async function rollback(
     startedAt,
     run: runContext(effects.env),
   };
-  // Outputs, record and summary: set here once, however the rollback ends after planning.
-  const finish = async (
+  // Outputs, record and summary: set in one place, however the rollback ends after planning.
+  const finish = (
     parts: Omit<RecordParts, keyof typeof base | 'endedAt'>,
     conclusion?: Pick<Conclusion, 'failure'>,
-  ): Promise<DeploymentRecord> => {
-    const record = buildRecord({ ...base, ...parts, endedAt: clock.now() });
-    const path = await publishRecord(effects, record, (summary) =>
-      addRollbackSummary(summary, record, conclusion?.failure),
-    );
-    effects.setOutput('from-task-definition', plan.from.taskDefinitionArn);
-    effects.setOutput('to-task-definition', record.to.taskDefinitionArn);
-    effects.setOutput('from-images', JSON.stringify(plan.from.images));
-    effects.setOutput('to-images', JSON.stringify(record.to.images));
-    effects.setOutput('status', record.status);
-    effects.setOutput('record', path);
-    return record;
-  };
+  ) => publishRollback(effects, { ...base, ...parts, endedAt: clock.now() }, conclusion?.failure);
   step.finish = (parts) =>
     finish({
       to: step.to ?? { taskDefinitionArn: plan.to.taskDefinition, images: {} },

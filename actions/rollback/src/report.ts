@@ -1,4 +1,5 @@
 import {
+  type ActionEffects,
   addDeploymentSummary,
   buildDeploymentRecord,
   type Conclusion,
@@ -6,6 +7,7 @@ import {
   escapeHtml,
   type FollowResult,
   type ImageMap,
+  publishRecord,
   type RollbackRecordDetails,
   type RunContext,
   recordEvents,
@@ -186,4 +188,24 @@ export function outcomeLine(
     default:
       return `The rollback of ${service} to ${to} failed${reason ? `: ${reason}` : '.'}`;
   }
+}
+
+/** A rollback's end, published in one place: the record, the job summary and every output. */
+export async function publishRollback(
+  effects: Pick<ActionEffects, 'files' | 'logger' | 'summary' | 'setOutput'>,
+  parts: RecordParts,
+  failure?: Conclusion['failure'],
+): Promise<DeploymentRecord> {
+  const record = buildRecord(parts);
+  const path = await publishRecord(effects, record, (summary) =>
+    addRollbackSummary(summary, record, failure),
+  );
+  const { from } = parts.plan;
+  effects.setOutput('from-task-definition', from.taskDefinitionArn);
+  effects.setOutput('to-task-definition', record.to.taskDefinitionArn);
+  effects.setOutput('from-images', JSON.stringify(from.images));
+  effects.setOutput('to-images', JSON.stringify(record.to.images));
+  effects.setOutput('status', record.status);
+  effects.setOutput('record', path);
+  return record;
 }
