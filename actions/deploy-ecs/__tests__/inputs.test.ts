@@ -85,6 +85,24 @@ describe('getInputs and action.yml', () => {
   });
 });
 
+describe('inputs by mode', () => {
+  // Each mode carries only the inputs it reads; getInputs refuses the other mode's inputs when set
+  // (the contradiction tests below), so dropping them loses nothing.
+  it('a service deployment carries no one-off task inputs', () => {
+    const { inputs } = read(base);
+    expect(inputs.mode).toBe('service');
+    for (const key of ['runTaskSubnets', 'runTaskSecurityGroups', 'runTaskCommand', 'commandWarnings'])
+      expect(inputs).not.toHaveProperty(key);
+  });
+
+  it('a one-off task carries no service deployment inputs, and may name a service to borrow from', () => {
+    const { inputs } = read({ ...base, 'run-task': 'true' });
+    expect(inputs).toMatchObject({ mode: 'run-task', service: 'web', runTaskSubnets: [] });
+    for (const key of ['strategy', 'circuitBreaker', 'alarms', 'desiredCount', 'recordKind'])
+      expect(inputs).not.toHaveProperty(key);
+  });
+});
+
 describe('valid combinations', () => {
   it.each<[string, Record<string, string>, Record<string, unknown>]>([
     [
