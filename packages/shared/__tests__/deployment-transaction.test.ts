@@ -29,10 +29,10 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { buildDeploymentRecord } from '../src/deployment/build-record.js';
 import type { FailedTask } from '../src/deployment/diagnose.js';
 import type { FollowResult } from '../src/deployment/follow.js';
+import { readService } from '../src/deployment/service.js';
 import {
   checkServiceManagedByEcs,
   concludeDeployment,
-  readService,
   startServiceDeployment,
 } from '../src/deployment/transaction.js';
 import { ConfigurationError } from '../src/errors.js';

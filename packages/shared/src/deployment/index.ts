@@ -10,4 +10,5 @@ export * from './identify.js';
 export * from './progress.js';
 export * from './record.js';
 export * from './report.js';
+export * from './service.js';
 export * from './transaction.js';
