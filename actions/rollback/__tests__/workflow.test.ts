@@ -44,7 +44,20 @@ interface Step {
   if?: string;
 }
 
-const INPUTS = ['environment', 'service', 'cluster', 'to', 'reason', 'dry-run'];
+// Issue 10's six inputs, then issue 17's: the region (a second region is rolled back on its own), the
+// promotion tag to move back and the verify command for the restored revision.
+const INPUTS = [
+  'environment',
+  'service',
+  'cluster',
+  'to',
+  'reason',
+  'dry-run',
+  'aws-region',
+  'promotion-tag',
+  'container-name',
+  'verify-command',
+];
 
 describe('actionlint', () => {
   it.each([WORKFLOW, EXAMPLE])('passes on %s', async (path) => {
@@ -90,6 +103,10 @@ describe('.github/workflows/rollback.yml', () => {
       to: { type: 'string', required: false, default: 'last-successful' },
       reason: { type: 'string', required: true, default: undefined },
       'dry-run': { type: 'boolean', required: false, default: false },
+      'aws-region': { type: 'string', required: false, default: '' },
+      'promotion-tag': { type: 'string', required: false, default: '' },
+      'container-name': { type: 'string', required: false, default: '' },
+      'verify-command': { type: 'string', required: false, default: '' },
     });
     // workflow_call has no `environment` type: the name travels as a string.
     for (const name of INPUTS) {
@@ -110,10 +127,12 @@ describe('.github/workflows/rollback.yml', () => {
     expect(job.permissions).toEqual({ contents: 'read', 'id-token': 'write', deployments: 'write' });
   });
 
-  it('runs in the chosen environment, one per environment and service, never cancelling, with a timeout', () => {
+  it('runs in the chosen environment, one per environment, service and region, never cancelling, with a timeout', () => {
     expect(job.environment).toBe('${{ inputs.environment }}');
+    // Issue 17: the region is part of the group, so a region matrix does not cancel its queued regions.
     expect(job.concurrency).toEqual({
-      group: 'berth-${{ inputs.environment }}-${{ inputs.service }}',
+      group:
+        "berth-${{ inputs.environment }}-${{ inputs.service }}${{ inputs.aws-region != '' && format('-{0}', inputs.aws-region) || '' }}",
       'cancel-in-progress': false,
     });
     const rollback = steps.find((step) => step.id === 'rollback')!;
@@ -143,13 +162,15 @@ describe('.github/workflows/rollback.yml', () => {
     const declared = Object.keys(loadActionManifest('rollback').inputs);
     for (const name of Object.keys(rollback.with!))
       expect([name, declared.includes(name)]).toEqual([name, true]);
+    expect(job.env.AWS_REGION).toBe('${{ inputs.aws-region || vars.AWS_REGION }}');
     expect(rollback.with).toMatchObject({
       service: '${{ inputs.service }}',
       to: '${{ inputs.to }}',
       reason: '${{ inputs.reason }}',
       'dry-run': '${{ inputs.dry-run }}',
       'role-to-assume': '${{ vars.AWS_DEPLOY_ROLE_ARN }}',
-      'aws-region': '${{ vars.AWS_REGION }}',
+      // The job's AWS_REGION: the `aws-region` input, else the environment's variable.
+      'aws-region': '${{ env.AWS_REGION }}',
     });
   });
 
