@@ -18,6 +18,7 @@ export * from './logger.js';
 export * from './names.js';
 export * from './notify.js';
 export * from './oidc.js';
+export * from './poll.js';
 export * from './run.js';
 export * from './summary.js';
 export * from './taskdef-fields.js';

@@ -1,10 +1,11 @@
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeTasksCommand, type ECSClient, type Task, type TaskDefinition } from '@aws-sdk/client-ecs';
 import type { Clock } from '../clock.js';
-import { isDeadlineError, type StepDeadline } from '../deadline.js';
+import type { StepDeadline } from '../deadline.js';
 import { formatDuration } from '../duration.js';
-import { ConfigurationError, errorMessage, isThrottling, isTransient, wrapError } from '../errors.js';
+import { ConfigurationError, errorMessage, isTransient, wrapError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { type PollResult, pollUntil, transientNotice } from '../poll.js';
 import { inert } from '../untrusted.js';
 import { type FailedTask, likelyCause, taskId } from './diagnose.js';
 import { gatherFailedTasks, readContainerLogs } from './gather.js';
@@ -82,8 +83,6 @@ export interface FollowTaskOptions {
   /** The task definition the task runs: which containers are essential, where they log. */
   definition?: TaskDefinition;
   timeoutMs: number;
-  /** Default 6 s: a status change shows within seconds at 10 reads a minute. */
-  pollIntervalMs?: number;
   /** Log lines to show per container (default 50). */
   logLines?: number;
   /** The task as RunTask returned it: its status (PROVISIONING) is shown before the first poll. */
@@ -115,7 +114,8 @@ export interface FollowTaskResult {
   endedAt: number;
 }
 
-export const DEFAULT_TASK_POLL_INTERVAL_MS = 6_000;
+/** A status change shows within seconds at 10 reads a minute. */
+const TASK_POLL_INTERVAL_MS = 6_000;
 const MAX_BACKOFF_MS = 60_000;
 /** How long a task RunTask returned may stay invisible to DescribeTasks before that is an error. */
 const NEW_TASK_GRACE_MS = 60_000;
@@ -129,14 +129,10 @@ const NEW_TASK_GRACE_MS = 60_000;
  */
 export async function followTask(options: FollowTaskOptions): Promise<FollowTaskResult> {
   const { ecs, clock, logger, cluster, taskArn } = options;
-  const base = options.pollIntervalMs ?? DEFAULT_TASK_POLL_INTERVAL_MS;
   const startedAt = clock.now();
-  const deadline = Math.min(startedAt + options.timeoutMs, options.deadline?.at ?? Number.POSITIVE_INFINITY);
   const statuses: TaskStatusChange[] = [];
   const id = taskId(taskArn);
-  let interval = base;
   let readCalls = 0;
-  let warned = false;
   let task: Task | undefined;
   let taskSeen = false;
   const observe = (seen: Task) => {
@@ -153,56 +149,57 @@ export async function followTask(options: FollowTaskOptions): Promise<FollowTask
   if (options.initialTask?.lastStatus && options.initialTask.lastStatus !== 'STOPPED')
     observe(options.initialTask);
 
-  for (;;) {
-    try {
-      readCalls++;
-      const out = await ecs.send(new DescribeTasksCommand({ cluster, tasks: [taskArn] }));
-      task = out.tasks?.[0];
-      if (!task && !taskSeen && clock.now() - startedAt < NEW_TASK_GRACE_MS) {
-        // DescribeTasks is eventually consistent: a task RunTask just started may not be visible yet.
-        logger.debug(`Task ${id} is not visible yet; asking again.`);
-      } else if (!task) {
-        const reason = out.failures?.[0]?.reason ?? 'MISSING';
-        throw new ConfigurationError(
-          `Task ${taskArn} was not found in cluster \`${cluster}\` (${reason}); ECS forgets stopped tasks after about an hour.`,
-        );
-      }
-      if (task) {
-        taskSeen = true;
-        observe(task);
-        if (task.lastStatus === 'STOPPED') return finish(task);
-      }
-      interval = base;
-    } catch (error) {
-      const cutShort = options.deadline !== undefined && isDeadlineError(error, options.deadline);
-      if (error instanceof ConfigurationError) throw error;
-      if (!cutShort && !isTransient(error)) throw wrapError(`follow task ${id}`, error);
-      interval = Math.min(MAX_BACKOFF_MS, interval * 2);
-      const message = `AWS answered ${isThrottling(error) ? 'with throttling' : 'with a transient error'} (${errorMessage(error)}); retrying in ${Math.round(interval / 1000)} s.`;
-      if (cutShort) logger.debug(`The step's deadline cut a call short: ${errorMessage(error)}`);
-      else if (warned) logger.debug(message);
-      else {
-        logger.warning(message);
-        warned = true;
-      }
+  /** One poll: the task, once, and whether it has stopped. */
+  const step = async (): Promise<Task | undefined> => {
+    readCalls++;
+    const out = await ecs.send(new DescribeTasksCommand({ cluster, tasks: [taskArn] }));
+    task = out.tasks?.[0];
+    if (!task && !taskSeen && clock.now() - startedAt < NEW_TASK_GRACE_MS) {
+      // DescribeTasks is eventually consistent: a task RunTask just started may not be visible yet.
+      logger.debug(`Task ${id} is not visible yet; asking again.`);
+      return undefined;
     }
-    const remaining = options.deadline?.expired() ? 0 : deadline - clock.now();
-    if (remaining <= 0) {
-      const last = statuses.at(-1)?.status ?? 'not yet visible';
-      return {
-        outcome: 'timed-out',
-        task,
-        reason: `Timed out after ${formatDuration(options.timeoutMs)} waiting for task ${id} to stop; it was ${last}. It keeps running: stop it with \`aws ecs stop-task --cluster ${cluster} --task ${id}\` if it should not.`,
-        statuses,
-        failedTasks: [],
-        logs: {},
-        readCalls,
-        startedAt,
-        endedAt: clock.now(),
-      };
+    if (!task) {
+      const reason = out.failures?.[0]?.reason ?? 'MISSING';
+      throw new ConfigurationError(
+        `Task ${taskArn} was not found in cluster \`${cluster}\` (${reason}); ECS forgets stopped tasks after about an hour.`,
+      );
     }
-    await clock.sleep(Math.min(interval, remaining));
+    taskSeen = true;
+    observe(task);
+    return task.lastStatus === 'STOPPED' ? task : undefined;
+  };
+
+  let polled: PollResult<Task>;
+  try {
+    polled = await pollUntil({
+      clock,
+      timeoutMs: options.timeoutMs,
+      deadline: options.deadline,
+      intervalMs: TASK_POLL_INTERVAL_MS,
+      firstBackoffMs: 2 * TASK_POLL_INTERVAL_MS,
+      maxBackoffMs: MAX_BACKOFF_MS,
+      isTransient: (error) => !(error instanceof ConfigurationError) && isTransient(error),
+      onTransient: transientNotice(logger),
+      step,
+    });
+  } catch (error) {
+    if (error instanceof ConfigurationError) throw error;
+    throw wrapError(`follow task ${id}`, error);
   }
+  if (polled.done) return finish(polled.value);
+  const last = statuses.at(-1)?.status ?? 'not yet visible';
+  return {
+    outcome: 'timed-out',
+    task,
+    reason: `Timed out after ${formatDuration(options.timeoutMs)} waiting for task ${id} to stop; it was ${last}. It keeps running: stop it with \`aws ecs stop-task --cluster ${cluster} --task ${id}\` if it should not.`,
+    statuses,
+    failedTasks: [],
+    logs: {},
+    readCalls,
+    startedAt,
+    endedAt: clock.now(),
+  };
 
   async function finish(stopped: Task): Promise<FollowTaskResult> {
     const verdict = judgeStoppedTask(stopped, options.definition);

@@ -9,17 +9,11 @@ import {
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
 import type { Clock } from '../clock.js';
-import { isDeadlineError, type StepDeadline } from '../deadline.js';
+import type { StepDeadline } from '../deadline.js';
 import { formatDuration } from '../duration.js';
-import {
-  ConfigurationError,
-  errorMessage,
-  isAccessDenied,
-  isThrottling,
-  isTransient,
-  wrapError,
-} from '../errors.js';
+import { ConfigurationError, errorMessage, isAccessDenied, isTransient, wrapError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { type PollResult, pollUntil, transientNotice } from '../poll.js';
 import { shortDeployment } from './arn.js';
 import {
   type Assessment,
@@ -72,8 +66,6 @@ export interface FollowOptions {
   pace?: PaceSettings;
   /** Service events that existed before the deployment started; not printed again. */
   initialEvents?: ServiceEvent[];
-  /** After ECS starts rolling our deployment back, keep watching until the rollback ends (default true). */
-  followRollback?: boolean;
   /** `deploy` (the default) or `rollback`: what the outcome and the rollback announcement mean. */
   purpose?: FollowPurpose;
   /** The task definition being deployed, when the caller has it: the diagnosis need not read it again. */
@@ -120,18 +112,14 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
   const pace = options.pace ?? DEFAULT_PACE;
   const startedAt = clock.now();
   const budget = new ReadBudget(startedAt, pace);
-  const deadline = Math.min(startedAt + options.timeoutMs, options.deadline?.at ?? Number.POSITIVE_INFINITY);
   const feed = new EventFeed();
   feed.prime(options.initialEvents);
 
   let useServiceDeployments = Boolean(target.serviceDeploymentArn);
   let readCalls = 0;
-  let backoff = 0;
-  let poll = 0;
   let lastLine = '';
   let lastPeek = Number.NEGATIVE_INFINITY;
   let lastFailedCount = 0;
-  let transientWarned = false;
   let announcedRollback = false;
   let rollbackId: string | undefined;
   const peekedTasks = new Set<string>();
@@ -145,128 +133,139 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
     return call();
   };
 
-  // The first read waits for its credit: UpdateService has just answered, nothing has moved yet.
-  await clock.sleep(Math.min(budget.waitFor(startedAt), Math.max(0, deadline - startedAt)));
-  for (;;) {
-    try {
-      service = await read(() => describeService(ecs, cluster, options.service));
-      for (const event of feed.take(service.events)) logger.info(formatEvent(event));
-      const hinted = assessFromService(service, target, feed.all(), rollbackId);
-      // Once a rollback is announced, DescribeServices shows when it ends; the service
-      // deployment is read again every third poll and to confirm the end.
-      const watchingRollback = announcedRollback && hinted.phase === 'rolling-back';
-      const wantServiceDeployment =
-        useServiceDeployments &&
-        (poll % SERVICE_DEPLOYMENT_EVERY === 0 ||
-          (!watchingRollback &&
-            (hinted.phase !== 'in-progress' ||
-              hinted.ours?.rolloutState !== 'IN_PROGRESS' ||
-              (serviceDeployment !== undefined &&
-                serviceDeployment.status !== 'IN_PROGRESS' &&
-                serviceDeployment.status !== 'PENDING'))));
-      if (wantServiceDeployment) {
-        try {
-          serviceDeployment = await read(() => describeServiceDeployment(ecs, target.serviceDeploymentArn!));
-        } catch (error) {
-          if (!isAccessDenied(error) && !isUnsupported(error)) throw error;
-          useServiceDeployments = false;
-          serviceDeployment = undefined;
-          logger.notice(
-            `The service deployments API is not available (${errorMessage(error)}); following the deployment through DescribeServices instead.`,
-          );
-        }
-      }
-      assessment =
-        useServiceDeployments && serviceDeployment
-          ? assessFromServiceDeployment(serviceDeployment, service, target, feed.all(), rollbackId)
-          : hinted;
-
-      rollbackId ??= assessment.rollbackDeployment?.id;
-      const line = progressLine(assessment, service);
-      if (line !== lastLine) {
-        logger.info(line);
-        lastLine = line;
-      }
-
-      // Show why tasks stop while we wait, not only at the end.
-      // It costs two reads: skipped when the budget has not got them (the diagnosis will tell).
-      if (
-        assessment.counts.failed > lastFailedCount &&
-        clock.now() - lastPeek >= STOPPED_TASK_PEEK_MS &&
-        budget.credits(clock.now()) >= 2
-      ) {
-        lastPeek = clock.now();
-        lastFailedCount = assessment.counts.failed;
-        // Best effort: a denied or failed peek must not fail a deployment that is still running.
-        const stopped = await read(
-          () =>
-            findStoppedTasks({
-              ecs,
-              cluster,
-              service: options.service,
-              startedBy: target.deploymentId,
-              taskDefinitionArn: target.taskDefinitionArn,
-              limit: 5,
-            }),
-          2,
-        ).catch((error: unknown) => {
-          logger.debug(`Could not look at the stopped tasks yet: ${errorMessage(error)}`);
-          return [];
-        });
-        for (const task of stopped) {
-          if (peekedTasks.has(task.taskArn ?? '')) continue;
-          peekedTasks.add(task.taskArn ?? '');
-          logger.info(`  stopped ${describeFailedTask(toFailedTask(task, undefined)).join('; ')}`);
-        }
-      }
-
-      if (assessment.phase === 'rolling-back' && options.followRollback !== false) {
-        if (!announcedRollback) {
-          announcedRollback = true;
-          const reason = assessment.reason ?? 'no reason given';
-          if (options.purpose === 'rollback') {
-            const name = target.serviceDeploymentArn
-              ? shortDeployment(target.serviceDeploymentArn)
-              : (target.deploymentId ?? 'the deployment');
-            logger.info(`ECS is rolling back ${name} as requested${reason ? ` (${reason})` : ''}.`);
-          } else {
-            logger.error(`The deployment failed and ECS is rolling it back: ${reason}`);
-          }
-        }
-      } else if (FINAL_PHASES.has(assessment.phase)) {
-        return finish(assessment.phase, assessment.reason);
-      } else if (assessment.phase === 'rolling-back') {
-        return finish('rolling-back', assessment.reason);
-      }
-      backoff = 0;
-    } catch (error) {
-      if (options.deadline && isDeadlineError(error, options.deadline))
-        return finish('in-progress', undefined, true);
-      if (error instanceof ConfigurationError) throw error;
-      if (!isTransient(error)) {
-        throw wrapError(`follow the deployment of service ${options.service}`, error);
-      }
-      backoff = Math.min(MAX_BACKOFF_MS, Math.max(pace.intervalMs.near, backoff * 2));
-      const message = `AWS answered ${isThrottling(error) ? 'with throttling' : 'with a transient error'} (${errorMessage(error)}); retrying in ${Math.round(backoff / 1000)} s.`;
-      if (transientWarned) logger.debug(message);
-      else {
-        logger.warning(message);
-        transientWarned = true;
+  /** One poll: read, print what is new, and say whether the deployment has ended. */
+  const step = async (poll: number): Promise<{ phase: Phase; reason?: string } | undefined> => {
+    service = await read(() => describeService(ecs, cluster, options.service));
+    for (const event of feed.take(service.events)) logger.info(formatEvent(event));
+    const hinted = assessFromService(service, target, feed.all(), rollbackId);
+    // Once a rollback is announced, DescribeServices shows when it ends; the service
+    // deployment is read again every third poll and to confirm the end.
+    const watchingRollback = announcedRollback && hinted.phase === 'rolling-back';
+    const wantServiceDeployment =
+      useServiceDeployments &&
+      (poll % SERVICE_DEPLOYMENT_EVERY === 0 ||
+        (!watchingRollback &&
+          (hinted.phase !== 'in-progress' ||
+            hinted.ours?.rolloutState !== 'IN_PROGRESS' ||
+            (serviceDeployment !== undefined &&
+              serviceDeployment.status !== 'IN_PROGRESS' &&
+              serviceDeployment.status !== 'PENDING'))));
+    if (wantServiceDeployment) {
+      try {
+        serviceDeployment = await read(() => describeServiceDeployment(ecs, target.serviceDeploymentArn!));
+      } catch (error) {
+        if (!isAccessDenied(error) && !isUnsupported(error)) throw error;
+        useServiceDeployments = false;
+        serviceDeployment = undefined;
+        logger.notice(
+          `The service deployments API is not available (${errorMessage(error)}); following the deployment through DescribeServices instead.`,
+        );
       }
     }
-    poll++;
-    const now = clock.now();
-    const remaining = deadline - now;
-    if (remaining <= 0) return finish('in-progress', undefined, true);
-    // Keep credits for the diagnosis once tasks are failing; the next poll may
-    // also read the service deployment.
-    // An imminent end is never kept waiting for the reserve: the verdict comes first.
+    assessment =
+      useServiceDeployments && serviceDeployment
+        ? assessFromServiceDeployment(serviceDeployment, service, target, feed.all(), rollbackId)
+        : hinted;
+
+    rollbackId ??= assessment.rollbackDeployment?.id;
+    const line = progressLine(assessment, service);
+    if (line !== lastLine) {
+      logger.info(line);
+      lastLine = line;
+    }
+
+    // Show why tasks stop while we wait, not only at the end.
+    // It costs two reads: skipped when the budget has not got them (the diagnosis will tell).
+    if (
+      assessment.counts.failed > lastFailedCount &&
+      clock.now() - lastPeek >= STOPPED_TASK_PEEK_MS &&
+      budget.credits(clock.now()) >= 2
+    ) {
+      lastPeek = clock.now();
+      lastFailedCount = assessment.counts.failed;
+      await peekAtStoppedTasks();
+    }
+
+    // A rollback ECS started is followed to its end: that end is the verdict.
+    if (assessment.phase === 'rolling-back') {
+      if (!announcedRollback) {
+        announcedRollback = true;
+        const reason = assessment.reason ?? 'no reason given';
+        if (options.purpose === 'rollback') {
+          const name = target.serviceDeploymentArn
+            ? shortDeployment(target.serviceDeploymentArn)
+            : (target.deploymentId ?? 'the deployment');
+          logger.info(`ECS is rolling back ${name} as requested${reason ? ` (${reason})` : ''}.`);
+        } else {
+          logger.error(`The deployment failed and ECS is rolling it back: ${reason}`);
+        }
+      }
+      return undefined;
+    }
+    return FINAL_PHASES.has(assessment.phase)
+      ? { phase: assessment.phase, reason: assessment.reason }
+      : undefined;
+  };
+
+  /** The stopped tasks so far, each printed once. Best effort: a denied or failed peek must not fail a deployment that is still running. */
+  const peekAtStoppedTasks = async (): Promise<void> => {
+    const stopped = await read(
+      () =>
+        findStoppedTasks({
+          ecs,
+          cluster,
+          service: options.service,
+          startedBy: target.deploymentId,
+          taskDefinitionArn: target.taskDefinitionArn,
+          limit: 5,
+        }),
+      2,
+    ).catch((error: unknown) => {
+      logger.debug(`Could not look at the stopped tasks yet: ${errorMessage(error)}`);
+      return [];
+    });
+    for (const task of stopped) {
+      if (peekedTasks.has(task.taskArn ?? '')) continue;
+      peekedTasks.add(task.taskArn ?? '');
+      logger.info(`  stopped ${describeFailedTask(toFailedTask(task, undefined)).join('; ')}`);
+    }
+  };
+
+  /**
+   * The wait before poll `nextPoll`, by the read budget: keep credits for the
+   * diagnosis once tasks are failing; the next poll may also read the service
+   * deployment. An imminent end is never kept waiting for the reserve: the
+   * verdict comes first.
+   */
+  const interval = (nextPoll: number): number => {
     const urgency = urgencyOf(assessment, service);
     const reserve = urgency === 'near' && (assessment?.counts.failed ?? 0) > 0 ? pace.diagnosisReserve : 0;
-    const nextReads = useServiceDeployments && (poll + 1) % SERVICE_DEPLOYMENT_EVERY === 0 ? 2 : 1;
-    const delay = backoff || budget.nextDelay(now, urgency, nextReads, reserve);
-    await clock.sleep(Math.min(delay, remaining));
+    const nextReads = useServiceDeployments && (nextPoll + 1) % SERVICE_DEPLOYMENT_EVERY === 0 ? 2 : 1;
+    return budget.nextDelay(clock.now(), urgency, nextReads, reserve);
+  };
+
+  let polled: PollResult<{ phase: Phase; reason?: string }>;
+  try {
+    polled = await pollUntil({
+      clock,
+      timeoutMs: options.timeoutMs,
+      deadline: options.deadline,
+      // The first read waits for its credit: UpdateService has just answered, nothing has moved yet.
+      firstDelayMs: budget.waitFor(startedAt),
+      intervalMs: interval,
+      firstBackoffMs: pace.intervalMs.near,
+      maxBackoffMs: MAX_BACKOFF_MS,
+      isTransient: (error) => !(error instanceof ConfigurationError) && isTransient(error),
+      onTransient: transientNotice(logger),
+      step,
+    });
+  } catch (error) {
+    if (error instanceof ConfigurationError) throw error;
+    throw wrapError(`follow the deployment of service ${options.service}`, error);
   }
+  return polled.done
+    ? finish(polled.value.phase, polled.value.reason)
+    : finish('in-progress', undefined, true);
 
   async function finish(phase: Phase, reason: string | undefined, timedOut = false): Promise<FollowResult> {
     let failedTasks: FailedTask[] = [];
