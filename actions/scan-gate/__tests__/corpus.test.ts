@@ -9,13 +9,10 @@ import { basename, dirname, relative } from 'node:path';
 import { DescribeImageScanFindingsCommand, DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
+import { normaliseEnhancedFindings, normaliseScanFindingsResponse } from '../src/ecr-findings.js';
 import { mergeFindings, SEVERITIES, type Severity } from '../src/normalise.js';
 import { evaluateGate } from '../src/policy.js';
-import {
-  fetchEcrFindings,
-  normaliseEnhancedFindings,
-  normaliseScanFindingsResponse,
-} from '../src/sources/ecr.js';
+import { fetchEcrFindings } from '../src/sources/ecr.js';
 import { readReport, sniffFormat } from '../src/sources/reports.js';
 import { CORPUS_SCANS, corpusPresent, listFiles } from './helpers.js';
 import { manualClock, silentLogger } from './seams.js';

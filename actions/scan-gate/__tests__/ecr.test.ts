@@ -10,7 +10,7 @@ import {
   UnsupportedImageTypeException,
   ValidationException,
 } from '@aws-sdk/client-ecr';
-import { ConfigurationError } from '@berth/shared';
+import { ConfigurationError, OutcomeError } from '@berth/shared';
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { type EcrSourceOptions, fetchEcrFindings } from '../src/sources/ecr.js';
@@ -90,8 +90,8 @@ describe('fetchEcrFindings: waiting', () => {
     expect(o.clock.sleeps).toEqual([2000, 4000]);
     const progress = o.logger.lines.filter((l) => l.message.startsWith('Waiting for the ECR scan'));
     expect(progress.map((l) => l.message)).toEqual([
-      `Waiting for the ECR scan of shop/web@sha256:bbbbbbbbbbbb…: IN_PROGRESS, 0m00s of 10m00s (next check in 2 s)`,
-      `Waiting for the ECR scan of shop/web@sha256:bbbbbbbbbbbb…: IN_PROGRESS, 0m02s of 10m00s (next check in 4 s)`,
+      `Waiting for the ECR scan of shop/web@sha256:bbbbbbbbbbbb…: IN_PROGRESS, 0 s of 10 min (next check in 2 s)`,
+      `Waiting for the ECR scan of shop/web@sha256:bbbbbbbbbbbb…: IN_PROGRESS, 2 s of 10 min (next check in 4 s)`,
     ]);
     expect(mock.commandCalls(StartImageScanCommand)).toHaveLength(0);
   });
@@ -160,13 +160,35 @@ describe('fetchEcrFindings: waiting', () => {
   it('times out with the last status and the input to raise', async () => {
     mock.on(DescribeImageScanFindingsCommand).resolves(status('IN_PROGRESS'));
     const o = options({ waitTimeoutMs: 60_000 });
-    await expect(fetchEcrFindings(o)).rejects.toThrow(
-      new ConfigurationError(
-        `The ECR scan of \`${IMAGE}\` did not finish within 1 minute(s) (last status IN_PROGRESS). Raise \`wait-timeout-minutes\`, or check the scan in the ECR console.`,
-      ),
+    const error = await fetchEcrFindings(o).catch((e: unknown) => e);
+    // A scan that outlives the wait is the gate's outcome, not the user's input: no stack, not a ConfigurationError.
+    expect(error).toBeInstanceOf(OutcomeError);
+    expect((error as Error).message).toBe(
+      `The ECR scan of \`${IMAGE}\` did not finish within 1 minute(s) (last status IN_PROGRESS). Raise \`wait-timeout-minutes\`, or check the scan in the ECR console.`,
     );
     // 2 + 4 + 8 + 15 + 15 + 15 = 59 s, then the last wait is cut to the deadline.
     expect(o.clock.sleeps).toEqual([2000, 4000, 8000, 15000, 15000, 15000, 1000]);
+  });
+
+  it('throttling while waiting slows the polls down (4 s, then 8 s) and warns once; it does not fail the gate', async () => {
+    // ECR throttles DescribeImageScanFindings per account (Amazon ECR service quotas, "Rate of
+    // DescribeImageScanFindings requests"): a ThrottlingException with HTTP 400.
+    const throttled = Object.assign(new Error('Rate exceeded'), {
+      name: 'ThrottlingException',
+      $metadata: { httpStatusCode: 400 },
+    });
+    mock
+      .on(DescribeImageScanFindingsCommand)
+      .rejectsOnce(throttled)
+      .rejectsOnce(throttled)
+      .resolves({ ...status('COMPLETE'), imageScanFindings: { findings: basic(1) } });
+    const o = options();
+    const result = await fetchEcrFindings(o);
+    expect(result).toMatchObject({ kind: 'scanned', status: 'COMPLETE' });
+    expect(o.clock.sleeps).toEqual([4000, 8000]);
+    expect(o.logger.lines.filter((l) => l.level === 'warning').map((l) => l.message)).toEqual([
+      'AWS answered with throttling (Rate exceeded); retrying in 4 s.',
+    ]);
   });
 
   it('wait-timeout-minutes 0 checks once and does not sleep', async () => {

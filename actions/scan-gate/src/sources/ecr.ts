@@ -2,7 +2,6 @@ import {
   DescribeImageScanFindingsCommand,
   type DescribeImageScanFindingsResponse,
   DescribeImagesCommand,
-  type ECRClient,
   type ImageIdentifier,
   StartImageScanCommand,
 } from '@aws-sdk/client-ecr';
@@ -10,27 +9,23 @@ import {
   awsErrorName,
   type Clock,
   ConfigurationError,
+  type EcrSender,
   errorMessage,
+  formatDuration,
   isAccessDenied,
-  isDeadlineError,
+  isTransient,
   type Logger,
+  OutcomeError,
+  pollUntil,
   type StepDeadline,
+  transientNotice,
   wrapError,
 } from '@berth/shared';
+import { normaliseScanFindingsResponse } from '../ecr-findings.js';
 import { formatImage, shortDigest } from '../images.js';
-import {
-  defaultAdvisoryUrl,
-  type Finding,
-  type FixState,
-  list,
-  normaliseSeverity,
-  record,
-  type SourceName,
-  text,
-  titleFrom,
-} from '../normalise.js';
+import { type Finding, list, record, type SourceName, text } from '../normalise.js';
 
-export type EcrSender = Pick<ECRClient, 'send'>;
+export type { EcrSender };
 
 /** Scan states that end the wait without findings; `allow-unscanned` decides whether that passes. */
 export const UNSCANNED_STATUSES = [
@@ -90,8 +85,6 @@ export interface EcrSourceOptions {
   waitTimeoutMs: number;
   clock: Clock;
   logger: Logger;
-  /** Delays between polls; the last one repeats. */
-  pollDelaysMs?: number[];
   /**
    * The step's deadline, whose signal the client's calls carry: a call it cuts
    * short ends the wait as a timeout, the same as a scan that outlives the wait.
@@ -100,21 +93,18 @@ export interface EcrSourceOptions {
 }
 
 /** The scan did not finish in time (or the deadline cut a call short): the gate cannot judge the image. */
-export class ScanWaitTimedOutError extends ConfigurationError {
+export class ScanWaitTimedOutError extends OutcomeError {
   override name = 'ScanWaitTimedOutError';
 }
 
-const DEFAULT_POLL_DELAYS_MS = [2_000, 4_000, 8_000, 15_000];
+/** Delays between polls; the last one repeats. */
+const POLL_DELAYS_MS = [2_000, 4_000, 8_000, 15_000];
+const MAX_BACKOFF_MS = 60_000;
 const PAGE_SIZE = 1000;
 
 function registryHost(registryId: string | undefined, region: string): string | undefined {
   if (!registryId) return undefined;
   return `${registryId}.dkr.ecr.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`;
-}
-
-function formatDuration(ms: number): string {
-  const seconds = Math.max(0, Math.round(ms / 1000));
-  return `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
 }
 
 /** Turns ECR errors the user can fix into ConfigurationErrors with the permission or value to change. */
@@ -178,159 +168,6 @@ export async function describeEcrImage(options: EcrSourceOptions): Promise<EcrIm
   };
 }
 
-function attribute(finding: Record<string, unknown>, key: string): string | undefined {
-  for (const a of list(finding.attributes)) {
-    const pair = record(a);
-    if (pair?.key === key) return text(pair.value);
-  }
-  return undefined;
-}
-
-/**
- * ECR basic scanning findings (`imageScanFindings.findings[]`). Basic
- * scanning reports no fixed versions, so every finding's fix state is unknown.
- */
-export function normaliseBasicFindings(
-  findings: unknown[],
-  image: string | undefined,
-  origin: string,
-): Finding[] {
-  const result: Finding[] = [];
-  for (const entry of findings) {
-    const f = record(entry);
-    const id = text(f?.name);
-    if (!f || !id) continue;
-    result.push({
-      id,
-      severity: normaliseSeverity(f.severity),
-      package: attribute(f, 'package_name') ?? '(unknown package)',
-      installedVersion: attribute(f, 'package_version') ?? '',
-      fixState: 'unknown',
-      title: titleFrom(text(f.description), id),
-      url: text(f.uri) ?? defaultAdvisoryUrl(id),
-      source: 'ecr-basic',
-      image,
-      origins: [origin],
-    });
-  }
-  return result;
-}
-
-function packageVersion(pkg: Record<string, unknown>): string {
-  const version = text(pkg.version) ?? '';
-  const release = text(pkg.release);
-  const epoch = typeof pkg.epoch === 'number' && pkg.epoch > 0 ? `${pkg.epoch}:` : '';
-  return `${epoch}${version}${release ? `-${release}` : ''}`;
-}
-
-/**
- * ECR enhanced scanning (Amazon Inspector) findings (`enhancedFindings[]`,
- * the same per-finding shape as Inspector's ListFindings): one finding per
- * vulnerable package. Findings Inspector closed or suppressed are not counted
- * (they are reported in `skipped`).
- */
-export function normaliseEnhancedFindings(
-  findings: unknown[],
-  image: string | undefined,
-  origin: string,
-): { findings: Finding[]; skipped: Record<string, number> } {
-  const result: Finding[] = [];
-  const skipped: Record<string, number> = {};
-  for (const entry of findings) {
-    const f = record(entry);
-    if (!f) continue;
-    const status = text(f.status)?.toUpperCase();
-    if (status && status !== 'ACTIVE') {
-      skipped[status] = (skipped[status] ?? 0) + 1;
-      continue;
-    }
-    const details = record(f.packageVulnerabilityDetails) ?? {};
-    const id = text(details.vulnerabilityId) ?? text(f.title)?.split(/\s/)[0] ?? text(f.findingArn);
-    if (!id) continue;
-    const aliases = list(details.relatedVulnerabilities).filter(
-      (a): a is string => typeof a === 'string' && a !== id,
-    );
-    const packages = list(details.vulnerablePackages).map(record);
-    for (const pkg of packages.length > 0 ? packages : [undefined]) {
-      const fixedIn = text(pkg?.fixedInVersion);
-      const fixAvailable = text(f.fixAvailable)?.toUpperCase();
-      let fix: { fixState: FixState; fixedVersion?: string };
-      if (fixedIn && fixedIn !== 'NotAvailable') fix = { fixState: 'fixed', fixedVersion: fixedIn };
-      else if (fixedIn === 'NotAvailable' || fixAvailable === 'NO') fix = { fixState: 'not-fixed' };
-      else if (fixAvailable === 'YES') fix = { fixState: 'fixed' };
-      else fix = { fixState: 'unknown' };
-      result.push({
-        id,
-        severity: normaliseSeverity(f.severity),
-        package: text(pkg?.name) ?? text(pkg?.filePath) ?? '(unknown package)',
-        installedVersion: pkg ? packageVersion(pkg) : '',
-        ...fix,
-        title: text(f.title) ?? titleFrom(text(f.description), id),
-        url: text(details.sourceUrl) ?? text(list(details.referenceUrls)[0]) ?? defaultAdvisoryUrl(id),
-        source: 'ecr-enhanced',
-        image,
-        aliases: aliases.length > 0 ? aliases : undefined,
-        origins: [origin],
-      });
-    }
-  }
-  return { findings: result, skipped };
-}
-
-/** Per-severity counts of raw severities, to check ECR's own `findingSeverityCounts`. */
-function rawSeverityCounts(findings: unknown[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const f of findings) {
-    const severity = text(record(f)?.severity);
-    if (severity) counts[severity] = (counts[severity] ?? 0) + 1;
-  }
-  return counts;
-}
-
-/**
- * Normalises one complete DescribeImageScanFindings answer (all pages'
- * findings concatenated). Exported for the corpus tests, which feed it the
- * recorded responses a user's account returns.
- */
-export function normaliseScanFindingsResponse(
-  response: DescribeImageScanFindingsResponse | Record<string, unknown>,
-  image: string | undefined,
-  origin: string,
-): { scanType: 'BASIC' | 'ENHANCED'; findings: Finding[]; notes: string[] } {
-  const r = response as Record<string, unknown>;
-  const scan = record(r.imageScanFindings) ?? {};
-  const basic = list(scan.findings);
-  const enhanced = list(scan.enhancedFindings);
-  const status = text(record(r.imageScanStatus)?.status);
-  const scanType = enhanced.length > 0 || status === 'ACTIVE' ? 'ENHANCED' : 'BASIC';
-  const notes: string[] = [];
-  const findings: Finding[] = normaliseBasicFindings(basic, image, origin);
-  if (enhanced.length > 0) {
-    const normalised = normaliseEnhancedFindings(enhanced, image, origin);
-    findings.push(...normalised.findings);
-    for (const [state, count] of Object.entries(normalised.skipped)) {
-      notes.push(
-        `${count} enhanced finding${count === 1 ? ' is' : 's are'} ${state} in Amazon Inspector and not counted.`,
-      );
-    }
-  }
-  const reported = record(scan.findingSeverityCounts);
-  if (reported && scanType === 'BASIC') {
-    const actual = rawSeverityCounts(basic);
-    const keys = new Set([
-      ...Object.keys(actual),
-      ...Object.keys(reported).filter((k) => /^[A-Z]+$/.test(k)),
-    ]);
-    const differing = [...keys].filter((k) => (actual[k] ?? 0) !== (Number(reported[k]) || 0));
-    if (differing.length > 0) {
-      notes.push(
-        `ECR's findingSeverityCounts (${differing.map((k) => `${k} ${Number(reported[k]) || 0}`).join(', ')}) differ from the findings returned (${differing.map((k) => `${k} ${actual[k] ?? 0}`).join(', ')}); the gate uses the findings themselves.`,
-      );
-    }
-  }
-  return { scanType, findings, notes };
-}
-
 /**
  * Waits for the image's scan and returns its findings, all pages. Polls
  * DescribeImageScanFindings itself: the SDK's scan waiter accepts only
@@ -342,84 +179,82 @@ export async function fetchEcrFindings(options: EcrSourceOptions): Promise<EcrSc
   const image = await describeEcrImage(options);
   const label = `${repository}@${shortDigest(image.digest)}`;
   const imageId = { imageDigest: image.digest };
-  const delays = options.pollDelaysMs ?? DEFAULT_POLL_DELAYS_MS;
   const started = clock.now();
-  const deadline = started + options.waitTimeoutMs;
   let scanStarted = false;
   let lastStatus = 'NOT_STARTED';
-  const timedOut = () =>
-    new ScanWaitTimedOutError(
-      `The ECR scan of \`${image.reference}\` did not finish within ${options.waitTimeoutMs / 60_000} minute(s) (last status ${lastStatus}). Raise \`wait-timeout-minutes\`, or check the scan in the ECR console.`,
-    );
-  try {
-    return await waitForScan();
-  } catch (error) {
-    if (options.deadline && isDeadlineError(error, options.deadline)) throw timedOut();
-    throw error;
-  }
 
-  async function waitForScan(): Promise<EcrScanResult> {
-    for (let poll = 0; ; poll++) {
-      let first: DescribeImageScanFindingsResponse | undefined;
-      try {
-        first = await client.send(
-          new DescribeImageScanFindingsCommand({
-            repositoryName: repository,
-            imageId,
-            maxResults: PAGE_SIZE,
-          }),
+  /** One poll: the first page of findings, or the scan started when there is none. */
+  const step = async (): Promise<EcrScanResult | undefined> => {
+    let first: DescribeImageScanFindingsResponse | undefined;
+    try {
+      first = await client.send(
+        new DescribeImageScanFindingsCommand({ repositoryName: repository, imageId, maxResults: PAGE_SIZE }),
+      );
+    } catch (error) {
+      // Throttling and 5xx only slow the wait down (the poll loop backs off); the rest is explained.
+      if (isTransient(error)) throw error;
+      if (awsErrorName(error) !== 'ScanNotFoundException') {
+        throw ecrError(
+          `read the scan findings of \`${image.reference}\``,
+          'ecr:DescribeImageScanFindings',
+          image.reference,
+          repository,
+          error,
         );
-      } catch (error) {
-        if (awsErrorName(error) !== 'ScanNotFoundException') {
-          throw ecrError(
-            `read the scan findings of \`${image.reference}\``,
-            'ecr:DescribeImageScanFindings',
-            image.reference,
-            repository,
-            error,
-          );
-        }
-        if (!startScan) {
-          return {
-            kind: 'unscanned',
-            status: 'NOT_STARTED',
-            reason: `ECR has no scan for \`${image.reference}\` and \`start-scan\` is false.`,
-            advice: UNSCANNED_ADVICE.NOT_STARTED,
-            image,
-          };
-        }
-        if (!scanStarted) {
-          const outcome = await startImageScan(options, image);
-          if (outcome) return outcome;
-          scanStarted = true;
-        }
       }
-
-      const status = text(first?.imageScanStatus?.status) ?? (first ? 'UNKNOWN' : 'NOT_STARTED');
-      lastStatus = status;
-      if (first && (status === 'COMPLETE' || status === 'ACTIVE')) {
-        return collectAllPages(options, image, first);
-      }
-      if (first && !WAITING_STATUSES.has(status)) {
-        const description = text(first.imageScanStatus?.description);
+      if (!startScan) {
         return {
           kind: 'unscanned',
-          status,
-          reason: `The ECR scan of \`${image.reference}\` ended with status ${status}${description ? `: ${description}` : '.'}`,
-          advice: UNSCANNED_ADVICE[status] ?? 'Check the image scan in the ECR console.',
+          status: 'NOT_STARTED',
+          reason: `ECR has no scan for \`${image.reference}\` and \`start-scan\` is false.`,
+          advice: UNSCANNED_ADVICE.NOT_STARTED,
           image,
         };
       }
-
-      const now = clock.now();
-      if (now >= deadline) throw timedOut();
-      const wait = Math.min(delays[Math.min(poll, delays.length - 1)], deadline - now);
-      logger.info(
-        `Waiting for the ECR scan of ${label}: ${lastStatus}, ${formatDuration(now - started)} of ${formatDuration(options.waitTimeoutMs)} (next check in ${Math.ceil(wait / 1000)} s)`,
-      );
-      await clock.sleep(wait);
+      if (!scanStarted) {
+        const outcome = await startImageScan(options, image);
+        if (outcome) return outcome;
+        scanStarted = true;
+      }
     }
-  }
+
+    const status = text(first?.imageScanStatus?.status) ?? (first ? 'UNKNOWN' : 'NOT_STARTED');
+    lastStatus = status;
+    if (first && (status === 'COMPLETE' || status === 'ACTIVE')) {
+      return collectAllPages(options, image, first);
+    }
+    if (first && !WAITING_STATUSES.has(status)) {
+      const description = text(first.imageScanStatus?.description);
+      return {
+        kind: 'unscanned',
+        status,
+        reason: `The ECR scan of \`${image.reference}\` ended with status ${status}${description ? `: ${description}` : '.'}`,
+        advice: UNSCANNED_ADVICE[status] ?? 'Check the image scan in the ECR console.',
+        image,
+      };
+    }
+    return undefined;
+  };
+
+  const polled = await pollUntil({
+    clock,
+    timeoutMs: options.waitTimeoutMs,
+    deadline: options.deadline,
+    intervalMs: (nextPoll) => POLL_DELAYS_MS[Math.min(nextPoll - 1, POLL_DELAYS_MS.length - 1)],
+    firstBackoffMs: POLL_DELAYS_MS[1],
+    maxBackoffMs: MAX_BACKOFF_MS,
+    isTransient,
+    onTransient: transientNotice(logger),
+    onWait: (wait) =>
+      logger.info(
+        `Waiting for the ECR scan of ${label}: ${lastStatus}, ${formatDuration(clock.now() - started)} of ${formatDuration(options.waitTimeoutMs)} (next check in ${Math.ceil(wait / 1000)} s)`,
+      ),
+    step,
+  });
+  if (polled.done) return polled.value;
+  throw new ScanWaitTimedOutError(
+    `The ECR scan of \`${image.reference}\` did not finish within ${options.waitTimeoutMs / 60_000} minute(s) (last status ${lastStatus}). Raise \`wait-timeout-minutes\`, or check the scan in the ECR console.`,
+  );
 }
 
 /** StartImageScan; returns an unscanned result when ECR refuses to scan this image. */
