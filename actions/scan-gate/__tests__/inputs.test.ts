@@ -1,5 +1,5 @@
 import { inputEnvironment, loadActionManifest } from '@berth/emulator';
-import { ConfigurationError } from '@berth/shared';
+import { ConfigurationError, InputReader } from '@berth/shared';
 import { describe, expect, it } from '@jest/globals';
 import { getInputs, parseMaxFindings } from '../src/inputs.js';
 
@@ -8,10 +8,12 @@ const DIGEST = `sha256:${'c'.repeat(64)}`;
 /** getInputs() as the runner would call it: action.yml defaults plus these values. */
 function read(overrides: Record<string, string>, seen?: Set<string>) {
   const env = inputEnvironment('scan-gate', overrides);
-  return getInputs((name) => {
-    seen?.add(name);
-    return env[`INPUT_${name.toUpperCase()}`] ?? '';
-  });
+  return getInputs(
+    new InputReader((name) => {
+      seen?.add(name);
+      return env[`INPUT_${name.toUpperCase()}`] ?? '';
+    }),
+  );
 }
 
 describe('action.yml and getInputs() agree', () => {

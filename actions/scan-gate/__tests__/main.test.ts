@@ -4,10 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeImageScanFindingsCommand, DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { inputEnvironment } from '@berth/emulator';
-import { ConfigurationError } from '@berth/shared';
+import {
+  ConfigurationError,
+  defaultEffects,
+  InputReader,
+  type JobSummary,
+  OutcomeError,
+} from '@berth/shared';
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
-import { GateFailedError, main } from '../src/main.js';
+import { type Effects, GateFailedError, main } from '../src/main.js';
 import { manualClock, recordingLogger } from './seams.js';
 
 const ecr = new ECRClient({ region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
@@ -48,11 +54,17 @@ function setup(inputs: Record<string, string>, files: Record<string, string> = {
   const summaries: string[] = [];
   const logger = recordingLogger();
   let ecrFactoryCalls = 0;
-  const deps = {
-    getRaw: (name: string) => env[`INPUT_${name.toUpperCase()}`] ?? '',
-    env: { GITHUB_WORKSPACE: workspace, RUNNER_TEMP: runnerTemp, AWS_REGION: 'eu-west-1' },
+  const runEffects = defaultEffects('scan-gate', {
+    GITHUB_WORKSPACE: workspace,
+    RUNNER_TEMP: runnerTemp,
+    AWS_REGION: 'eu-west-1',
+  });
+  const deps: Effects = {
+    ...runEffects,
+    inputs: new InputReader((name: string) => env[`INPUT_${name.toUpperCase()}`] ?? ''),
     clock: manualClock(),
     logger,
+    files: { workspace, temp: runnerTemp },
     ecr: () => {
       ecrFactoryCalls++;
       return { client: ecr, region: 'eu-west-1' };
@@ -60,8 +72,17 @@ function setup(inputs: Record<string, string>, files: Record<string, string> = {
     setOutput: (name: string, value: string) => {
       outputs[name] = value;
     },
-    writeSummary: async (markdown: string) => {
-      summaries.push(markdown);
+    summary: async (build) => {
+      const parts: string[] = [];
+      // The slice of core.summary scan-gate uses: one raw Markdown document.
+      const fake = {
+        addRaw(text: string) {
+          parts.push(text);
+          return fake;
+        },
+      };
+      await build(fake as unknown as JobSummary);
+      summaries.push(parts.join(''));
     },
   };
   return { deps, outputs, summaries, logger, runnerTemp, workspace, ecrCalls: () => ecrFactoryCalls };
@@ -117,7 +138,9 @@ describe('main with report sources', () => {
     );
     const error = await main(t.deps).catch((e) => e);
     expect(error).toBeInstanceOf(GateFailedError);
-    expect(error).toBeInstanceOf(ConfigurationError);
+    // A failed gate is the step's outcome (shared OutcomeError: no stack), not a mistake in the inputs.
+    expect(error).toBeInstanceOf(OutcomeError);
+    expect(error).not.toBeInstanceOf(ConfigurationError);
     expect(error.message).toBe(
       '2 blocking findings: 1 CRITICAL finding (`fail-on: high` allows none); 1 HIGH finding (`fail-on: high` allows none). See the job summary for the list and the allowlist for exceptions.',
     );
@@ -170,7 +193,7 @@ describe('main with report sources', () => {
 
   it('a summary that cannot be written only warns', async () => {
     const t = setup({ source: 'trivy', report: 't.json' }, { 't.json': JSON.stringify(trivyReport([])) });
-    await main({ ...t.deps, writeSummary: async () => Promise.reject(new Error('disk full')) });
+    await main({ ...t.deps, summary: async () => Promise.reject(new Error('disk full')) });
     expect(t.outputs.passed).toBe('true');
     expect(t.logger.text()).toContain('warning: Could not write the job summary: disk full');
   });
@@ -266,6 +289,28 @@ describe('main with source ecr', () => {
     expect(t.summaries[0]).toContain(
       `## ✅ scan-gate passed: ECR basic scan of \`123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop:v1@${DIGEST}\``,
     );
+  });
+
+  it("without the ECR seam, reaches AWS through effects.aws (the run's clock bound in) with the wait's deadline signal", async () => {
+    mock.on(DescribeImageScanFindingsCommand).resolves({
+      imageScanStatus: { status: 'COMPLETE' },
+      imageScanFindings: { findings: [] },
+    });
+    const t = setup({ repository: 'shop', 'image-digest': DIGEST, 'aws-region': 'eu-west-1' });
+    const asked: Array<{ region?: string; signal?: AbortSignal }> = [];
+    const effects: Effects = {
+      ...t.deps,
+      ecr: undefined,
+      aws: (inputs, options = {}) => {
+        asked.push({ region: inputs.region, signal: options.signal });
+        return { region: 'eu-west-1', ecr: () => ecr } as unknown as ReturnType<Effects['aws']>;
+      },
+    };
+    await main(effects);
+    expect(asked).toHaveLength(1);
+    expect(asked[0].region).toBe('eu-west-1');
+    expect(asked[0].signal).toBeInstanceOf(AbortSignal);
+    expect(t.outputs.passed).toBe('true');
   });
 
   it.each([

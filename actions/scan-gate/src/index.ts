@@ -1,4 +1,4 @@
 import { run } from '@berth/shared';
 import { main } from './main.js';
 
-await run('scan-gate', () => main());
+await run('scan-gate', main);

@@ -1,10 +1,4 @@
-import {
-  type AwsInputs,
-  ConfigurationError,
-  InputReader,
-  type RawInputGetter,
-  readAwsInputs,
-} from '@berth/shared';
+import { type AwsInputs, ConfigurationError, InputReader, readAwsInputs } from '@berth/shared';
 import { SEVERITIES, type Severity } from './normalise.js';
 import { FAIL_ON, type FailOn } from './policy.js';
 
@@ -71,8 +65,7 @@ export function parseMaxFindings(items: readonly string[]): Partial<Record<Sever
  * The only reader of scan-gate's inputs. Every input is read (so a test can
  * compare the names with action.yml) before any is checked against another.
  */
-export function getInputs(getRaw?: RawInputGetter): Inputs {
-  const reader = new InputReader(getRaw);
+export function getInputs(reader: InputReader = new InputReader()): Inputs {
   const source = reader.enumeration('source', SOURCES, 'ecr');
   const repository = reader.optional('repository');
   const imageDigest = reader.optional('image-digest');

@@ -1,22 +1,15 @@
 import { existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import * as core from '@actions/core';
 import {
+  type ActionEffects,
   BERTH_VERSION,
-  type Clock,
   ConfigurationError,
-  coreLogger,
-  createAwsContext,
   formatDuration,
   inGroup,
   isDeadlineError,
-  type Logger,
-  type RawInputGetter,
+  OutcomeError,
   resolveWorkspacePath,
   stepDeadline,
-  systemClock,
-  writeJobSummary,
 } from '@berth/shared';
 import { loadAllowlist } from './allowlist.js';
 import { buildAnnotations } from './annotations.js';
@@ -30,27 +23,21 @@ import {
   fetchEcrFindings,
   ScanWaitTimedOutError,
 } from './sources/ecr.js';
-import { readReports, resolveReportFiles } from './sources/reports.js';
+import { REPORT_PARSERS, readReports, resolveReportFiles } from './sources/reports.js';
 import { renderSummary, type SummaryData } from './summary.js';
 
-/** The effects main() performs, replaceable in tests. */
-export interface MainDependencies {
-  getRaw?: RawInputGetter;
-  env?: NodeJS.ProcessEnv;
-  clock?: Clock;
-  logger?: Logger;
-  /** The ECR client and region; by default from the shared AWS context (OIDC, retries, user agent). */
-  ecr?: (inputs: Inputs) => { client: EcrSender; region: string };
-  setOutput?: (name: string, value: string) => void;
-  writeSummary?: (markdown: string) => Promise<void>;
-}
+/**
+ * The run's effects (shared), and scan-gate's own seam: the ECR client and
+ * region, by default from `effects.aws` (OIDC, retries, the run's clock).
+ */
+export type Effects = ActionEffects & {
+  ecr?: (inputs: Inputs, signal: AbortSignal) => { client: EcrSender; region: string };
+};
 
 /** The gate failed: the user's findings, not Berth's bug, so it prints without a stack. */
-export class GateFailedError extends ConfigurationError {
+export class GateFailedError extends OutcomeError {
   override name = 'GateFailedError';
 }
-
-const SOURCE_LABEL = { trivy: 'Trivy', grype: 'Grype', sarif: 'SARIF' } as const;
 
 function workspacePath(workspace: string, path: string): string {
   return isAbsolute(path) ? path : resolve(workspace, path);
@@ -137,26 +124,15 @@ function findingsDocument(
   };
 }
 
-async function collectFromEcr(
-  inputs: Inputs,
-  deps: MainDependencies,
-  env: NodeJS.ProcessEnv,
-  clock: Clock,
-  logger: Logger,
-): Promise<EcrScanResult> {
+async function collectFromEcr(inputs: Inputs, effects: Effects): Promise<EcrScanResult> {
+  const { clock, logger } = effects;
   // The step's deadline is the wait (at least a minute, so `0` still has time to check once):
   // every call carries its signal, so a call that gets no answer cannot outlive it.
   const deadline = stepDeadline(clock, Math.max(1, inputs.waitTimeoutMinutes) * 60_000);
   const { client, region } =
-    deps.ecr?.(inputs) ??
+    effects.ecr?.(inputs, deadline.signal) ??
     (() => {
-      const aws = createAwsContext({
-        actionName: 'scan-gate',
-        inputs: inputs.aws,
-        env,
-        clock,
-        signal: deadline.signal,
-      });
+      const aws = effects.aws(inputs.aws, { signal: deadline.signal });
       return { client: aws.ecr(), region: aws.region };
     })();
   const asked = `${inputs.repository}${inputs.imageTag ? `:${inputs.imageTag}` : `@${inputs.imageDigest}`}`;
@@ -187,17 +163,13 @@ async function collectFromEcr(
 }
 
 /** scan-gate: inputs → findings → verdict → files, outputs, summary, annotations → pass or fail. */
-export async function main(deps: MainDependencies = {}): Promise<void> {
-  const env = deps.env ?? process.env;
-  const logger = deps.logger ?? coreLogger;
-  const clock = deps.clock ?? systemClock();
-  const setOutput = deps.setOutput ?? ((name: string, value: string) => core.setOutput(name, value));
-  const writeSummary =
-    deps.writeSummary ?? ((markdown: string) => writeJobSummary((summary) => summary.addRaw(markdown)));
-  const workspace = env.GITHUB_WORKSPACE || process.cwd();
+export async function main(effects: Effects): Promise<void> {
+  const { env, logger, clock, setOutput } = effects;
+  const writeSummary = (markdown: string) => effects.summary((summary) => summary.addRaw(markdown));
+  const workspace = effects.files.workspace;
 
   // Everything the user gave is checked before the first AWS call.
-  const inputs = getInputs(deps.getRaw);
+  const inputs = getInputs(effects.inputs);
   // Files are read only from the workspace and RUNNER_TEMP, links followed (workspace-file.ts).
   const roots = { workspace, runnerTemp: env.RUNNER_TEMP || undefined };
   const allowlist = inputs.allowlist
@@ -228,7 +200,7 @@ export async function main(deps: MainDependencies = {}): Promise<void> {
   if (inputs.source === 'ecr') {
     let result: EcrScanResult;
     try {
-      result = await collectFromEcr(inputs, deps, env, clock, logger);
+      result = await collectFromEcr(inputs, effects);
     } catch (error) {
       // No verdict without findings: the gate fails, and the summary says it timed out.
       if (error instanceof ScanWaitTimedOutError) {
@@ -251,7 +223,7 @@ export async function main(deps: MainDependencies = {}): Promise<void> {
       collected = { findings: result.findings, notes: result.notes };
     }
   } else {
-    const label = SOURCE_LABEL[inputs.source];
+    const label = REPORT_PARSERS[inputs.source].label;
     collected = await inGroup(logger, `Read ${reportFiles.length} ${label} report(s)`, async () => {
       const read = readReports(reportFiles, inputs.source as 'trivy' | 'grype' | 'sarif', workspace, roots);
       for (const file of reportFiles) logger.info(`Read ${relative(workspace, file) || file}`);
@@ -278,7 +250,7 @@ export async function main(deps: MainDependencies = {}): Promise<void> {
   const passed = unscanned ? unscanned.allowed : verdict.passed;
 
   // Files and outputs first, so a later step (`if: failure()`) can read them.
-  const base = env.RUNNER_TEMP || tmpdir();
+  const base = effects.files.temp;
   mkdirSync(base, { recursive: true });
   // A directory per run: two scan-gate steps in one job must not overwrite each other's files.
   const dir = mkdtempSync(join(base, 'scan-gate-'));

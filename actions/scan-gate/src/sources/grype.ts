@@ -10,6 +10,7 @@ import {
   text,
   titleFrom,
 } from '../normalise.js';
+import type { ReportParser } from './source.js';
 
 /** True when a parsed JSON document looks like Grype's JSON report. */
 export function isGrypeReport(doc: unknown): boolean {
@@ -89,3 +90,11 @@ export function parseGrypeReport(doc: unknown, origin: string): SourceResult {
   }
   return { findings, notes: [] };
 }
+
+export const grypeParser: ReportParser = {
+  source: 'grype',
+  label: 'Grype',
+  description: 'a Grype JSON report',
+  matches: isGrypeReport,
+  parse: parseGrypeReport,
+};

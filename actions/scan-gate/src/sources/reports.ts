@@ -7,12 +7,20 @@ import {
   type WorkspaceRoots,
 } from '@berth/shared';
 import { fileError, record, type SourceResult } from '../normalise.js';
-import { isGrypeReport, parseGrypeReport } from './grype.js';
-import { isSarif, parseSarifReport } from './sarif.js';
-import { isTrivyReport, parseTrivyReport } from './trivy.js';
+import { grypeParser } from './grype.js';
+import { sarifParser } from './sarif.js';
+import type { ReportParser, ReportSource } from './source.js';
+import { trivyParser } from './trivy.js';
 
-export type ReportSource = 'trivy' | 'grype' | 'sarif';
+export type { ReportSource };
 export type ReportFormat = ReportSource | 'ecr-scan-findings' | 'unknown';
+
+/** The report formats, in the order they are sniffed (SARIF first: a SARIF file may carry any tool's name). */
+export const REPORT_PARSERS: Record<ReportSource, ReportParser> = {
+  sarif: sarifParser,
+  trivy: trivyParser,
+  grype: grypeParser,
+};
 
 const GLOB_CHARACTERS = /[*?[\]{}]/;
 
@@ -82,17 +90,16 @@ export function resolveReportFiles(
 
 /** What a parsed document is, by its content (a SARIF file may be called .json). */
 export function sniffFormat(doc: unknown): ReportFormat {
-  if (isSarif(doc)) return 'sarif';
-  if (isTrivyReport(doc)) return 'trivy';
-  if (isGrypeReport(doc)) return 'grype';
+  const parser = Object.values(REPORT_PARSERS).find((p) => p.matches(doc));
+  if (parser) return parser.source;
   if (record(doc)?.imageScanFindings !== undefined) return 'ecr-scan-findings';
   return 'unknown';
 }
 
 const FORMAT_NAMES: Record<ReportFormat, string> = {
-  sarif: 'a SARIF log',
-  trivy: 'a Trivy JSON report',
-  grype: 'a Grype JSON report',
+  sarif: sarifParser.description,
+  trivy: trivyParser.description,
+  grype: grypeParser.description,
   'ecr-scan-findings': 'an ECR describe-image-scan-findings export',
   unknown: 'not a report scan-gate knows',
 };
@@ -141,14 +148,7 @@ export function readReport(
       `Input \`report\`: \`${shown}\` is ${FORMAT_NAMES[format]}, but \`source\` is \`${source}\`. ${fix}`,
     );
   }
-  switch (source) {
-    case 'trivy':
-      return parseTrivyReport(doc, shown);
-    case 'grype':
-      return parseGrypeReport(doc, shown);
-    case 'sarif':
-      return parseSarifReport(doc, shown);
-  }
+  return REPORT_PARSERS[source].parse(doc, shown);
 }
 
 /** All reports of one source; the findings are not merged yet. */

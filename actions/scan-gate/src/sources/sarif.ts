@@ -12,6 +12,7 @@ import {
   text,
   titleFrom,
 } from '../normalise.js';
+import type { ReportParser } from './source.js';
 
 /** True when a parsed JSON document is (or claims to be) SARIF: sniffed by content, never by file name. */
 export function isSarif(doc: unknown): boolean {
@@ -208,3 +209,11 @@ export function parseSarifReport(doc: unknown, origin: string): SourceResult {
       : [];
   return { findings, notes };
 }
+
+export const sarifParser: ReportParser = {
+  source: 'sarif',
+  label: 'SARIF',
+  description: 'a SARIF log',
+  matches: isSarif,
+  parse: parseSarifReport,
+};

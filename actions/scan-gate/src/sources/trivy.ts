@@ -11,6 +11,7 @@ import {
   text,
   titleFrom,
 } from '../normalise.js';
+import type { ReportParser } from './source.js';
 
 /** True when a parsed JSON document looks like Trivy's JSON report. */
 export function isTrivyReport(doc: unknown): boolean {
@@ -109,3 +110,11 @@ export function parseTrivyReport(doc: unknown, origin: string): SourceResult {
   }
   return { findings, notes };
 }
+
+export const trivyParser: ReportParser = {
+  source: 'trivy',
+  label: 'Trivy',
+  description: 'a Trivy JSON report',
+  matches: isTrivyReport,
+  parse: parseTrivyReport,
+};
