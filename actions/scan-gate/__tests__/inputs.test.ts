@@ -53,6 +53,9 @@ describe('getInputs', () => {
       maxFindings: {},
       ignoreUnfixed: false,
       allowlist: undefined,
+      // Imports are off unless named; undated imported entries last 90 days (action.yml's default).
+      exceptionFiles: [],
+      defaultExpiryDays: 90,
       sarifMinSeverity: 'LOW',
       dockerfile: undefined,
       aws: {

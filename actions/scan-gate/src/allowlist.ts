@@ -28,7 +28,35 @@ export interface AllowlistEntry {
   /** Where the entry is, for messages and annotations. */
   file: string;
   line: number;
+  /**
+   * The fields below come only from imported exception files (exceptions/):
+   * each narrows what the entry covers, as the scanner or VEX document that
+   * wrote it would.
+   */
+  /** The format the entry was imported from; absent for the allowlist. */
+  importedFrom?: ImportFormat;
+  /** The source gave no end date: `expires` is scan-gate's default, and a warning says so. */
+  defaultExpiry?: boolean;
+  /** Other names of the vulnerability that the entry covers too (OpenVEX `aliases`). */
+  aliases?: string[];
+  /** Match the id only, not the finding's aliases (Grype rules without `include-aliases`). */
+  exactId?: boolean;
+  /** Only this installed version (Grype `package.version`). */
+  version?: string;
+  /** Only packages one of these purls names (Trivy `purls`, OpenVEX products and subcomponents). */
+  purls?: string[];
+  /** Only packages found at a path one of these globs matches (Trivy `paths`, Grype `package.location`). */
+  locations?: string[];
+  /** Only packages of this type, in Grype's words (`package.type`). */
+  packageType?: string;
+  /** Only findings in this fix state (Grype `fix-state`). */
+  fixState?: string;
+  /** Only the image with this digest (an OpenVEX product `pkg:oci/…@sha256:…`). */
+  imageDigest?: string;
 }
+
+/** The exception files scan-gate imports besides its own allowlist. */
+export type ImportFormat = 'trivyignore' | 'trivyignore-yaml' | 'grype' | 'openvex';
 
 const KEYS = ['id', 'reason', 'expires', 'package', 'images'] as const;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;

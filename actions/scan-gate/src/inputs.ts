@@ -23,6 +23,9 @@ export interface Inputs {
   maxFindings: Partial<Record<Severity, number>>;
   ignoreUnfixed: boolean;
   allowlist?: string;
+  /** Trivy, Grype and OpenVEX exception files to import, as written (relative to the workspace). */
+  exceptionFiles: string[];
+  defaultExpiryDays: number;
   sarifMinSeverity: Severity;
   dockerfile?: string;
   aws: AwsInputs;
@@ -78,6 +81,8 @@ export function getInputs(reader: InputReader = new InputReader()): Inputs {
   const maxFindings = parseMaxFindings(reader.list('max-findings'));
   const ignoreUnfixed = reader.boolean('ignore-unfixed', false);
   const allowlist = reader.optional('allowlist');
+  const exceptionFiles = reader.list('exception-files');
+  const defaultExpiryDays = reader.integer('default-expiry-days', { min: 1, max: 365, fallback: 90 });
   const sarifMinSeverity = reader
     .enumeration('sarif-min-severity', SEVERITY_NAMES, 'low')
     .toUpperCase() as Severity;
@@ -156,6 +161,8 @@ export function getInputs(reader: InputReader = new InputReader()): Inputs {
     maxFindings,
     ignoreUnfixed,
     allowlist,
+    exceptionFiles,
+    defaultExpiryDays,
     sarifMinSeverity,
     dockerfile,
     aws,

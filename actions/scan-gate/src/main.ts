@@ -7,15 +7,17 @@ import {
   formatDuration,
   inGroup,
   isDeadlineError,
+  type Logger,
   OutcomeError,
   resolveWorkspacePath,
   stepDeadline,
 } from '@berth/shared';
 import { loadAllowlist } from './allowlist.js';
 import { buildAnnotations } from './annotations.js';
+import { type ImportResult, importExceptionFiles } from './exceptions/import.js';
 import { getInputs, type Inputs } from './inputs.js';
 import { type Finding, mergeFindings, SEVERITIES, type SourceResult } from './normalise.js';
-import { evaluateGate, type GateVerdict, type Policy } from './policy.js';
+import { evaluateGate, type GateVerdict, type Policy, utcDay } from './policy.js';
 import { buildSarif } from './sarif-output.js';
 import {
   type EcrScanResult,
@@ -98,6 +100,7 @@ function findingsDocument(
       ),
       ignoreUnfixed: inputs.ignoreUnfixed,
       allowlist: inputs.allowlist ?? null,
+      exceptionFiles: inputs.exceptionFiles,
     },
     ...(unscanned ? { unscanned } : {}),
     reasons: verdict.reasons,
@@ -162,6 +165,22 @@ async function collectFromEcr(inputs: Inputs, effects: Effects): Promise<EcrScan
   }
 }
 
+/** What the imported exception files gave, and what they left out or left undated, said once each. */
+function reportImports(imported: ImportResult, logger: Logger): void {
+  for (const line of imported.summary) logger.info(`Imported exceptions: ${line}`);
+  for (const note of imported.notes) logger.info(note);
+  for (const { message, line, file } of imported.expiryWarnings) {
+    logger.warning(message, { title: 'Imported exceptions without an end date', file, startLine: line });
+  }
+  for (const skipped of imported.skipped) {
+    logger.warning(skipped.message, {
+      title: 'Exception not applied',
+      file: skipped.file,
+      startLine: skipped.line,
+    });
+  }
+}
+
 /** scan-gate: inputs → findings → verdict → files, outputs, summary, annotations → pass or fail. */
 export async function main(effects: Effects): Promise<void> {
   const { env, logger, clock, setOutput } = effects;
@@ -175,14 +194,19 @@ export async function main(effects: Effects): Promise<void> {
   const allowlist = inputs.allowlist
     ? loadAllowlist(workspacePath(workspace, inputs.allowlist), inputs.allowlist, roots)
     : [];
+  const imported = importExceptionFiles(
+    inputs.exceptionFiles.map((file) => ({ path: workspacePath(workspace, file), shown: file })),
+    { roots, today: utcDay(clock.now()), defaultExpiryDays: inputs.defaultExpiryDays },
+  );
   const dockerfile = inputs.dockerfile ? checkDockerfile(workspace, inputs.dockerfile) : undefined;
   const reportFiles = inputs.source === 'ecr' ? [] : resolveReportFiles(inputs.report, workspace, roots);
   const policy: Policy = {
     failOn: inputs.failOn,
     maxFindings: inputs.maxFindings,
     ignoreUnfixed: inputs.ignoreUnfixed,
-    allowlist,
+    allowlist: [...allowlist, ...imported.entries],
   };
+  reportImports(imported, logger);
   logger.info(
     `Policy: fail-on ${policy.failOn}` +
       (Object.keys(policy.maxFindings).length > 0
@@ -191,7 +215,10 @@ export async function main(effects: Effects): Promise<void> {
             .join(',')}`
         : '') +
       `, ignore-unfixed ${policy.ignoreUnfixed}` +
-      (inputs.allowlist ? `, allowlist ${inputs.allowlist} (${allowlist.length} exceptions)` : ''),
+      (inputs.allowlist ? `, allowlist ${inputs.allowlist} (${allowlist.length} exceptions)` : '') +
+      (inputs.exceptionFiles.length > 0
+        ? `, ${imported.entries.length} exceptions imported from ${inputs.exceptionFiles.join(', ')}`
+        : ''),
   );
 
   let subject: string;

@@ -98,6 +98,14 @@ export interface Finding {
   aliases?: string[];
   /** Report files (or the ECR image) that reported it; more than one after a merge. */
   origins: string[];
+  /** The package's Package URL, when the scanner reports one (Trivy's PkgIdentifier.PURL, Grype's artifact.purl). */
+  purl?: string;
+  /** Where the package was found in the image (Trivy's Target and PkgPath, Grype's artifact locations). */
+  locations?: string[];
+  /** The package type in the scanner's own words (Grype's artifact.type: `deb`, `npm`, `go-module`, …). */
+  packageType?: string;
+  /** The fix state in the scanner's own words when it has more than three (Grype: `wont-fix`). */
+  scannerFixState?: string;
 }
 
 /** What a source returns besides findings: things worth telling the user. */
@@ -148,6 +156,7 @@ export function mergeFindings(findings: readonly Finding[]): Finding[] {
         ...finding,
         origins: [...finding.origins],
         aliases: finding.aliases && [...finding.aliases],
+        locations: finding.locations && [...finding.locations],
       });
       continue;
     }
@@ -159,6 +168,13 @@ export function mergeFindings(findings: readonly Finding[]): Finding[] {
     if (!seen.title || seen.title === seen.id) seen.title = finding.title || seen.title;
     if (!seen.url) seen.url = finding.url;
     seen.image ??= finding.image;
+    seen.purl ??= finding.purl;
+    seen.packageType ??= finding.packageType;
+    seen.scannerFixState ??= finding.scannerFixState;
+    for (const location of finding.locations ?? []) {
+      seen.locations ??= [];
+      if (!seen.locations.includes(location)) seen.locations.push(location);
+    }
     for (const origin of finding.origins) if (!seen.origins.includes(origin)) seen.origins.push(origin);
     for (const alias of finding.aliases ?? []) {
       seen.aliases ??= [];

@@ -1,7 +1,8 @@
 import { matchesGlob } from 'node:path';
 import type { AllowlistEntry } from './allowlist.js';
-import { imageNameCandidates } from './images.js';
+import { imageNameCandidates, splitImage } from './images.js';
 import { atLeast, compareFindings, type Finding, SEVERITIES, type Severity } from './normalise.js';
+import { parsePurl, purlNamesFinding } from './purl.js';
 
 /** `fail-on` values: the lowest severity that blocks, or `none` (report only). */
 export const FAIL_ON = ['critical', 'high', 'medium', 'low', 'none'] as const;
@@ -86,13 +87,40 @@ export function isExpired(entry: Pick<AllowlistEntry, 'expires'>, now: number): 
   return entry.expires < utcDay(now);
 }
 
-/** Whether an allowlist entry covers a finding: id (or an alias), then package, then image globs. */
+/** Whether the entry's id (or one of its aliases) names the finding (or, unless `exactId`, one of its aliases). */
+function idMatches(entry: AllowlistEntry, finding: Finding): boolean {
+  const ids = new Set([entry.id, ...(entry.aliases ?? [])].map((id) => id.toUpperCase()));
+  if (ids.has(finding.id.toUpperCase())) return true;
+  return !entry.exactId && (finding.aliases ?? []).some((a) => ids.has(a.toUpperCase()));
+}
+
+/**
+ * Whether an allowlist entry covers a finding: id (or an alias), then every
+ * narrowing the entry has (package, version, purls, locations, type, fix
+ * state, image digest, image globs). A narrowing the finding cannot answer
+ * (no purl, no location) does not match: an exception never widens.
+ */
 export function entryMatches(entry: AllowlistEntry, finding: Finding): boolean {
-  const id = entry.id.toUpperCase();
-  if (finding.id.toUpperCase() !== id && !(finding.aliases ?? []).some((a) => a.toUpperCase() === id)) {
-    return false;
-  }
+  if (!idMatches(entry, finding)) return false;
   if (entry.package !== undefined && entry.package !== finding.package) return false;
+  if (entry.version !== undefined && entry.version !== finding.installedVersion) return false;
+  if (entry.purls !== undefined) {
+    const named = entry.purls.some((text) => {
+      const purl = parsePurl(text);
+      return purl !== undefined && purlNamesFinding(purl, finding);
+    });
+    if (!named) return false;
+  }
+  if (entry.locations !== undefined) {
+    const found = finding.locations ?? [];
+    if (!entry.locations.some((glob) => found.some((path) => matchesGlob(path, glob)))) return false;
+  }
+  if (entry.packageType !== undefined && entry.packageType !== finding.packageType) return false;
+  if (entry.fixState !== undefined && entry.fixState !== (finding.scannerFixState ?? finding.fixState))
+    return false;
+  if (entry.imageDigest !== undefined) {
+    if (!finding.image || splitImage(finding.image).digest !== entry.imageDigest) return false;
+  }
   if (entry.images !== undefined) {
     if (!finding.image) return false;
     const names = imageNameCandidates(finding.image);

@@ -47,6 +47,22 @@ function fixState(vulnerability: Record<string, unknown>): { fixState: FixState;
   return { fixState: 'unknown' };
 }
 
+/** What Grype's ignore rules match on besides the id: purl, locations, type and its own fix state. */
+function grypePackage(
+  artifact: Record<string, unknown> | undefined,
+  vulnerability: Record<string, unknown>,
+): Pick<Finding, 'purl' | 'locations' | 'packageType' | 'scannerFixState'> {
+  const locations = list(artifact?.locations)
+    .map((l) => text(record(l)?.path))
+    .filter((l): l is string => l !== undefined);
+  return {
+    purl: text(artifact?.purl),
+    locations: locations.length > 0 ? locations : undefined,
+    packageType: text(artifact?.type),
+    scannerFixState: text(record(vulnerability.fix)?.state)?.toLowerCase(),
+  };
+}
+
 /** Grype JSON (`grype <image> -o json`): every `matches[]`. */
 export function parseGrypeReport(doc: unknown, origin: string): SourceResult {
   const report = record(doc);
@@ -86,6 +102,7 @@ export function parseGrypeReport(doc: unknown, origin: string): SourceResult {
       image,
       aliases: aliases.length > 0 ? [...new Set(aliases)] : undefined,
       origins: [origin],
+      ...grypePackage(artifact, vulnerability),
     });
   }
   return { findings, notes: [] };

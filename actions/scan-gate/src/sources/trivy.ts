@@ -53,6 +53,22 @@ function fixState(vuln: Record<string, unknown>): { fixState: FixState; fixedVer
 }
 
 /**
+ * What `.trivyignore.yaml` entries match on besides the id: the package's
+ * purl and the paths Trivy itself compares `paths` with (the result's Target
+ * and the package's PkgPath, as Trivy's MatchVulnerability does).
+ */
+function trivyPackage(
+  result: Record<string, unknown>,
+  vuln: Record<string, unknown>,
+): Pick<Finding, 'purl' | 'locations'> {
+  const locations = [text(result.Target), text(vuln.PkgPath)].filter((l): l is string => l !== undefined);
+  return {
+    purl: text(record(vuln.PkgIdentifier)?.PURL),
+    locations: locations.length > 0 ? locations : undefined,
+  };
+}
+
+/**
  * Trivy JSON (`trivy image --format json`, SchemaVersion 2): every
  * `Results[].Vulnerabilities[]`. Secrets, misconfigurations and licenses are
  * not vulnerabilities; they are counted in the notes, not gated.
@@ -93,6 +109,7 @@ export function parseTrivyReport(doc: unknown, origin: string): SourceResult {
         source: 'trivy',
         image,
         origins: [origin],
+        ...trivyPackage(r, vuln),
       });
     }
   }
