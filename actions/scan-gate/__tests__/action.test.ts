@@ -170,6 +170,61 @@ describe('scan-gate dist: report sources', () => {
     expect(result.annotations.filter((a) => a.level === 'error')).toEqual([]);
   });
 
+  it('exception files from Trivy and OpenVEX pass the report, each exception traced to its file and line', async () => {
+    // OpenVEX (https://github.com/openvex/spec/blob/main/OPENVEX-SPEC.md): the product is the scanned image by digest.
+    const vex = {
+      '@context': 'https://openvex.dev/ns/v0.2.0',
+      '@id': 'https://example.com/vex/shop-web-1',
+      author: 'security@example.com',
+      statements: [
+        {
+          vulnerability: { name: 'CVE-2024-1001' },
+          products: [{ '@id': `pkg:oci/web@sha256%3A${'e'.repeat(64)}` }],
+          status: 'not_affected',
+          justification: 'vulnerable_code_not_in_execute_path',
+        },
+      ],
+    };
+    const result = await run(
+      { source: 'trivy', report: 'trivy.json', 'exception-files': '.trivyignore, vex/web.openvex.json' },
+      {
+        'trivy.json': trivyReport([
+          ['CVE-2024-1001', 'CRITICAL', 'openssl', '3.0.14'],
+          ['CVE-2024-1002', 'HIGH', 'zlib'],
+        ]),
+        // https://trivy.dev/latest/docs/configuration/filtering/#trivyignore
+        '.trivyignore': '# zlib is only in the build stage (SEC-12)\nCVE-2024-1002 exp:2099-01-01\n',
+        'vex/web.openvex.json': JSON.stringify(vex, null, 2),
+      },
+    );
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs).toMatchObject({ passed: 'true', critical: '0', high: '0' });
+    const findings = JSON.parse(readFileSync(result.outputs.findings, 'utf8'));
+    expect(
+      findings.findings.map(
+        (f: {
+          id: string;
+          disposition: string;
+          exception: { file: string; line: number; reason: string };
+        }) => [f.id, f.disposition, f.exception.file, f.exception.line, f.exception.reason],
+      ),
+    ).toEqual([
+      [
+        'CVE-2024-1001',
+        'excepted',
+        'vex/web.openvex.json',
+        6,
+        'VEX not_affected (vulnerable_code_not_in_execute_path)',
+      ],
+      ['CVE-2024-1002', 'excepted', '.trivyignore', 2, 'zlib is only in the build stage (SEC-12)'],
+    ]);
+    // The VEX statement has no date of its own: one warning on its line says until when it applies.
+    expect(result.stdout).toMatch(
+      /^::warning title=Imported exceptions without an end date,file=vex\/web\.openvex\.json,line=6::1 exception in vex\/web\.openvex\.json \(line 6\) has no end date/m,
+    );
+    expect(result.annotations.filter((a) => a.level === 'error')).toEqual([]);
+  });
+
   it('Grype and SARIF reports from the corpus, merged by a glob', async () => {
     if (!corpusPresent) return;
     const dir = workspace({});
@@ -278,6 +333,21 @@ describe('scan-gate dist: bad inputs exit 1 with a clear message and no stack', 
       { source: 'trivy', report: 't.json', allowlist: 'a.yml' },
       { 't.json': trivyReport([]), 'a.yml': 'exceptions:\n  - id: CVE-1\n    reason: r\n' },
       'scan-gate: Input `allowlist`: a.yml line 2: exception `CVE-1` has no `expires`',
+    ],
+    [
+      'exception file outside the workspace',
+      { source: 'trivy', report: 't.json', 'exception-files': '/etc/passwd' },
+      { 't.json': trivyReport([]) },
+      'scan-gate: Input `exception-files`: "/etc/passwd" is outside the workspace',
+    ],
+    [
+      'malformed Grype rule',
+      { source: 'trivy', report: 't.json', 'exception-files': '.grype.yaml' },
+      {
+        't.json': trivyReport([]),
+        '.grype.yaml': 'ignore:\n  - vulnerability: CVE-1\n    fix-state: nope\n',
+      },
+      "scan-gate: Input `exception-files`: .grype.yaml line 3: `fix-state: nope` is not one of Grype's",
     ],
     [
       'digest and tag',

@@ -223,6 +223,54 @@ describe('main with report sources', () => {
   });
 });
 
+describe('main with imported exception files', () => {
+  it('a .trivyignore and a Grype rule except their findings; undated entries warn on their file, unusable rules too', async () => {
+    const t = setup(
+      { source: 'trivy', report: 'trivy.json', 'exception-files': '.trivyignore\nci/.grype.yaml' },
+      {
+        'trivy.json': JSON.stringify(
+          trivyReport([
+            ['CVE-2024-1', 'CRITICAL', '3.0.2'],
+            ['CVE-2024-2', 'HIGH', '3.0.2'],
+            ['CVE-2024-3', 'HIGH', '3.0.2'],
+          ]),
+        ),
+        // https://trivy.dev/latest/docs/configuration/filtering/#trivyignore
+        '.trivyignore':
+          '# reachable only from the admin VPN (SEC-9)\nCVE-2024-1 exp:2026-06-01\nCVE-2024-2\n',
+        // https://github.com/anchore/grype#specifying-matches-to-ignore
+        'ci/.grype.yaml':
+          'ignore:\n  - vulnerability: CVE-2024-3\n    package:\n      name: openssl\n  - fix-state: wont-fix\n',
+      },
+    );
+    await main(t.deps);
+    expect(t.outputs).toMatchObject({ passed: 'true', critical: '0', high: '0' });
+    const doc = JSON.parse(readFileSync(t.outputs.findings, 'utf8'));
+    expect(doc.policy.exceptionFiles).toEqual(['.trivyignore', 'ci/.grype.yaml']);
+    expect(
+      doc.findings.map(
+        (f: {
+          id: string;
+          disposition: string;
+          exception?: { file: string; line: number; expires: string };
+        }) => [f.id, f.disposition, f.exception?.file, f.exception?.line, f.exception?.expires],
+      ),
+    ).toEqual([
+      // exp:2026-06-01 applies through 2026-05-31; undated entries get 90 days from the run (2026-01-15).
+      ['CVE-2024-1', 'excepted', '.trivyignore', 2, '2026-05-31'],
+      ['CVE-2024-2', 'excepted', '.trivyignore', 3, '2026-04-15'],
+      ['CVE-2024-3', 'excepted', 'ci/.grype.yaml', 2, '2026-04-15'],
+    ]);
+    const warnings = t.logger.lines.filter((l) => l.level === 'warning');
+    expect(warnings.map((w) => [w.properties?.title, w.properties?.file, w.properties?.startLine])).toEqual([
+      ['Imported exceptions without an end date', '.trivyignore', 3],
+      ['Imported exceptions without an end date', 'ci/.grype.yaml', 2],
+      ['Exception not applied', 'ci/.grype.yaml', 5],
+    ]);
+    expect(t.logger.text()).toContain('Imported exceptions: .trivyignore (.trivyignore): 2 exceptions');
+  });
+});
+
 describe('main validates everything before any AWS call', () => {
   it.each<[string, Record<string, string>, Record<string, string>, RegExp]>([
     [
@@ -242,6 +290,18 @@ describe('main validates everything before any AWS call', () => {
       { repository: 'shop', 'image-tag': 'v1', allowlist: 'nope.yml' },
       {},
       /Input `allowlist`: "nope.yml" does not exist/,
+    ],
+    [
+      'malformed exception file',
+      { repository: 'shop', 'image-tag': 'v1', 'exception-files': '.trivyignore' },
+      { '.trivyignore': '# ok\nCVE-2024-1 exp:2024-02-30\n' },
+      /^Input `exception-files`: \.trivyignore line 2: `exp:2024-02-30` is not an expiry date/,
+    ],
+    [
+      'missing exception file',
+      { repository: 'shop', 'image-tag': 'v1', 'exception-files': 'vex/shop.openvex.json' },
+      {},
+      /Input `exception-files`: .*vex\/shop\.openvex\.json.* does not exist/,
     ],
     [
       'both digest and tag',
