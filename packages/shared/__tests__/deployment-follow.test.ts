@@ -159,6 +159,49 @@ describe('followDeployment', () => {
     expect(result.endedAt - result.startedAt).toBeLessThanOrEqual(60_000 + 7_000);
   });
 
+  it('reads only with a credit in hand, also on the polls that read the service deployment too', async () => {
+    // pace.ts's contract: credits accrue at 15 a minute from the start and every read spends one,
+    // so by any read the reads made so far never exceed 15 × the minutes waited.
+    const clock = manualClock();
+    const sd: ServiceDeployment = {
+      serviceDeploymentArn: SD_ARN,
+      status: 'IN_PROGRESS',
+      targetServiceRevision: { arn: 'arn:aws:ecs:us-east-1:123456789012:service-revision/default/web/2' },
+    };
+    const { client, mock } = scriptedEcs(clock, (s) => ({
+      // Tasks run from 60 s on (urgency near: the fast interval), and the deployment never ends.
+      deployments: [ours({ runningCount: s >= 60 ? 1 : 0 }), previous({})],
+      sd,
+    }));
+    const start = clock.now();
+    const readsAt: number[] = [];
+    const running = () => (clock.now() - start >= 60_000 ? 1 : 0);
+    mock.on(DescribeServicesCommand).callsFake(() => {
+      readsAt.push(clock.now() - start);
+      return {
+        services: [
+          { serviceName: 'web', deployments: [ours({ runningCount: running() }), previous({})], events: [] },
+        ],
+      };
+    });
+    mock.on(DescribeServiceDeploymentsCommand).callsFake(() => {
+      readsAt.push(clock.now() - start);
+      return { serviceDeployments: [sd] };
+    });
+    const result = await follow(client, clock, recordingLogger(), {
+      serviceDeploymentArn: SD_ARN,
+      timeoutMs: 10 * 60_000,
+    });
+    expect(result.outcome).toBe('timed-out');
+    expect(mock.commandCalls(DescribeServiceDeploymentsCommand).length).toBeGreaterThan(5);
+    // The first poll reads DescribeServices and the service deployment on its one credit (UpdateService
+    // has just answered): one credit of overdraft, which every later poll must carry, never add to.
+    const overdrawn = readsAt
+      .map((at, i) => ({ at, reads: i + 1, earned: (at / 60_000) * 15 }))
+      .filter(({ reads, earned }) => reads > earned + 1 + 1e-9);
+    expect(overdrawn).toEqual([]);
+  });
+
   it('notices a circuit-breaker failure within one poll and explains it', async () => {
     const clock = manualClock();
     const { client } = scriptedEcs(clock, (s) =>

@@ -240,7 +240,7 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
   const interval = (nextPoll: number): number => {
     const urgency = urgencyOf(assessment, service);
     const reserve = urgency === 'near' && (assessment?.counts.failed ?? 0) > 0 ? pace.diagnosisReserve : 0;
-    const nextReads = useServiceDeployments && (nextPoll + 1) % SERVICE_DEPLOYMENT_EVERY === 0 ? 2 : 1;
+    const nextReads = useServiceDeployments && nextPoll % SERVICE_DEPLOYMENT_EVERY === 0 ? 2 : 1;
     return budget.nextDelay(clock.now(), urgency, nextReads, reserve);
   };
 
