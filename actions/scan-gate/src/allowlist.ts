@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
-import { ConfigurationError, readWorkspaceFile, type WorkspaceRoots } from '@berth/shared';
+import { ConfigurationError, type WorkspaceRoots } from '@berth/shared';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLMap } from 'yaml';
-import { fileError } from './normalise.js';
+import { readInputFile } from './input-file.js';
 
 /**
  * The security team's exceptions: a YAML file kept in the repository.
@@ -210,19 +210,12 @@ export function loadAllowlist(
   shown: string,
   roots: WorkspaceRoots = { workspace: dirname(path) },
 ): AllowlistEntry[] {
-  let source: string;
-  try {
-    source = readWorkspaceFile('allowlist', path, {
-      roots,
-      maxBytes: ALLOWLIST_MAX_BYTES,
-      what: 'allowlists',
-      shown,
-    }).text;
-  } catch (error) {
-    if (error instanceof ConfigurationError) throw error;
-    throw new ConfigurationError(
-      `Input \`allowlist\`: cannot read \`${shown}\`: ${fileError(error)}. Check the path (relative to the workspace).`,
-    );
-  }
+  const source = readInputFile('allowlist', path, {
+    shown,
+    roots,
+    maxBytes: ALLOWLIST_MAX_BYTES,
+    what: 'allowlists',
+    hint: 'Check the path (relative to the workspace).',
+  });
   return parseAllowlist(source, shown);
 }

@@ -8,7 +8,8 @@
 import { manualClock, recordingLogger } from '@berth/testkit/doubles.js';
 import { describe, expect, it } from '@jest/globals';
 import { DeadlineExceededError, stepDeadline } from '../src/deadline.js';
-import { type PollOptions, pollUntil, transientNotice } from '../src/poll.js';
+import { ConfigurationError } from '../src/errors.js';
+import { type PollOptions, pollAws, pollUntil, transientNotice } from '../src/poll.js';
 
 const transient = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
 const fatal = new Error('ValidationException: bad');
@@ -199,5 +200,50 @@ describe('transientNotice', () => {
     notice(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), 10_000);
     expect(logger.lines).toEqual(['warning: AWS answered with throttling (Rate exceeded); retrying in 5 s.']);
     expect(debug).toEqual(['AWS answered with a transient error (socket hang up); retrying in 10 s.']);
+  });
+});
+
+describe('pollAws', () => {
+  const base = (clock: PollOptions<string>['clock'], step: PollOptions<string>['step']) => ({
+    clock,
+    step,
+    logger: recordingLogger(),
+    doing: 'follow task abc',
+    intervalMs: 6_000,
+    firstBackoffMs: 12_000,
+    maxBackoffMs: 60_000,
+    timeoutMs: 600_000,
+  });
+
+  it("rides out AWS's transient errors (throttling, 5xx) with one warning", async () => {
+    const { clock, sleeps } = clockWithSleeps();
+    const unavailable = Object.assign(new Error('Service Unavailable'), {
+      $metadata: { httpStatusCode: 503 },
+    });
+    const s = scripted([transient, unavailable, 'done']);
+    const options = base(clock, s.step(clock.now));
+    await expect(pollAws(options)).resolves.toEqual({ done: true, value: 'done', polls: 3 });
+    expect(sleeps).toEqual([12_000, 24_000]);
+    expect(options.logger.lines).toEqual([
+      'warning: AWS answered with throttling (Rate exceeded); retrying in 12 s.',
+    ]);
+  });
+
+  it('wraps any other failure as "Could not <doing>", keeping the cause', async () => {
+    const { clock } = clockWithSleeps();
+    const s = scripted<string>([fatal]);
+    const error = await pollAws(base(clock, s.step(clock.now))).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(ConfigurationError);
+    expect((error as Error).message).toBe('Could not follow task abc: ValidationException: bad');
+    expect((error as Error & { cause?: unknown }).cause).toBe(fatal);
+  });
+
+  it('lets a ConfigurationError through as it is, never retried, even when its words sound transient', async () => {
+    const { clock, sleeps } = clockWithSleeps();
+    const gone = new ConfigurationError('Task abc was not found (MISSING); the network timed out earlier.');
+    const s = scripted<string>([gone]);
+    await expect(pollAws(base(clock, s.step(clock.now)))).rejects.toBe(gone);
+    expect(sleeps).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@
  */
 import type { Clock } from './clock.js';
 import { isDeadlineError, type StepDeadline } from './deadline.js';
-import { errorMessage, isThrottling } from './errors.js';
+import { ConfigurationError, errorMessage, isThrottling, isTransient, wrapError } from './errors.js';
 import type { Logger } from './logger.js';
 
 export interface PollOptions<T> {
@@ -100,4 +100,25 @@ export function transientNotice(logger: Logger): (error: unknown, retryInMs: num
       warned = true;
     }
   };
+}
+
+/**
+ * pollUntil for a follower of AWS reads: AWS's transient failures (throttling,
+ * 5xx, dropped connections) slow it down and are told once as a warning; any
+ * other failure ends it as "Could not <doing>: …", a ConfigurationError (a
+ * resource the user named is gone, a denial) staying one.
+ */
+export async function pollAws<T>(
+  options: Omit<PollOptions<T>, 'isTransient' | 'onTransient'> & { logger: Logger; doing: string },
+): Promise<PollResult<T>> {
+  try {
+    return await pollUntil({
+      ...options,
+      isTransient: (error) => !(error instanceof ConfigurationError) && isTransient(error),
+      onTransient: transientNotice(options.logger),
+    });
+  } catch (error) {
+    if (error instanceof ConfigurationError) throw error;
+    throw wrapError(options.doing, error);
+  }
 }

@@ -7,10 +7,10 @@
  * `.trivyignore` (Trivy, too, reads YAML only by extension).
  */
 import { extname } from 'node:path';
-import { ConfigurationError, readWorkspaceFile, type WorkspaceRoots } from '@berth/shared';
+import type { WorkspaceRoots } from '@berth/shared';
 import { isMap, isScalar, parseDocument } from 'yaml';
 import type { AllowlistEntry, ImportFormat } from '../allowlist.js';
-import { fileError } from '../normalise.js';
+import { readInputFile } from '../input-file.js';
 import { type ImportContext, type ImportedExceptions, INPUT, importError } from './common.js';
 import { parseGrypeIgnore } from './grype-ignore.js';
 import { parseOpenVex } from './openvex.js';
@@ -71,18 +71,12 @@ export function importExceptionFiles(
 ): ImportResult {
   const result: ImportResult = { entries: [], skipped: [], notes: [], summary: [], expiryWarnings: [] };
   for (const { path, shown } of files) {
-    let source: string;
-    try {
-      source = readWorkspaceFile(INPUT, path, {
-        roots: options.roots,
-        maxBytes: EXCEPTION_FILE_MAX_BYTES,
-        what: 'exception files',
-        shown,
-      }).text;
-    } catch (error) {
-      if (error instanceof ConfigurationError) throw error;
-      throw new ConfigurationError(`Input \`${INPUT}\`: cannot read \`${shown}\`: ${fileError(error)}.`);
-    }
+    const source = readInputFile(INPUT, path, {
+      shown,
+      roots: options.roots,
+      maxBytes: EXCEPTION_FILE_MAX_BYTES,
+      what: 'exception files',
+    });
     const context: ImportContext = {
       file: shown,
       today: options.today,

@@ -1,11 +1,7 @@
 import { globSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import {
-  ConfigurationError,
-  readWorkspaceFile,
-  resolveWorkspacePath,
-  type WorkspaceRoots,
-} from '@berth/shared';
+import { ConfigurationError, resolveWorkspacePath, type WorkspaceRoots } from '@berth/shared';
+import { readInputFile } from '../input-file.js';
 import { fileError, record, type SourceResult } from '../normalise.js';
 import { grypeParser } from './grype.js';
 import { sarifParser } from './sarif.js';
@@ -111,18 +107,12 @@ export function readReport(
   shown: string,
   roots: WorkspaceRoots = { workspace: dirname(path) },
 ): SourceResult {
-  let raw: string;
-  try {
-    raw = readWorkspaceFile('report', path, {
-      roots,
-      maxBytes: REPORT_MAX_BYTES,
-      what: 'scanner reports',
-      shown,
-    }).text;
-  } catch (error) {
-    if (error instanceof ConfigurationError) throw error;
-    throw new ConfigurationError(`Input \`report\`: cannot read \`${shown}\`: ${fileError(error)}`);
-  }
+  const raw = readInputFile('report', path, {
+    shown,
+    roots,
+    maxBytes: REPORT_MAX_BYTES,
+    what: 'scanner reports',
+  });
   if (raw.trim() === '') {
     throw new ConfigurationError(
       `Input \`report\`: \`${shown}\` is empty. The scan step probably failed before writing its report.`,

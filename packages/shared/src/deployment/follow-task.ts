@@ -3,9 +3,9 @@ import { DescribeTasksCommand, type ECSClient, type Task, type TaskDefinition } 
 import type { Clock } from '../clock.js';
 import type { StepDeadline } from '../deadline.js';
 import { formatDuration } from '../duration.js';
-import { ConfigurationError, errorMessage, isTransient, wrapError } from '../errors.js';
+import { ConfigurationError, errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { type PollResult, pollUntil, transientNotice } from '../poll.js';
+import { pollAws } from '../poll.js';
 import { inert } from '../untrusted.js';
 import { type FailedTask, likelyCause, taskId } from './diagnose.js';
 import { gatherFailedTasks, readContainerLogs } from './gather.js';
@@ -170,54 +170,43 @@ export async function followTask(options: FollowTaskOptions): Promise<FollowTask
     return task.lastStatus === 'STOPPED' ? task : undefined;
   };
 
-  let polled: PollResult<Task>;
-  try {
-    polled = await pollUntil({
-      clock,
-      timeoutMs: options.timeoutMs,
-      deadline: options.deadline,
-      intervalMs: TASK_POLL_INTERVAL_MS,
-      firstBackoffMs: 2 * TASK_POLL_INTERVAL_MS,
-      maxBackoffMs: MAX_BACKOFF_MS,
-      isTransient: (error) => !(error instanceof ConfigurationError) && isTransient(error),
-      onTransient: transientNotice(logger),
-      step,
-    });
-  } catch (error) {
-    if (error instanceof ConfigurationError) throw error;
-    throw wrapError(`follow task ${id}`, error);
-  }
+  const polled = await pollAws({
+    clock,
+    logger,
+    doing: `follow task ${id}`,
+    timeoutMs: options.timeoutMs,
+    deadline: options.deadline,
+    intervalMs: TASK_POLL_INTERVAL_MS,
+    firstBackoffMs: 2 * TASK_POLL_INTERVAL_MS,
+    maxBackoffMs: MAX_BACKOFF_MS,
+    step,
+  });
   if (polled.done) return finish(polled.value);
   const last = statuses.at(-1)?.status ?? 'not yet visible';
-  return {
+  return result({
     outcome: 'timed-out',
     task,
     reason: `Timed out after ${formatDuration(options.timeoutMs)} waiting for task ${id} to stop; it was ${last}. It keeps running: stop it with \`aws ecs stop-task --cluster ${cluster} --task ${id}\` if it should not.`,
-    statuses,
-    failedTasks: [],
-    logs: {},
-    readCalls,
-    startedAt,
-    endedAt: clock.now(),
-  };
+  });
+
+  /** The result so far: what was seen, with no evidence or logs yet. */
+  function result(
+    verdict: Pick<FollowTaskResult, 'outcome' | 'task' | 'exitCode' | 'reason'>,
+  ): FollowTaskResult {
+    return { ...verdict, statuses, failedTasks: [], logs: {}, readCalls, startedAt, endedAt: clock.now() };
+  }
 
   async function finish(stopped: Task): Promise<FollowTaskResult> {
     const verdict = judgeStoppedTask(stopped, options.definition);
-    const result: FollowTaskResult = {
+    const judged = result({
       outcome: verdict.outcome,
       task: stopped,
       exitCode: verdict.exitCode,
       reason: verdict.reason,
-      statuses,
-      failedTasks: [],
-      logs: {},
-      readCalls,
-      startedAt,
-      endedAt: clock.now(),
-    };
+    });
     if (verdict.outcome === 'failed') {
       try {
-        result.failedTasks = await gatherFailedTasks({
+        judged.failedTasks = await gatherFailedTasks({
           ecs,
           logs: options.logs,
           logger,
@@ -228,16 +217,16 @@ export async function followTask(options: FollowTaskOptions): Promise<FollowTask
       } catch (error) {
         logger.warning(`Could not collect the evidence of the failed task: ${errorMessage(error)}`);
       }
-      result.likelyCause = likelyCause(result.failedTasks, []);
+      judged.likelyCause = likelyCause(judged.failedTasks, []);
     } else if (options.logs) {
       const essential = essentialMap(options.definition);
       for (const container of options.definition?.containerDefinitions ?? []) {
         if (!container.name || essential.get(container.name) === false) continue;
         const lines = await readContainerLogs(options.logs, container, id, options.logLines ?? 50);
-        if (lines) result.logs[container.name] = lines;
+        if (lines) judged.logs[container.name] = lines;
       }
     }
-    result.endedAt = clock.now();
-    return result;
+    judged.endedAt = clock.now();
+    return judged;
   }
 }

@@ -11,9 +11,9 @@ import {
 import type { Clock } from '../clock.js';
 import type { StepDeadline } from '../deadline.js';
 import { formatDuration } from '../duration.js';
-import { ConfigurationError, errorMessage, isAccessDenied, isTransient, wrapError } from '../errors.js';
+import { ConfigurationError, errorMessage, isAccessDenied } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { type PollResult, pollUntil, transientNotice } from '../poll.js';
+import { pollAws } from '../poll.js';
 import { shortDeployment } from './arn.js';
 import {
   type Assessment,
@@ -244,25 +244,19 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
     return budget.nextDelay(clock.now(), urgency, nextReads, reserve);
   };
 
-  let polled: PollResult<{ phase: Phase; reason?: string }>;
-  try {
-    polled = await pollUntil({
-      clock,
-      timeoutMs: options.timeoutMs,
-      deadline: options.deadline,
-      // The first read waits for its credit: UpdateService has just answered, nothing has moved yet.
-      firstDelayMs: budget.waitFor(startedAt),
-      intervalMs: interval,
-      firstBackoffMs: pace.intervalMs.near,
-      maxBackoffMs: MAX_BACKOFF_MS,
-      isTransient: (error) => !(error instanceof ConfigurationError) && isTransient(error),
-      onTransient: transientNotice(logger),
-      step,
-    });
-  } catch (error) {
-    if (error instanceof ConfigurationError) throw error;
-    throw wrapError(`follow the deployment of service ${options.service}`, error);
-  }
+  const polled = await pollAws({
+    clock,
+    logger,
+    doing: `follow the deployment of service ${options.service}`,
+    timeoutMs: options.timeoutMs,
+    deadline: options.deadline,
+    // The first read waits for its credit: UpdateService has just answered, nothing has moved yet.
+    firstDelayMs: budget.waitFor(startedAt),
+    intervalMs: interval,
+    firstBackoffMs: pace.intervalMs.near,
+    maxBackoffMs: MAX_BACKOFF_MS,
+    step,
+  });
   return polled.done
     ? finish(polled.value.phase, polled.value.reason)
     : finish('in-progress', undefined, true);
