@@ -321,6 +321,7 @@ export async function main(effects: Effects): Promise<void> {
         verdict,
         policy,
         allowlistPath: inputs.allowlist,
+        exceptionFiles: inputs.exceptionFiles,
         unscanned,
         notes: collected.notes,
       }),

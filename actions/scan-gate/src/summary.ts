@@ -2,6 +2,11 @@ import type { AllowlistEntry } from './allowlist.js';
 import { SEVERITIES } from './normalise.js';
 import { type EvaluatedFinding, type GateVerdict, limitFor, type Policy } from './policy.js';
 
+/** `n thing` or `n things`. */
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 /** Everything the job summary shows; main.ts assembles it, renderSummary() only formats. */
 export interface SummaryData {
   /** What was gated, e.g. "ECR enhanced scan of `…`" or "Trivy report `trivy.json`". */
@@ -10,6 +15,8 @@ export interface SummaryData {
   policy: Policy;
   /** Path of the allowlist as the user gave it. */
   allowlistPath?: string;
+  /** Exception files imported (`exception-files`), as the user gave them. */
+  exceptionFiles?: string[];
   /** Set when the image has no usable scan. */
   unscanned?: { status: string; reason: string; advice: string; allowed: boolean };
   notes: string[];
@@ -91,7 +98,7 @@ export function renderSummary(data: SummaryData): string {
     out.push(
       `## ✅ scan-gate passed: ${data.subject}`,
       '',
-      `No severity is over its limit${excepted > 0 ? ` (${excepted} finding${excepted === 1 ? '' : 's'} excepted by the allowlist)` : ''}.`,
+      `No severity is over its limit${excepted > 0 ? ` (${excepted} finding${excepted === 1 ? '' : 's'} excepted by ${data.exceptionFiles?.length ? (data.allowlistPath ? 'the allowlist and the exception files' : 'the exception files') : 'the allowlist'})` : ''}.`,
     );
   } else {
     const n = verdict.blocking.length;
@@ -102,6 +109,8 @@ export function renderSummary(data: SummaryData): string {
     );
   }
 
+  // Imported entries say where they came from; the allowlist's own do not.
+  const own = policy.allowlist.filter((entry) => !entry.importedFrom).length;
   out.push(
     '',
     `Policy: \`fail-on: ${policy.failOn}\`` +
@@ -112,8 +121,11 @@ export function renderSummary(data: SummaryData): string {
         : '') +
       `, \`ignore-unfixed: ${policy.ignoreUnfixed}\`` +
       (data.allowlistPath
-        ? `, allowlist ${code(data.allowlistPath)} (${policy.allowlist.length} exception${policy.allowlist.length === 1 ? '' : 's'})`
+        ? `, allowlist ${code(data.allowlistPath)} (${plural(own, 'exception')})`
         : ', no allowlist') +
+      (data.exceptionFiles?.length
+        ? `, ${plural(policy.allowlist.length - own, 'exception')} imported from ${data.exceptionFiles.map(code).join(', ')}`
+        : '') +
       '.',
   );
 

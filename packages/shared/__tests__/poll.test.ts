@@ -220,7 +220,7 @@ describe('pollAws', () => {
     const unavailable = Object.assign(new Error('Service Unavailable'), {
       $metadata: { httpStatusCode: 503 },
     });
-    const s = scripted([transient, unavailable, 'done']);
+    const s = scripted<string>([transient, unavailable, 'done']);
     const options = base(clock, s.step(clock.now));
     await expect(pollAws(options)).resolves.toEqual({ done: true, value: 'done', polls: 3 });
     expect(sleeps).toEqual([12_000, 24_000]);
