@@ -18,7 +18,9 @@ import { parseOpenVex } from '../src/exceptions/openvex.js';
 import { parseTrivyIgnore, parseTrivyIgnoreYaml } from '../src/exceptions/trivyignore.js';
 import { evaluateGate, type Policy } from '../src/policy.js';
 import { parsePurl, purlMatches } from '../src/purl.js';
-import { FIXTURES, finding, NOW } from './helpers.js';
+import { parseGrypeReport } from '../src/sources/grype.js';
+import { parseTrivyReport } from '../src/sources/trivy.js';
+import { CORPUS_SCANS, corpusPresent, FIXTURES, finding, NOW } from './helpers.js';
 
 const DIR = join(FIXTURES, 'exceptions');
 const read = (name: string) => readFileSync(join(DIR, name), 'utf8');
@@ -475,5 +477,78 @@ describe('purl', () => {
     expect(purlMatches(parsePurl('pkg:deb/debian/libssl1.1@1.1.1w-0')!, target)).toBe(false);
     expect(purlMatches(parsePurl('pkg:deb/ubuntu/libssl1.1')!, target)).toBe(false);
     expect(parsePurl('libssl1.1')).toBeUndefined();
+  });
+});
+
+if (!corpusPresent) {
+  console.log(
+    `scan-gate exception corpus tests skipped: ${CORPUS_SCANS} is absent (it lives beside the repository).`,
+  );
+}
+const describeCorpus = corpusPresent ? describe : describe.skip;
+
+/**
+ * Real reports carry what the imported rules narrow by: an exception written
+ * for one package at one place covers exactly the raw report's entries with
+ * that id, purl (or name, version and type) and path, counted here from the
+ * raw JSON, not from scan-gate's parsers.
+ */
+describeCorpus('imported rules on corpus reports', () => {
+  type Raw = Record<string, any>;
+
+  it('trivy/java-alpine-eosl-67-vulns.json: a .trivyignore.yaml entry with purls and paths', () => {
+    const doc: Raw = JSON.parse(
+      readFileSync(join(CORPUS_SCANS, 'trivy', 'java-alpine-eosl-67-vulns.json'), 'utf8'),
+    );
+    const raw = (doc.Results as Raw[]).flatMap((r) =>
+      ((r.Vulnerabilities ?? []) as Raw[]).map((v): Raw => ({ target: r.Target, ...v })),
+    );
+    const pick = raw.find((v) => v.PkgPath && v.PkgIdentifier?.PURL);
+    expect(pick).toBeDefined();
+    const yaml = `vulnerabilities:\n  - id: ${pick!.VulnerabilityID}\n    paths: ["${pick!.PkgPath}"]\n    purls: ["${pick!.PkgIdentifier.PURL}"]\n    expired_at: 2099-01-01\n`;
+    const { entries } = parseTrivyIgnoreYaml(yaml, context('.trivyignore.yaml'));
+    const { findings } = parseTrivyReport(doc, 'java.json');
+    const verdict = gate(findings, entries);
+    const expected = raw.filter(
+      (v) =>
+        v.VulnerabilityID === pick!.VulnerabilityID &&
+        v.PkgIdentifier?.PURL === pick!.PkgIdentifier.PURL &&
+        (v.PkgPath === pick!.PkgPath || v.target === pick!.PkgPath),
+    ).length;
+    expect(expected).toBeGreaterThan(0);
+    expect(verdict.evaluated.filter((e) => e.disposition === 'excepted')).toHaveLength(expected);
+  });
+
+  it('grype/defectdojo-many-vulns-327.json: a Grype rule with package name, version, type and location', () => {
+    const doc: Raw = JSON.parse(
+      readFileSync(join(CORPUS_SCANS, 'grype', 'defectdojo-many-vulns-327.json'), 'utf8'),
+    );
+    const matches = doc.matches as Raw[];
+    const pick = matches.find((m) => m.artifact.locations?.[0]?.path);
+    expect(pick).toBeDefined();
+    const { artifact, vulnerability } = pick!;
+    const yaml = [
+      'ignore:',
+      `  - vulnerability: ${vulnerability.id}`,
+      '    package:',
+      `      name: "${artifact.name}"`,
+      `      version: "${artifact.version}"`,
+      `      type: ${artifact.type}`,
+      `      location: "${artifact.locations[0].path}"`,
+      '',
+    ].join('\n');
+    const { entries } = parseGrypeIgnore(yaml, context('.grype.yaml'));
+    const { findings } = parseGrypeReport(doc, 'grype.json');
+    const verdict = gate(findings, entries);
+    const expected = matches.filter(
+      (m) =>
+        m.vulnerability.id === vulnerability.id &&
+        m.artifact.name === artifact.name &&
+        m.artifact.version === artifact.version &&
+        m.artifact.type === artifact.type &&
+        (m.artifact.locations as Raw[]).some((l) => l.path === artifact.locations[0].path),
+    ).length;
+    expect(expected).toBeGreaterThan(0);
+    expect(verdict.evaluated.filter((e) => e.disposition === 'excepted')).toHaveLength(expected);
   });
 });
