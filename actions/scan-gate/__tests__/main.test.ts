@@ -268,8 +268,12 @@ describe('main with imported exception files', () => {
       ['Exception not applied', 'ci/.grype.yaml', 5],
     ]);
     expect(t.logger.text()).toContain('Imported exceptions: .trivyignore (.trivyignore): 2 exceptions');
-    expect(t.summaries[0]).toContain('No severity is over its limit (3 findings excepted by the exception files).');
-    expect(t.summaries[0]).toContain(', no allowlist, 3 exceptions imported from `.trivyignore`, `ci/.grype.yaml`.');
+    expect(t.summaries[0]).toContain(
+      'No severity is over its limit (3 findings excepted by the exception files).',
+    );
+    expect(t.summaries[0]).toContain(
+      ', no allowlist, 3 exceptions imported from `.trivyignore`, `ci/.grype.yaml`.',
+    );
   });
 });
 
