@@ -150,6 +150,47 @@ describe('renderSummary', () => {
 });
 
 describe('buildAnnotations', () => {
+  it('imported exceptions: expired ones warn on their line; stale ones are listed in the summary, not annotated', () => {
+    const imported = [
+      entry({
+        id: 'CVE-2021-0001',
+        expires: '2025-06-30',
+        importedFrom: 'trivyignore',
+        file: '.trivyignore',
+        line: 4,
+      }),
+      entry({
+        id: 'CVE-2022-0002',
+        importedFrom: 'openvex',
+        file: 'vex.json',
+        line: 9,
+        purls: ['pkg:deb/debian/xz-utils@5.6.0-0.2'],
+        imageDigest: `sha256:${'ab'.repeat(32)}`,
+      }),
+    ];
+    const verdict = evaluateGate([finding({ id: 'CVE-2021-0001' })], policy({ allowlist: imported }), NOW);
+    expect(buildAnnotations(verdict).filter((a) => a.level !== 'error')).toEqual([
+      {
+        level: 'warning',
+        title: 'Expired exception CVE-2021-0001',
+        message:
+          'Imported exception CVE-2021-0001 expired on 2025-06-30 and no longer applies (it would cover 1 finding). Renew it with a new date and reason, or remove it.',
+        file: '.trivyignore',
+        startLine: 4,
+      },
+    ]);
+    expect(verdict.stale.map((e) => e.id)).toEqual(['CVE-2022-0002']);
+    const summary = renderSummary({
+      subject: 'Trivy report `t.json`',
+      verdict,
+      policy: policy({ allowlist: imported }),
+      notes: [],
+    });
+    expect(summary).toContain(
+      `| CVE-2022-0002 | purl \`pkg:deb/debian/xz-utils@5.6.0-0.2\`; image \`sha256:abababababab…\` | 2099-12-31 | vex.json line 9 |`,
+    );
+  });
+
   it('one error per blocking finding, a warning per expired and a notice per stale exception on its line', () => {
     const verdict = evaluateGate(findings, policy({ allowlist }), NOW);
     expect(buildAnnotations(verdict)).toEqual([

@@ -16,7 +16,7 @@ export const MAX_FINDING_ANNOTATIONS = 9;
 
 /**
  * One error per blocking finding (capped, then "…and N more"), a warning per
- * expired exception and a notice per stale one, both on the allowlist line.
+ * expired exception and a notice per stale allowlist entry, both on the entry's line.
  * `dockerfile` places the finding errors on that file when given.
  */
 export function buildAnnotations(
@@ -53,12 +53,15 @@ export function buildAnnotations(
     annotations.push({
       level: 'warning',
       title: `Expired exception ${entry.id}`,
-      message: `Allowlist exception ${entry.id} expired on ${entry.expires} and no longer applies${matched > 0 ? ` (it would cover ${matched} finding${matched === 1 ? '' : 's'})` : ''}. Renew it with a new date and reason, or remove it.`,
+      message: `${entry.importedFrom ? 'Imported exception' : 'Allowlist exception'} ${entry.id} expired on ${entry.expires} and no longer applies${matched > 0 ? ` (it would cover ${matched} finding${matched === 1 ? '' : 's'})` : ''}. Renew it with a new date and reason, or remove it.`,
       file: entry.file,
       startLine: entry.line,
     });
   }
-  for (const entry of verdict.stale) {
+  // An imported file (a VEX document, a shared .trivyignore) speaks of many images: an entry that
+  // matches nothing here is normal for it, so only the allowlist's stale entries are annotated
+  // (the summary lists them all).
+  for (const entry of verdict.stale.filter((e) => !e.importedFrom)) {
     annotations.push({
       level: 'notice',
       title: `Stale exception ${entry.id}`,

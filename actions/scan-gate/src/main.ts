@@ -117,6 +117,9 @@ function findingsDocument(
               expires: exception.expires,
               file: exception.file,
               line: exception.line,
+              ...(exception.importedFrom
+                ? { importedFrom: exception.importedFrom, defaultExpiry: exception.defaultExpiry ?? false }
+                : {}),
             },
           }
         : {}),

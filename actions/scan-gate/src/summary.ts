@@ -70,6 +70,12 @@ function allowed(policy: Policy, severity: (typeof SEVERITIES)[number]): string 
 function entryScope(entry: AllowlistEntry): string {
   return [
     entry.package ? `package ${code(entry.package)}` : '',
+    entry.version ? `version ${code(entry.version)}` : '',
+    entry.packageType ? `type ${code(entry.packageType)}` : '',
+    entry.purls ? `purl ${entry.purls.map(code).join(', ')}` : '',
+    entry.locations ? `at ${entry.locations.map(code).join(', ')}` : '',
+    entry.fixState ? `fix state ${code(entry.fixState)}` : '',
+    entry.imageDigest ? `image ${code(`${entry.imageDigest.slice(0, 19)}…`)}` : '',
     entry.images ? `images ${entry.images.map(code).join(', ')}` : '',
   ]
     .filter(Boolean)
