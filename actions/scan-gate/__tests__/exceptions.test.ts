@@ -292,6 +292,35 @@ describe('OpenVEX', () => {
     ]);
   });
 
+  it('reads the 0.0.x form: vulnerability and products as strings, statement-level subcomponents', () => {
+    // OpenVEX v0.0.x (context https://openvex.dev/ns): "vulnerability": "CVE-…", "products": ["pkg:…"].
+    const old = JSON.stringify({
+      '@context': 'https://openvex.dev/ns',
+      '@id': 'https://openvex.dev/docs/example/vex-9fb3463de1b57',
+      author: 'Wolfi J Inkinson',
+      timestamp: '2026-01-10T18:02:03-06:00',
+      version: '1',
+      statements: [
+        {
+          vulnerability: 'CVE-2023-12345',
+          products: [`pkg:oci/shop@sha256%3A${'ab'.repeat(32)}`],
+          subcomponents: ['pkg:apk/wolfi/git@2.39.0-r1?arch=x86_64'],
+          status: 'not_affected',
+          justification: 'inline_mitigations_already_exist',
+        },
+      ],
+    });
+    expect(parseOpenVex(old, context('old.json')).entries).toEqual([
+      expect.objectContaining({
+        id: 'CVE-2023-12345',
+        imageDigest: DIGEST,
+        purls: ['pkg:apk/wolfi/git@2.39.0-r1?arch=x86_64'],
+        // 2026-01-10T18:02:03-06:00 is 2026-01-11 in UTC; plus 90 days.
+        expires: '2026-04-11',
+      }),
+    ]);
+  });
+
   it('a statement about the image excepts findings of that image only, in the subcomponent it names', () => {
     const image = (digest: string) => `123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop:v1@${digest}`;
     const net = (digest: string, version = 'v0.7.0') =>
