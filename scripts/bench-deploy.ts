@@ -28,15 +28,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
-  type ActionResult,
-  emulatorEnv,
   manifestDigest,
   numberedManifest,
   type RunningEmulator,
-  runAction,
   type Scenario,
   startEmulator,
 } from '@berth/emulator';
+import { type ActionResult, emulatorEnv, runAction } from '@berth/testkit/action-runner.js';
 import { printTable, ratio, spread } from './bench/stats.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');

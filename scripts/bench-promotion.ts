@@ -26,10 +26,10 @@ import {
   httpCall,
   missingPrograms,
   type RunningRegistry,
-  startEmulator,
   startRegistry,
   uploadBlob,
-} from '../packages/emulator/src/index.js';
+} from '@berth/testkit/local-registry.js';
+import { startEmulator } from '../packages/emulator/src/index.js';
 import { retagImage } from '../packages/shared/src/ecr-retag.js';
 import { median, printTable } from './bench/stats.js';
 

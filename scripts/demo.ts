@@ -24,17 +24,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  buildahSandbox,
-  DOCKER_REGISTRY_BIN,
-  loadScenario,
-  missingPrograms,
-  type RunningEmulator,
-  type RunningRegistry,
-  type Scenario,
-  startEmulator,
-  startRegistry,
-} from '@berth/emulator';
+import { loadScenario, type RunningEmulator, type Scenario, startEmulator } from '@berth/emulator';
 import {
   type ApprovalDecision,
   type ApprovalRequest,
@@ -50,6 +40,13 @@ import {
   type WorkflowRun,
   type WorkflowRunOptions,
 } from '@berth/testkit';
+import {
+  buildahSandbox,
+  DOCKER_REGISTRY_BIN,
+  missingPrograms,
+  type RunningRegistry,
+  startRegistry,
+} from '@berth/testkit/local-registry.js';
 
 /** The ECR repository examples/deploy.yml builds into. */
 const REPOSITORY = 'shop/web';

@@ -9,7 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { REPO_ROOT } from '../packages/emulator/src/action-runner.js';
+import { REPO_ROOT } from '@berth/testkit/paths.js';
 import { generatedPolicyDocs } from '../packages/emulator/src/iam/berth-policies.js';
 
 const written: string[] = [];

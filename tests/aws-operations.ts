@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { REPO_ROOT } from '../packages/emulator/src/action-runner.js';
+import { REPO_ROOT } from '@berth/testkit/paths.js';
 
 const SHARED_SRC = join(REPO_ROOT, 'packages', 'shared', 'src');
 const IAM_PREFIX: Record<string, string> = {

@@ -10,14 +10,9 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import {
-  type ActionResult,
-  emulatorEnv,
-  type RunningEmulator,
-  runAction,
-  startEmulator,
-} from '@berth/emulator';
+import { type RunningEmulator, startEmulator } from '@berth/emulator';
 import { injectedCommands, parseWorkflowCommands } from '@berth/testkit';
+import { type ActionResult, emulatorEnv, runAction } from '@berth/testkit/action-runner.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   type ActionName,

@@ -1,4 +1,4 @@
-import { DOCKER_REGISTRY_BIN, missingPrograms } from '../packages/emulator/src/local-registry.js';
+import { DOCKER_REGISTRY_BIN, missingPrograms } from '@berth/testkit/local-registry.js';
 import { chooseMode, type DemoResult, runDemo } from '../scripts/demo.js';
 
 // The README's `npm run demo`, run as a test: the shop's own workflows (examples/deploy.yml

@@ -22,7 +22,7 @@ import {
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { REPO_ROOT } from '../packages/emulator/src/action-runner.js';
+import { REPO_ROOT } from '@berth/testkit/paths.js';
 import type { SessionGrant } from '../packages/emulator/src/iam/sessions.js';
 import { type RunningEmulator, startEmulator } from '../packages/emulator/src/server.js';
 import type { Scenario } from '../packages/emulator/src/world.js';

@@ -8,7 +8,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../packages/emulator/src/action-runner.js';
+import { REPO_ROOT } from '@berth/testkit/paths.js';
 import {
   BERTH_POLICIES,
   type BerthPolicy,

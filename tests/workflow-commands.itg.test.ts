@@ -8,9 +8,9 @@
  * error must still be read (nothing silenced it with `stop-commands`).
  */
 
-import type { ActionResult } from '@berth/emulator';
-import { runAction } from '@berth/emulator';
 import { injectedCommands, parseWorkflowCommands } from '@berth/testkit';
+import type { ActionResult } from '@berth/testkit/action-runner.js';
+import { runAction } from '@berth/testkit/action-runner.js';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import {
   GOOD,

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { REPO_ROOT } from '@berth/testkit/paths.js';
 import { parse } from 'yaml';
-import { REPO_ROOT } from '../packages/emulator/src/action-runner.js';
 
 export interface WorkflowFile {
   path: string;

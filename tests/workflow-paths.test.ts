@@ -2,18 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import {
-  buildahSandbox,
-  DOCKER_REGISTRY_BIN,
-  httpCall,
-  loadScenario,
-  mergeScenario,
-  missingPrograms,
-  type RunningEmulator,
-  type RunningRegistry,
-  startEmulator,
-  startRegistry,
-} from '@berth/emulator';
+import { loadScenario, mergeScenario, type RunningEmulator, startEmulator } from '@berth/emulator';
 import {
   BERTH_ROOT,
   ECR_HOST,
@@ -24,6 +13,14 @@ import {
   shopRepository,
   type WorkflowRun,
 } from '@berth/testkit';
+import {
+  buildahSandbox,
+  DOCKER_REGISTRY_BIN,
+  httpCall,
+  missingPrograms,
+  type RunningRegistry,
+  startRegistry,
+} from '@berth/testkit/local-registry.js';
 import {
   approveAll,
   caller,

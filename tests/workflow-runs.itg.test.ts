@@ -2,16 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  buildahSandbox,
-  DOCKER_REGISTRY_BIN,
-  loadScenario,
-  mergeScenario,
-  missingPrograms,
-  type RunningEmulator,
-  startEmulator,
-  startRegistry,
-} from '@berth/emulator';
+import { loadScenario, mergeScenario, type RunningEmulator, startEmulator } from '@berth/emulator';
 import {
   BERTH_ROOT,
   ECR_HOST,
@@ -23,6 +14,12 @@ import {
   shopEnvironments,
   shopRepository,
 } from '@berth/testkit';
+import {
+  buildahSandbox,
+  DOCKER_REGISTRY_BIN,
+  missingPrograms,
+  startRegistry,
+} from '@berth/testkit/local-registry.js';
 import {
   approveAll,
   caller,

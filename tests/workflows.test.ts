@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadActionManifest } from '../packages/emulator/src/action-manifest.js';
-import { REPO_ROOT } from '../packages/emulator/src/action-runner.js';
+import { loadActionManifest } from '@berth/testkit/action-manifest.js';
+import { REPO_ROOT } from '@berth/testkit/paths.js';
 import { actionlint, usesOf, workflow, workflowFiles } from './workflow-files.js';
 
 const files = workflowFiles();

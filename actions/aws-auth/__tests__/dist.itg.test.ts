@@ -6,7 +6,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ActionResult, REPO_ROOT, runAction } from '@berth/emulator';
+import { type ActionResult, runAction } from '@berth/testkit/action-runner.js';
+import { REPO_ROOT } from '@berth/testkit/paths.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import {
   type IdTokenServer,

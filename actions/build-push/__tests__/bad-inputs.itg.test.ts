@@ -4,7 +4,8 @@
  * (no AWS call at all when the input alone is wrong).
  */
 
-import { emulatorEnv, type RunningEmulator, runAction, startEmulator } from '@berth/emulator';
+import { type RunningEmulator, startEmulator } from '@berth/emulator';
+import { emulatorEnv, runAction } from '@berth/testkit/action-runner.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
 let emulator: RunningEmulator;

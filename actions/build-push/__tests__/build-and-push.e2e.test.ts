@@ -10,19 +10,16 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { type RunningEmulator, startEmulator } from '@berth/emulator';
+import { type ActionResult, emulatorEnv, runAction } from '@berth/testkit/action-runner.js';
 import {
-  type ActionResult,
   type BuildahSandbox,
   buildahSandbox,
   DOCKER_REGISTRY_BIN,
-  emulatorEnv,
   missingPrograms,
-  type RunningEmulator,
   type RunningRegistry,
-  runAction,
-  startEmulator,
   startRegistry,
-} from '@berth/emulator';
+} from '@berth/testkit/local-registry.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
 const missing = missingPrograms('buildah', DOCKER_REGISTRY_BIN);

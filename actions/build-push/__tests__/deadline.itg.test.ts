@@ -5,13 +5,8 @@
  * its summary. The emulator and the action's deadline run 10× faster than
  * real time together (BERTH_TIME_SCALE).
  */
-import {
-  emulatorEnv,
-  numberedManifest,
-  type RunningEmulator,
-  runAction,
-  startEmulator,
-} from '@berth/emulator';
+import { numberedManifest, type RunningEmulator, startEmulator } from '@berth/emulator';
+import { emulatorEnv, runAction } from '@berth/testkit/action-runner.js';
 import { afterEach, expect, it } from '@jest/globals';
 
 const SCALE = 10;

@@ -1,5 +1,5 @@
-import { loadActionManifest } from '@berth/emulator';
 import { ConfigurationError, InputReader } from '@berth/shared';
+import { loadActionManifest } from '@berth/testkit/action-manifest.js';
 import { describe, expect, it } from '@jest/globals';
 import { getInputs } from '../src/inputs.js';
 import { outputsOf } from '../src/result.js';

@@ -17,8 +17,8 @@ import {
   RepositoryNotFoundException,
 } from '@aws-sdk/client-ecr';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { loadActionManifest } from '@berth/emulator';
 import { ConfigurationError } from '@berth/shared';
+import { loadActionManifest } from '@berth/testkit/action-manifest.js';
 import { manualClock, recordingLogger } from '@berth/testkit/doubles.js';
 import { afterAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';

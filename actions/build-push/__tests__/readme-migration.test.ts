@@ -9,7 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadActionManifest } from '@berth/emulator';
+import { loadActionManifest } from '@berth/testkit/action-manifest.js';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { removeTempFolders, tempFolder } from './helpers/fakes.js';
 

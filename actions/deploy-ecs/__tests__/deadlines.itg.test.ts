@@ -6,7 +6,7 @@
  * emulator's (it runs 10× faster than real time, as does the action's clock).
  */
 import { readFileSync } from 'node:fs';
-import type { ActionResult } from '@berth/emulator';
+import type { ActionResult } from '@berth/testkit/action-runner.js';
 import { type Harness, harness, log, NEXT, scenario, taskDefinition } from './helpers/emulator.js';
 
 const SCALE = 10;

@@ -5,7 +5,7 @@
  * token without `deployments: write` or a broken webhook costs a warning and
  * never the deploy, and neither secret shows up anywhere the run leaves text.
  */
-import type { ActionResult } from '@berth/emulator';
+
 import {
   everythingWritten,
   type GitHubStandIn,
@@ -16,6 +16,7 @@ import {
   statusDescriptionLimit,
   type WebhookReceiver,
 } from '@berth/testkit';
+import type { ActionResult } from '@berth/testkit/action-runner.js';
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   digest,

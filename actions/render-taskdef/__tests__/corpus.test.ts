@@ -1,7 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${NAME}` placeholders in plain strings are the data under test.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '@berth/emulator';
 import {
   errorMessage,
   type JsonObject,
@@ -10,6 +9,7 @@ import {
   readTaskDefinitionFile,
   TASK_DEFINITION_KEYS,
 } from '@berth/shared';
+import { REPO_ROOT } from '@berth/testkit/paths.js';
 import { describe, expect, it } from '@jest/globals';
 import { type RenderOptions, renderTaskDefinition, validationErrorMessage } from '../src/render.js';
 

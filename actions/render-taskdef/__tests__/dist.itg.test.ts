@@ -10,8 +10,9 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ActionResult, REPO_ROOT, runAction } from '@berth/emulator';
 import type { JsonObject } from '@berth/shared';
+import { type ActionResult, runAction } from '@berth/testkit/action-runner.js';
+import { REPO_ROOT } from '@berth/testkit/paths.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
 /**

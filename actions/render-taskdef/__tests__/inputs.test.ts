@@ -1,6 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${NAME}` placeholders in plain strings are the data under test.
-import { loadActionManifest } from '@berth/emulator';
+
 import { AWS_INPUT_NAMES, ConfigurationError, InputReader } from '@berth/shared';
+import { loadActionManifest } from '@berth/testkit/action-manifest.js';
 import { describe, expect, it } from '@jest/globals';
 import { getInputs } from '../src/inputs.js';
 

@@ -8,8 +8,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Service } from '@aws-sdk/client-ecs';
-import { REPO_ROOT } from '@berth/emulator';
 import { ConfigurationError, checkServiceManagedByEcs } from '@berth/shared';
+import { REPO_ROOT } from '@berth/testkit/paths.js';
 import { describe, expect, it } from '@jest/globals';
 import { deploymentsOf } from '../src/history.js';
 import { planRollback } from '../src/plan.js';

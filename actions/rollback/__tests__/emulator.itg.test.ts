@@ -7,14 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { BatchDeleteImageCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
-import {
-  type ActionResult,
-  emulatorEnv,
-  type RunningEmulator,
-  runAction,
-  type Scenario,
-  startEmulator,
-} from '@berth/emulator';
+import { type RunningEmulator, type Scenario, startEmulator } from '@berth/emulator';
+import { type ActionResult, emulatorEnv, runAction } from '@berth/testkit/action-runner.js';
 import { afterEach, describe, expect, it } from '@jest/globals';
 
 const TIME_SCALE = 120;

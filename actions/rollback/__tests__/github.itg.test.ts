@@ -7,14 +7,7 @@
  * the environment's GitHub deployments and says so.
  */
 import { readFileSync } from 'node:fs';
-import {
-  type ActionResult,
-  emulatorEnv,
-  type RunningEmulator,
-  runAction,
-  type Scenario,
-  startEmulator,
-} from '@berth/emulator';
+import { type RunningEmulator, type Scenario, startEmulator } from '@berth/emulator';
 import {
   everythingWritten,
   type GitHubStandIn,
@@ -24,6 +17,7 @@ import {
   startWebhookReceiver,
   type WebhookReceiver,
 } from '@berth/testkit';
+import { type ActionResult, emulatorEnv, runAction } from '@berth/testkit/action-runner.js';
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 
 const TIME_SCALE = 120;

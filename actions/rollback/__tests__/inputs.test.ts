@@ -1,5 +1,5 @@
-import { inputEnvironment, loadActionManifest } from '@berth/emulator';
 import { ConfigurationError, InputReader } from '@berth/shared';
+import { inputEnvironment, loadActionManifest } from '@berth/testkit/action-manifest.js';
 import { describe, expect, it } from '@jest/globals';
 import { getInputs, parseTarget } from '../src/inputs.js';
 

@@ -11,7 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { loadActionManifest, REPO_ROOT } from '@berth/emulator';
+import { loadActionManifest } from '@berth/testkit/action-manifest.js';
+import { REPO_ROOT } from '@berth/testkit/paths.js';
 import { describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
 

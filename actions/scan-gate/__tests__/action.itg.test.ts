@@ -6,7 +6,7 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ActionResult, runAction } from '@berth/emulator';
+import { type ActionResult, runAction } from '@berth/testkit/action-runner.js';
 import { describe, expect, it } from '@jest/globals';
 import { CORPUS_SCANS, corpusPresent } from './helpers.js';
 

@@ -7,7 +7,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { emulatorEnv, type RunningEmulator, runAction, startEmulator } from '@berth/emulator';
+import { type RunningEmulator, startEmulator } from '@berth/emulator';
+import { emulatorEnv, runAction } from '@berth/testkit/action-runner.js';
 import { afterEach, expect, it } from '@jest/globals';
 
 const SCALE = 10;

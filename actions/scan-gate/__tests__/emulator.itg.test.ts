@@ -8,14 +8,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  type ActionResult,
-  emulatorEnv,
-  type RunningEmulator,
-  runAction,
-  type Scenario,
-  startEmulator,
-} from '@berth/emulator';
+import { type RunningEmulator, type Scenario, startEmulator } from '@berth/emulator';
+import { type ActionResult, emulatorEnv, runAction } from '@berth/testkit/action-runner.js';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { CORPUS_SCANS, corpusPresent } from './helpers.js';
 

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { REPO_ROOT } from '@berth/emulator';
+import { REPO_ROOT } from '@berth/testkit/paths.js';
 import type { AllowlistEntry } from '../src/allowlist.js';
 import type { Finding } from '../src/normalise.js';
 

@@ -3,7 +3,6 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeImageScanFindingsCommand, DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
-import { inputEnvironment } from '@berth/emulator';
 import {
   ConfigurationError,
   defaultEffects,
@@ -11,6 +10,7 @@ import {
   type JobSummary,
   OutcomeError,
 } from '@berth/shared';
+import { inputEnvironment } from '@berth/testkit/action-manifest.js';
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { type Effects, GateFailedError, main } from '../src/main.js';

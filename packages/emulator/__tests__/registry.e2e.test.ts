@@ -16,7 +16,7 @@ import {
   pushImage,
   type RunningRegistry,
   startRegistry,
-} from '../src/local-registry.js';
+} from '@berth/testkit/local-registry.js';
 import { type RunningEmulator, startEmulator } from '../src/server.js';
 import { clientConfig, rejection } from './helpers/emulator.js';
 

@@ -1,5 +1,3 @@
-export * from './action-manifest.js';
-export * from './action-runner.js';
 export type { CallFilter, CallRecord } from './call-log.js';
 export { createClock, mulberry32 } from './clock.js';
 export { manifestDigest, numberedManifest } from './ecr/manifest.js';
@@ -12,7 +10,9 @@ export type {
   ServiceName,
 } from './emulator.js';
 export type { Fault, FaultKind, FaultSpec } from './faults.js';
-export * from './local-registry.js';
+export type { BerthEnvironment, BerthPolicy } from './iam/berth-policies.js';
+export type { BerthSessionAnswer } from './iam/berth-session.js';
+export { runningEmulatorUrls } from './running.js';
 export { loadScenario, mergeScenario, ScenarioError, validateScenario } from './scenario.js';
 export { type EmulatorOptions, type RunningEmulator, startEmulator } from './server.js';
 export { decodeJwt, makeUnsignedJwt } from './sts/index.js';

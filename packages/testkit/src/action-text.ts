@@ -6,7 +6,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ActionResult } from '@berth/emulator';
+import type { ActionResult } from './action-runner.js';
 
 export function everythingWritten(result: ActionResult): string {
   const files: string[] = [];

@@ -87,4 +87,4 @@ export function applyMasks(text: string, masks: Iterable<string>): string {
 }
 
 /** The command files' format: one strict parser, shared with runAction (@berth/emulator). */
-export { parseCommandFile } from '@berth/emulator';
+export { parseCommandFile } from './action-runner.js';

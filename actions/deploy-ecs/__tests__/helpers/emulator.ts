@@ -3,16 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import {
-  type ActionResult,
-  emulatorEnv,
   manifestDigest,
   numberedManifest,
-  type RunActionOptions,
   type RunningEmulator,
-  runAction,
   type Scenario,
   startEmulator,
 } from '@berth/emulator';
+import {
+  type ActionResult,
+  emulatorEnv,
+  type RunActionOptions,
+  runAction,
+} from '@berth/testkit/action-runner.js';
 
 export const REGION = 'us-east-1';
 export const ACCOUNT = '123456789012';

@@ -6,8 +6,8 @@
  * the scenario they run against.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { REPO_ROOT } from '../action-runner.js';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { PolicyDocument } from './evaluate.js';
 import { instantiate, type PlaceholderValues } from './template.js';
 
@@ -40,7 +40,17 @@ export interface BerthEnvironment {
   ExecutionRole: string | string[];
 }
 
-export const TEMPLATE_DIR = join(REPO_ROOT, 'docs', 'iam', 'templates');
+/** docs/iam/templates: the documented policies are the emulator's IAM data (this file is packages/emulator/src/iam/). */
+export const TEMPLATE_DIR = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  '..',
+  '..',
+  'docs',
+  'iam',
+  'templates',
+);
 
 export function templatePath(policy: BerthPolicy): string {
   return join(TEMPLATE_DIR, `${policy}.json`);

@@ -2,18 +2,20 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { BerthEnvironment, BerthPolicy } from './iam/berth-policies.js';
-import type { BerthSessionAnswer } from './iam/berth-session.js';
-import { runningEmulatorUrls } from './running.js';
-import type { RunningEmulator } from './server.js';
+import { join, resolve } from 'node:path';
+import {
+  type BerthEnvironment,
+  type BerthPolicy,
+  type BerthSessionAnswer,
+  type RunningEmulator,
+  runningEmulatorUrls,
+} from '@berth/emulator';
+import { REPO_ROOT } from './paths.js';
 
 /** The access key emulatorEnv() sets: a run with it gets the action's documented policy (see runAction). */
 export const EMULATOR_ACCESS_KEY_ID = 'AKIDEMULATOR';
 
-/** The repository root (this file is packages/emulator/src/action-runner.ts). */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export { REPO_ROOT };
 
 export interface RunActionOptions {
   /** Action folder name under actions/, e.g. `deploy-ecs`. */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { REPO_ROOT } from './action-runner.js';
+import { REPO_ROOT } from './paths.js';
 
 export interface ActionManifest {
   name: string;
