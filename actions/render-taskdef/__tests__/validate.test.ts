@@ -22,6 +22,12 @@ describe('the valid fixtures are valid', () => {
   });
 });
 
+// Written from AWS's table of Fargate task sizes, not from FARGATE_TASK_SIZES:
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-cpu-memory-error.html
+// (and RegisterTaskDefinition's `memory`: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html).
+// "256 (.25 vCPU): 512 MiB, 1 GB, 2 GB; 512: 1–4 GB; 1024: 2–8 GB; 2048: 4–16 GB in 1 GB increments;
+// 4096: 8–30 GB in 1 GB increments; 8192: 16–60 GB in 4 GB increments; 16384: 32–120 GB in 8 GB increments."
+const GB = 1024;
 describe('Fargate task sizes (AWS table incl. 8 and 16 vCPU)', () => {
   it('is the current AWS table', () => {
     const step = (from: number, to: number, by: number) =>
@@ -37,9 +43,56 @@ describe('Fargate task sizes (AWS table incl. 8 and 16 vCPU)', () => {
     });
   });
 
-  const valid = [...FARGATE_TASK_SIZES].flatMap(([cpu, memories]) => memories.map((memory) => [cpu, memory]));
-  it.each(valid)('cpu %i with memory %i is accepted', (cpu, memory) => {
+  // Each row of the documented table: its ends, a value inside, and values just outside or between increments.
+  it.each([
+    [256, 0.5 * GB],
+    [256, 1 * GB],
+    [256, 2 * GB],
+    [512, 1 * GB],
+    [512, 3 * GB],
+    [512, 4 * GB],
+    [1024, 2 * GB],
+    [1024, 5 * GB],
+    [1024, 8 * GB],
+    [2048, 4 * GB],
+    [2048, 9 * GB],
+    [2048, 16 * GB],
+    [4096, 8 * GB],
+    [4096, 17 * GB],
+    [4096, 30 * GB],
+    [8192, 16 * GB],
+    [8192, 20 * GB],
+    [8192, 60 * GB],
+    [16384, 32 * GB],
+    [16384, 40 * GB],
+    [16384, 120 * GB],
+  ])('cpu %i with memory %i (documented) is accepted', (cpu, memory) => {
     expect(checkFargateSize(String(cpu), String(memory))).toBeUndefined();
+  });
+
+  it.each([
+    [256, 0.25 * GB],
+    [256, 3 * GB],
+    [512, 0.5 * GB],
+    [512, 5 * GB],
+    [1024, 1 * GB],
+    [1024, 9 * GB],
+    [1024, 2.5 * GB],
+    [2048, 3 * GB],
+    [2048, 17 * GB],
+    [4096, 7 * GB],
+    [4096, 31 * GB],
+    [8192, 12 * GB],
+    [8192, 18 * GB],
+    [8192, 64 * GB],
+    [16384, 24 * GB],
+    [16384, 36 * GB],
+    [16384, 128 * GB],
+    [128, 1 * GB],
+    [3072, 8 * GB],
+    [32768, 64 * GB],
+  ])('cpu %i with memory %i (not in the documented table) is refused', (cpu, memory) => {
+    expect(checkFargateSize(String(cpu), String(memory))).toEqual(expect.stringContaining(`\`cpu\` ${cpu}`));
   });
 
   it.each([
