@@ -5,48 +5,20 @@
  * deployments API is not available. Skips with a notice where the corpus is
  * absent (a user's clone).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Service } from '@aws-sdk/client-ecs';
 import { ConfigurationError, checkServiceManagedByEcs } from '@berth/shared';
-import { REPO_ROOT } from '@berth/testkit/paths.js';
-import { describe, expect, it } from '@jest/globals';
+import { corpusFolder, recordedAnswer } from '@berth/testkit/corpus.js';
+import { expect, it } from '@jest/globals';
 import { deploymentsOf } from '../src/history.js';
 import { planRollback } from '../src/plan.js';
 
-const CORPUS = join(REPO_ROOT, '..', 'shared', 'corpus', 'ecs-api');
-const present = existsSync(CORPUS);
-if (!present)
-  console.warn(`notice: ${CORPUS} is absent; the corpus sweep of the rollback action is skipped.`);
-
-/** Placebo recordings wrap the answer in `data` and write times as {"__class__": "datetime", …}. */
-function revive(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(revive);
-  if (value && typeof value === 'object') {
-    const record = value as Record<string, any>;
-    if (record.__class__ === 'datetime') {
-      return new Date(
-        Date.UTC(
-          record.year,
-          record.month - 1,
-          record.day,
-          record.hour ?? 0,
-          record.minute ?? 0,
-          record.second ?? 0,
-        ),
-      );
-    }
-    return Object.fromEntries(Object.entries(record).map(([key, item]) => [key, revive(item)]));
-  }
-  return value;
-}
+const corpus = corpusFolder('ecs-api');
 
 function services(file: string): Service[] {
-  const parsed = revive(JSON.parse(readFileSync(join(CORPUS, file), 'utf8'))) as Record<string, any>;
-  return ((parsed.data ?? parsed).services ?? []) as Service[];
+  return (recordedAnswer(corpus, file).services ?? []) as Service[];
 }
 
-const files = present ? readdirSync(CORPUS).filter((file) => /describe-services/.test(file)) : [];
+const files = corpus.files(/describe-services/);
 const cases = files.flatMap((file) =>
   services(file).map((service) => [file, service.serviceName, service] as const),
 );
@@ -59,7 +31,7 @@ const EXPECTED: Record<string, RegExp> = {
   web: /^refused: .*is DRAINING/,
 };
 
-(present ? describe : describe.skip)('rollback over the recorded DescribeServices answers', () => {
+corpus.describe('rollback over the recorded DescribeServices answers', () => {
   it('finds DescribeServices recordings', () => {
     expect(cases.length).toBeGreaterThanOrEqual(6);
   });

@@ -225,8 +225,8 @@ describe('scan-gate dist: report sources', () => {
     expect(result.annotations.filter((a) => a.level === 'error')).toEqual([]);
   });
 
-  it('Grype and SARIF reports from the corpus, merged by a glob', async () => {
-    if (!corpusPresent) return;
+  // Skipped (with the notice helpers.ts prints) where the corpus is absent; never a silent pass.
+  (corpusPresent ? it : it.skip)('Grype and SARIF reports from the corpus, merged by a glob', async () => {
     const dir = workspace({});
     mkdirSync(join(dir, 'reports'));
     copyFileSync(

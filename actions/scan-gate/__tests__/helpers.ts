@@ -1,15 +1,17 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { REPO_ROOT } from '@berth/testkit/paths.js';
+import { corpusFolder } from '@berth/testkit/corpus.js';
 import type { AllowlistEntry } from '../src/allowlist.js';
 import type { Finding } from '../src/normalise.js';
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 
 /** The shared real-world corpus beside the repository (absent in a user's clone). */
-export const CORPUS_SCANS = join(REPO_ROOT, '..', 'shared', 'corpus', 'scans');
-export const corpusPresent = existsSync(CORPUS_SCANS);
+const scans = corpusFolder('scans');
+export const CORPUS_SCANS = scans.dir;
+/** False in a user's clone; corpusFolder() has then printed a notice, and corpus tests skip. */
+export const corpusPresent = scans.present;
 
 export function listFiles(dir: string): string[] {
   return readdirSync(dir)

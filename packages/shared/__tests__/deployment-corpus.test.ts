@@ -4,42 +4,18 @@
  * gets a progress line, every stopped task is explained. Skipped with a
  * notice where the corpus is absent (a user's clone).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Service, Task } from '@aws-sdk/client-ecs';
+import { corpusFolder, recordedAnswer } from '@berth/testkit/corpus.js';
 import { assessFromService, FINAL_PHASES } from '../src/deployment/assess.js';
 import { likelyCause, toFailedTask } from '../src/deployment/diagnose.js';
 import { judgeStoppedTask } from '../src/deployment/follow-task.js';
 import { progressLine } from '../src/deployment/progress.js';
 
-const CORPUS = join(process.cwd(), '..', 'shared', 'corpus', 'ecs-api');
-const present = existsSync(CORPUS);
+const corpus = corpusFolder('ecs-api');
+const response = (name: string) => recordedAnswer(corpus, name);
+const files = corpus.files(/describe-(services|tasks)/);
 
-/** Placebo recordings wrap the response in `data` and write datetimes as objects; the CLI writes ISO text. */
-function response(name: string): Record<string, any> {
-  const revive = (_key: string, value: any) =>
-    value && typeof value === 'object' && value.__class__ === 'datetime'
-      ? new Date(
-          Date.UTC(
-            value.year,
-            value.month - 1,
-            value.day,
-            value.hour,
-            value.minute,
-            value.second,
-            value.microsecond / 1000,
-          ),
-        )
-      : typeof value === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/.test(value)
-        ? new Date(value)
-        : value;
-  const parsed = JSON.parse(readFileSync(join(CORPUS, name), 'utf8'), revive);
-  return parsed.data ?? parsed;
-}
-
-const files = present ? readdirSync(CORPUS).filter((f) => /describe-(services|tasks)/.test(f)) : [];
-
-(present ? describe : describe.skip)('ECS API corpus', () => {
+corpus.describe('ECS API corpus', () => {
   it.each(files.filter((f) => f.includes('describe-services')))('assesses every service in %s', (name) => {
     for (const service of response(name).services as Service[]) {
       const primary = (service.deployments ?? []).find((d) => d.status === 'PRIMARY');
@@ -54,7 +30,6 @@ const files = present ? readdirSync(CORPUS).filter((f) => /describe-(services|ta
   });
 
   it('reads a stuck rollout: in progress, 10 failed tasks', () => {
-    if (!files.includes('c7n-describe-services-failedTasks-10.json')) return;
     const stuck = (response('c7n-describe-services-failedTasks-10.json').services as Service[]).find((s) =>
       s.deployments?.some((d) => d.failedTasks === 10),
     )!;
@@ -68,7 +43,6 @@ const files = present ? readdirSync(CORPUS).filter((f) => /describe-(services|ta
   });
 
   it('reads the mid-rollout response: ours in progress beside the completed one', () => {
-    if (!files.includes('c7n-describe-services-mid-rollout.json')) return;
     const [service] = response('c7n-describe-services-mid-rollout.json').services as Service[];
     const primary = service.deployments!.find((d) => d.status === 'PRIMARY')!;
     const assessment = assessFromService(service, {
@@ -90,7 +64,3 @@ const files = present ? readdirSync(CORPUS).filter((f) => /describe-(services|ta
     }
   });
 });
-
-if (!present) {
-  console.info(`notice: ${CORPUS} is absent; the ECS API corpus sweep is skipped.`);
-}
