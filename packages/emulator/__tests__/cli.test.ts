@@ -49,7 +49,11 @@ describe('berth-emulator CLI', () => {
       });
       const { repositories } = await ecr.send(new DescribeRepositoriesCommand({}));
       expect(repositories?.map((r) => r.repositoryName)).toEqual(['shop/web', 'shop/worker']);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // The log line is written after the answer: wait for it (bounded) instead of a fixed sleep.
+      const logged = Date.now() + 30_000;
+      while (!/ecr\.DescribeRepositories → 200/.test(output()) && Date.now() < logged) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       expect(output()).toMatch(/ecr\.DescribeRepositories → 200/);
     } finally {
       child.kill('SIGTERM');
