@@ -85,9 +85,15 @@ beforeAll(async () => {
     scenario: {
       region: 'eu-west-1',
       accountId: '123456789012',
+      // One repository per test, so each test stands alone: none reads what another pushed.
       repositories: [
         { name: 'shop' },
+        { name: 'rerun' },
+        { name: 'promote' },
+        { name: 'multi' },
+        { name: 'cache' },
         { name: 'locked', imageTagMutability: 'IMMUTABLE' },
+        { name: 'locked-build', imageTagMutability: 'IMMUTABLE' },
         {
           name: 'mixed',
           imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
@@ -106,15 +112,20 @@ afterAll(async () => {
   for (const dir of workspaces) rmSync(dir, { recursive: true, force: true });
 });
 
-describeE2E('build-push end to end (buildah → docker-registry, ECR API through the emulator)', () => {
-  let built = '';
+/** Builds and pushes `content` to `repository` for commit `sha`; the digest it pushed. */
+async function build(repository: string, tags: string, content: string, sha: string): Promise<string> {
+  return (await action({ repository, tags }, { workspace: workspace(content), env: { GITHUB_SHA: sha } }))
+    .outputs.digest;
+}
 
+describeE2E('build-push end to end (buildah → docker-registry, ECR API through the emulator)', () => {
   it('builds with buildah and pushes two tags; the registry agrees with the digest output', async () => {
+    const putImages = emulator.control.calls({ operation: 'PutImage' }).length;
     const result = await action(
       { repository: 'shop', tags: 'sha-{short_sha}\nbuild-{run_number}' },
       { workspace: workspace('hello'), env: { GITHUB_SHA: SHA_A, RUNNER_ENVIRONMENT: 'self-hosted' } },
     );
-    built = result.outputs.digest;
+    const built = result.outputs.digest;
     expect(built).toMatch(/^sha256:[a-f0-9]{64}$/);
     expect(result.outputs).toMatchObject({
       image: `${registry.host}/shop`,
@@ -135,7 +146,7 @@ describeE2E('build-push end to end (buildah → docker-registry, ECR API through
       'org.opencontainers.image.version': 'sha-aaaaaaa',
     });
     // Only the first tag went through buildah; the second is an ECR PutImage of the same manifest.
-    expect(emulator.control.calls({ operation: 'PutImage' })).toHaveLength(1);
+    expect(emulator.control.calls({ operation: 'PutImage' })).toHaveLength(putImages + 1);
     // Self-hosted runner: logged out afterwards, no credentials left in the auth file.
     expect(readFileSync(sandbox.env.REGISTRY_AUTH_FILE, 'utf8')).not.toContain(registry.host);
     expect(result.summary).toContain('buildah');
@@ -143,19 +154,21 @@ describeE2E('build-push end to end (buildah → docker-registry, ECR API through
   });
 
   it('a re-run for the same commit skips the build and reuses the digest', async () => {
+    const built = await build('rerun', 'sha-{short_sha}\nbuild-{run_number}', 'hello', SHA_A);
     const result = await action(
-      { repository: 'shop', tags: 'sha-{short_sha}\nbuild-{run_number}\nrun-{run_number}-{run_attempt}' },
+      { repository: 'rerun', tags: 'sha-{short_sha}\nbuild-{run_number}\nrun-{run_number}-{run_attempt}' },
       { workspace: workspace('hello, but different'), env: { GITHUB_SHA: SHA_A, GITHUB_RUN_ATTEMPT: '2' } },
     );
     expect(result.outputs).toMatchObject({ skipped: 'true', digest: built, builder: 'none' });
     expect(result.stdout).not.toContain('buildah build');
-    expect(await registry.digestOf('shop', 'run-17-2')).toBe(built);
+    expect(await registry.digestOf('rerun', 'run-17-2')).toBe(built);
     expect(result.summary).toMatch(/skipped/);
   });
 
   it('promotes by digest and by tag: the new tags point at the same digest in the registry', async () => {
+    const built = await build('promote', 'sha-{short_sha}', 'hello', SHA_A);
     const byDigest = await action({
-      repository: 'shop',
+      repository: 'promote',
       source: built,
       tags: 'staging\nv{version}',
       version: '1.2.3',
@@ -166,58 +179,55 @@ describeE2E('build-push end to end (buildah → docker-registry, ECR API through
       builder: 'none',
       tags: 'staging\nv1.2.3',
     });
-    expect(await registry.digestOf('shop', 'staging')).toBe(built);
-    expect(await registry.digestOf('shop', 'v1.2.3')).toBe(built);
+    expect(await registry.digestOf('promote', 'staging')).toBe(built);
+    expect(await registry.digestOf('promote', 'v1.2.3')).toBe(built);
 
-    const byTag = await action({ repository: 'shop', source: 'sha-aaaaaaa', tags: 'prod' });
+    const byTag = await action({ repository: 'promote', source: 'sha-aaaaaaa', tags: 'prod' });
     expect(byTag.outputs.digest).toBe(built);
-    expect(await registry.digestOf('shop', 'prod')).toBe(built);
+    expect(await registry.digestOf('promote', 'prod')).toBe(built);
   });
 
   it('builds a multi-arch index and promotes it without changing its digest', async () => {
     const result = await action(
-      { repository: 'shop', tags: 'multi-{short_sha}', platforms: 'linux/amd64,linux/arm64' },
+      { repository: 'multi', tags: 'multi-{short_sha}', platforms: 'linux/amd64,linux/arm64' },
       { workspace: workspace('multi'), env: { GITHUB_SHA: SHA_B } },
     );
     const index = result.outputs.digest;
-    expect(await registry.digestOf('shop', 'multi-bbbbbbb')).toBe(index);
+    expect(await registry.digestOf('multi', 'multi-bbbbbbb')).toBe(index);
     const body = await registry.json<{
       mediaType: string;
       manifests: Array<{ platform: { architecture: string } }>;
-    }>(`/v2/shop/manifests/${index}`);
+    }>(`/v2/multi/manifests/${index}`);
     expect(body.mediaType).toBe('application/vnd.oci.image.index.v1+json');
     expect(body.manifests.map((m) => m.platform.architecture).sort()).toEqual(['amd64', 'arm64']);
 
-    const promoted = await action({ repository: 'shop', source: 'multi-bbbbbbb', tags: 'multi-prod' });
+    const promoted = await action({ repository: 'multi', source: 'multi-bbbbbbb', tags: 'multi-prod' });
     expect(promoted.outputs.digest).toBe(index);
-    expect(await registry.digestOf('shop', 'multi-prod')).toBe(index);
+    expect(await registry.digestOf('multi', 'multi-prod')).toBe(index);
   });
 
   it('uses the registry cache by default: the second build of the same content takes its steps from the cache', async () => {
     const dir = workspace('cached');
     writeFileSync(join(dir, 'Containerfile'), 'FROM scratch\nCOPY hello.txt /\nCOPY hello.txt /copy.txt\n');
-    const cache = { repository: 'shop', tags: 'cache-{short_sha}', cache: 'registry' };
+    const cache = { repository: 'cache', tags: 'cache-{short_sha}', cache: 'registry' };
     const first = await action(cache, { workspace: dir, env: { GITHUB_SHA: SHA_C } });
     expect(first.stdout).toMatch(/Pushing cache/);
     const second = await action(cache, { workspace: dir, env: { GITHUB_SHA: SHA_B } });
     expect(second.summary).toMatch(/registry: hit \(\d+ cached steps?\)/);
-    expect((await registry.tags('shop')).filter((tag) => /^[a-f0-9]{64}$/.test(tag)).length).toBeGreaterThan(
+    expect((await registry.tags('cache')).filter((tag) => /^[a-f0-9]{64}$/.test(tag)).length).toBeGreaterThan(
       0,
     );
   });
 
   describe('immutable repositories', () => {
-    let first = '';
-    let second = '';
-
     it('refuses to move a tag, naming both digests, and leaves the registry as it was', async () => {
-      first = (
+      const first = (
         await action(
           { repository: 'locked', tags: 'sha-{short_sha}\nrelease' },
           { workspace: workspace('one'), env: { GITHUB_SHA: SHA_A } },
         )
       ).outputs.digest;
-      second = (
+      const second = (
         await action(
           { repository: 'locked', tags: 'sha-{short_sha}' },
           { workspace: workspace('two'), env: { GITHUB_SHA: SHA_B } },
@@ -237,9 +247,10 @@ describeE2E('build-push end to end (buildah → docker-registry, ECR API through
     });
 
     it('refuses before building when a new build would have to move an immutable tag', async () => {
+      const first = await build('locked-build', 'sha-{short_sha}\nrelease', 'one', SHA_A);
       const calls = emulator.control.calls().length;
       const refused = await action(
-        { repository: 'locked', tags: 'sha-{short_sha}\nrelease' },
+        { repository: 'locked-build', tags: 'sha-{short_sha}\nrelease' },
         { workspace: workspace('three'), env: { GITHUB_SHA: SHA_C, EXPECT_FAILURE: '1' } },
       );
       expect(refused.exitCode).toBe(1);
@@ -247,7 +258,7 @@ describeE2E('build-push end to end (buildah → docker-registry, ECR API through
         `tag \`release\` points at ${first} and cannot be moved to the image this run builds`,
       );
       expect(refused.stdout).not.toContain('buildah build');
-      expect(await registry.digestOf('locked', 'sha-ccccccc')).toBeUndefined();
+      expect(await registry.digestOf('locked-build', 'sha-ccccccc')).toBeUndefined();
       expect(
         emulator.control
           .calls()
