@@ -32,7 +32,8 @@ if (!available) {
   let emulator: RunningEmulator;
   let ecr: ECRClient;
 
-  beforeAll(async () => {
+  // A fresh registry and emulator for every test, so each stands alone and pushes what it needs.
+  beforeEach(async () => {
     registry = await startRegistry();
     emulator = await startEmulator({
       registryUrl: registry.url,
@@ -50,10 +51,18 @@ if (!available) {
     ecr = new ECRClient(clientConfig(emulator, { maxAttempts: 1 }));
   }, 30_000);
 
-  afterAll(async () => {
+  afterEach(async () => {
+    ecr?.destroy();
     await emulator?.stop();
     await registry?.stop();
   });
+
+  /** Pushes tag v1 of shop/web straight to the registry and lets the emulator discover it. */
+  async function pushV1() {
+    const pushed = await pushImage(registry.url, 'shop/web', 'v1', { format: 'docker' });
+    await ecr.send(new DescribeImagesCommand({ repositoryName: 'shop/web' }));
+    return pushed;
+  }
 
   it('shows images pushed straight to the registry through DescribeImages and BatchGetImage, byte for byte', async () => {
     const pushed = await pushImage(registry.url, 'shop/web', 'v1', { format: 'docker' });
@@ -73,6 +82,7 @@ if (!available) {
   });
 
   it('scans discovered images on push with the repository’s scan results', async () => {
+    await pushV1();
     const before = await ecr.send(
       new DescribeImageScanFindingsCommand({ repositoryName: 'shop/web', imageId: { imageTag: 'v1' } }),
     );
@@ -94,6 +104,7 @@ if (!available) {
   });
 
   it('writes PutImage (promotion) through to the registry', async () => {
+    await pushV1();
     const got = await ecr.send(
       new BatchGetImageCommand({ repositoryName: 'shop/web', imageIds: [{ imageTag: 'v1' }] }),
     );
@@ -115,6 +126,7 @@ if (!available) {
   });
 
   it('follows tags moved in the registry and lists every tag', async () => {
+    await pushV1();
     const second = await pushImage(registry.url, 'shop/web', 'v1');
     const listed = await ecr.send(new ListImagesCommand({ repositoryName: 'shop/web' }));
     expect(listed.imageIds).toContainEqual({ imageDigest: second.digest, imageTag: 'v1' });
@@ -126,8 +138,9 @@ if (!available) {
   });
 
   it('answers LayersNotFoundException for a manifest whose blobs the repository lacks', async () => {
+    await pushV1();
     const got = await ecr.send(
-      new BatchGetImageCommand({ repositoryName: 'shop/web', imageIds: [{ imageTag: 'prod' }] }),
+      new BatchGetImageCommand({ repositoryName: 'shop/web', imageIds: [{ imageTag: 'v1' }] }),
     );
     const error = await rejection(
       ecr.send(
@@ -161,6 +174,7 @@ if (!available) {
   });
 
   it('untags one of several tags although the registry cannot delete tags, and keeps it untagged', async () => {
+    await pushV1();
     const got = await ecr.send(
       new BatchGetImageCommand({ repositoryName: 'shop/web', imageIds: [{ imageTag: 'v1' }] }),
     );
