@@ -21,6 +21,8 @@ import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { ECRClient } from '@aws-sdk/client-ecr';
+import { startEmulator } from '@berth/emulator';
+import { retagImage } from '@berth/shared';
 import {
   DOCKER_REGISTRY_BIN,
   httpCall,
@@ -29,8 +31,6 @@ import {
   startRegistry,
   uploadBlob,
 } from '@berth/testkit/local-registry.js';
-import { startEmulator } from '../packages/emulator/src/index.js';
-import { retagImage } from '../packages/shared/src/ecr-retag.js';
 import { median, printTable } from './bench/stats.js';
 
 function option(name: string, fallback: number): number {

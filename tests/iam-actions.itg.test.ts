@@ -7,10 +7,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { numberedManifest, type RunningEmulator, startEmulator } from '@berth/emulator';
+import { manifestDigest, numberedManifest, type RunningEmulator, startEmulator } from '@berth/emulator';
 import { emulatorEnv, runAction } from '@berth/testkit/action-runner.js';
 import { REPO_ROOT } from '@berth/testkit/paths.js';
-import { manifestDigest } from '../packages/emulator/src/ecr/manifest.js';
 
 const ACCOUNT = '123456789012';
 const REGION = 'eu-west-1';

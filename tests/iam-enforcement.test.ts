@@ -22,10 +22,9 @@ import {
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { type RunningEmulator, type Scenario, startEmulator } from '@berth/emulator';
 import { REPO_ROOT } from '@berth/testkit/paths.js';
 import type { SessionGrant } from '../packages/emulator/src/iam/sessions.js';
-import { type RunningEmulator, startEmulator } from '../packages/emulator/src/server.js';
-import type { Scenario } from '../packages/emulator/src/world.js';
 
 const ACCOUNT = '123456789012';
 const REGION = 'eu-west-1';

@@ -1,7 +1,7 @@
 /**
  * Every channel through which text Berth did not write reaches the log, run
  * through the bundled dists against the emulator, with the output read as the
- * runner reads it (packages/shared/__tests__/helpers/workflow-commands.ts):
+ * runner reads it (packages/testkit/src/runner-commands.ts):
  * container log lines in failure and run-task reports, stopped reasons, the
  * operator's `reason`, render's `command`, and names (alarms) that are valid
  * for AWS yet look like commands. None may yield a command, and Berth's own

@@ -1,19 +1,14 @@
 /**
- * The bundled action (dist/index.js) run as the GitHub runner runs it, with
- * GitHub's ID-token endpoint and STS served on 127.0.0.1 by the shared test
- * helpers; the real SDK reaches STS through AWS_ENDPOINT_URL.
+ * The bundled action (dist/index.js) run as the GitHub runner runs it, with GitHub's ID-token
+ * endpoint served by the test kit and STS by the emulator, behind the test kit's recording proxy
+ * (what goes over the wire: parameters, signatures, user agent); the real SDK reaches STS through
+ * AWS_ENDPOINT_URL.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { type RunningEmulator, startEmulator } from '@berth/emulator';
 import { type ActionResult, runAction } from '@berth/testkit/action-runner.js';
-import { REPO_ROOT } from '@berth/testkit/paths.js';
+import { type IdTokenIssuer, startIdTokenIssuer } from '@berth/testkit/id-tokens.js';
+import { type StsWire, startStsWire } from '@berth/testkit/sts-wire.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import {
-  type IdTokenServer,
-  startIdTokenServer,
-} from '../../../packages/shared/__tests__/helpers/id-token-server.js';
-import { type StsStub, startStsStub } from '../../../packages/shared/__tests__/helpers/sts-stub.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/github-deploy';
 const DENIED_ROLE = 'arn:aws:iam::123456789012:role/other-team';
@@ -21,32 +16,31 @@ const TRUST = [
   { roleArn: ROLE, subjects: ['repo:acme/shop:*'], maxSessionDurationSeconds: 7200 },
   { roleArn: DENIED_ROLE, subjects: ['repo:acme/other:*'] },
 ];
+/** The claims GitHub gives a job of acme/shop on main (docs.github.com, "OpenID Connect reference"). */
+const JOB_CLAIMS = {
+  sub: 'repo:acme/shop:ref:refs/heads/main',
+  repository: 'acme/shop',
+  repository_owner: 'acme',
+  ref: 'refs/heads/main',
+  run_id: '4242',
+};
 
-let idTokens: IdTokenServer;
-let sts: StsStub;
-
-/**
- * Bundles the action when dist is missing. A stale dist is not rebuilt here:
- * CI runs check-dist before the tests, and rebuilding from a test would delete
- * dist whenever any file in the tree does not typecheck (ncc checks them all).
- */
-function ensureDist(): void {
-  if (existsSync(join(REPO_ROOT, 'actions', 'aws-auth', 'dist', 'index.js'))) return;
-  execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'bundle.mjs'), 'aws-auth'], {
-    cwd: REPO_ROOT,
-    stdio: 'pipe',
-  });
-}
+let emulator: RunningEmulator;
+let idTokens: IdTokenIssuer;
+let job: { url: string; requestToken: string };
+let sts: StsWire;
 
 beforeAll(async () => {
-  ensureDist();
-  idTokens = await startIdTokenServer();
-  sts = await startStsStub({ trust: TRUST });
+  emulator = await startEmulator({ scenario: { trust: TRUST } });
+  idTokens = await startIdTokenIssuer(() => emulator.control.now().getTime());
+  job = idTokens.forJob(JOB_CLAIMS);
+  sts = await startStsWire(emulator.url);
 }, 180_000);
 
 afterAll(async () => {
-  await idTokens?.close();
+  await idTokens?.stop();
   await sts?.close();
+  await emulator?.stop();
 });
 
 beforeEach(() => {
@@ -64,8 +58,8 @@ function runAwsAuth(
     action: 'aws-auth',
     inputs: { 'role-to-assume': ROLE, 'aws-region': 'eu-west-1', ...inputs },
     env: {
-      ACTIONS_ID_TOKEN_REQUEST_URL: idTokens.url,
-      ACTIONS_ID_TOKEN_REQUEST_TOKEN: idTokens.requestToken,
+      ACTIONS_ID_TOKEN_REQUEST_URL: job.url,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: job.requestToken,
       AWS_ENDPOINT_URL: stsUrl ?? sts.url,
       ...env,
     },
@@ -88,7 +82,7 @@ describe('aws-auth (bundled) against a local ID-token endpoint and STS', () => {
     const result = await runAwsAuth({ 'allowed-account-ids': '123456789012, 210987654321' });
     expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({ exitCode: 0, stderr: '' });
 
-    const session = sts.sessions.at(-1)!;
+    const session = sts.sessions().at(-1)!;
     expect(result.outputs).toEqual({
       'aws-account-id': '123456789012',
       'assumed-role-arn': 'arn:aws:sts::123456789012:assumed-role/github-deploy/berth-acme-shop-4242',
@@ -101,7 +95,7 @@ describe('aws-auth (bundled) against a local ID-token endpoint and STS', () => {
       AWS_REGION: 'eu-west-1',
       AWS_DEFAULT_REGION: 'eu-west-1',
     });
-    expect(session.sessionName).toBe('berth-acme-shop-4242');
+    expect(sts.calls[0].params.RoleSessionName).toBe('berth-acme-shop-4242');
 
     // One ID token, asked for with the runner's bearer token and the default audience.
     expect(idTokens.requests).toEqual([{ audience: 'sts.amazonaws.com', authorized: true }]);
@@ -116,8 +110,8 @@ describe('aws-auth (bundled) against a local ID-token endpoint and STS', () => {
   it('masks every secret before any other use and never prints one anywhere else', async () => {
     const result = await runAwsAuth({});
     expect(result.exitCode).toBe(0);
-    const session = sts.sessions.at(-1)!;
-    const token = idTokens.issued.at(-1)!;
+    const session = sts.sessions().at(-1)!;
+    const token = idTokens.issued.at(-1)!.token;
     const lines = result.stdout.split('\n');
     const firstMask = lines.findIndex((line) => line.startsWith('::add-mask::'));
     expect(firstMask).toBeGreaterThanOrEqual(0);
@@ -191,7 +185,7 @@ describe('aws-auth (bundled) against a local ID-token endpoint and STS', () => {
     expect(message).toContain(
       '"token.actions.githubusercontent.com:sub": "repo:acme/shop:ref:refs/heads/main"',
     );
-    const token = idTokens.issued.at(-1)!;
+    const token = idTokens.issued.at(-1)!.token;
     expect(result.stdout.split('\n').filter((line) => line.includes(token))).toEqual([
       `::add-mask::${token}`,
     ]);
@@ -279,7 +273,10 @@ describe('aws-auth (bundled) against a local ID-token endpoint and STS', () => {
   });
 
   it('fails when GetCallerIdentity reports an account that is not allowed, exporting nothing', async () => {
-    const elsewhere = await startStsStub({ trust: TRUST, callerAccountOverride: '999999999999' });
+    // An endpoint that answers GetCallerIdentity for another account than the role's.
+    const elsewhere = await startStsWire(emulator.url);
+    elsewhere.rewrite = (action, body) =>
+      action === 'GetCallerIdentity' ? body.replaceAll('123456789012', '999999999999') : body;
     try {
       const result = await runAwsAuth({ 'allowed-account-ids': '123456789012' }, {}, elsewhere.url);
       expect(result.exitCode).toBe(1);

@@ -4,8 +4,7 @@
  * AWS throttles and fails, and the role session ends before the wait does.
  */
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
-import type { githubClaims } from '../../../packages/shared/__tests__/helpers/fake-jwt.js';
-import { startIdTokenServer } from '../../../packages/shared/__tests__/helpers/id-token-server.js';
+import { startIdTokenIssuer } from '@berth/testkit/id-tokens.js';
 import { type Harness, harness, log, NEXT, scenario, taskDefinition } from './helpers/emulator.js';
 
 let h: Harness;
@@ -103,9 +102,15 @@ it('re-assumes the role when the wait outlives the role session', async () => {
     // scale that head start stays well inside the 5 minutes the role is re-assumed early.
     150,
   );
-  const idTokens = await startIdTokenServer({ exp: Math.floor(Date.now() / 1000) + 3600 } as Partial<
-    ReturnType<typeof githubClaims>
-  >);
+  // Tokens issued at the emulator's time and valid for five minutes of it, as GitHub's are.
+  const idTokens = await startIdTokenIssuer(() => h.emulator.control.now().getTime());
+  const job = idTokens.forJob({
+    sub: 'repo:acme/shop:ref:refs/heads/main',
+    repository: 'acme/shop',
+    repository_owner: 'acme',
+    ref: 'refs/heads/main',
+    run_id: '4242',
+  });
   try {
     const result = await h.run(
       {
@@ -118,8 +123,8 @@ it('re-assumes the role when the wait outlives the role session', async () => {
       {
         AWS_ACCESS_KEY_ID: undefined,
         AWS_SECRET_ACCESS_KEY: undefined,
-        ACTIONS_ID_TOKEN_REQUEST_URL: idTokens.url,
-        ACTIONS_ID_TOKEN_REQUEST_TOKEN: idTokens.requestToken,
+        ACTIONS_ID_TOKEN_REQUEST_URL: job.url,
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: job.requestToken,
       },
     );
     const text = log(result);
@@ -136,11 +141,12 @@ it('re-assumes the role when the wait outlives the role session', async () => {
       .split('\n')
       .filter((line) => !line.startsWith('::add-mask::'))
       .join('\n');
-    for (const token of idTokens.issued) {
+    expect(idTokens.issued.length).toBeGreaterThanOrEqual(2);
+    for (const { token } of idTokens.issued) {
       expect(text).toContain(`::add-mask::${token}`);
       expect(printed).not.toContain(token);
     }
   } finally {
-    await idTokens.close();
+    await idTokens.stop();
   }
 });

@@ -12,6 +12,7 @@ export type {
 export type { Fault, FaultKind, FaultSpec } from './faults.js';
 export type { BerthEnvironment, BerthPolicy } from './iam/berth-policies.js';
 export type { BerthSessionAnswer } from './iam/berth-session.js';
+export { encodeQueryError, parseQueryBody } from './protocol.js';
 export { runningEmulatorUrls } from './running.js';
 export { loadScenario, mergeScenario, ScenarioError, validateScenario } from './scenario.js';
 export { type EmulatorOptions, type RunningEmulator, startEmulator } from './server.js';

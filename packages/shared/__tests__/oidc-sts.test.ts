@@ -1,11 +1,14 @@
 /**
- * The OIDC provider with the real STS client over HTTP: a local STS stub on
- * 127.0.0.1 reached through AWS_ENDPOINT_URL_STS, as the SDK resolves it on
- * its own. Proves the call is unsigned, carries Berth's user agent, and that
- * wire errors (Query-protocol XML) are classified and explained.
+ * The OIDC provider with the real STS client over HTTP: the emulator's STS, behind the test kit's
+ * recording proxy on 127.0.0.1, reached through AWS_ENDPOINT_URL_STS as the SDK resolves it on its
+ * own. Proves the call is unsigned, carries Berth's user agent, and that wire errors
+ * (Query-protocol XML) are classified and explained.
  */
 
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { type RunningEmulator, startEmulator } from '@berth/emulator';
+import { githubClaims, unsignedJwt } from '@berth/testkit/jwt.js';
+import { type StsWire, startStsWire } from '@berth/testkit/sts-wire.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import {
   BERTH_VERSION,
@@ -14,8 +17,6 @@ import {
   type OidcOptions,
   oidcCredentialProvider,
 } from '../src/index.js';
-import { githubClaims, unsignedJwt } from './helpers/fake-jwt.js';
-import { type StsStub, startStsStub } from './helpers/sts-stub.js';
 
 const ROLE = 'arn:aws:iam::210987654321:role/deploy';
 const AWS_ENV = [
@@ -27,11 +28,15 @@ const AWS_ENV = [
   'AWS_PROFILE',
 ];
 
-let stub: StsStub;
+let emulator: RunningEmulator;
+let stub: StsWire;
 const saved: Record<string, string | undefined> = {};
 
 beforeAll(async () => {
-  stub = await startStsStub({ trust: [{ roleArn: ROLE, subjects: ['repo:acme/shop:*'] }] });
+  emulator = await startEmulator({
+    scenario: { trust: [{ roleArn: ROLE, subjects: ['repo:acme/shop:*'] }] },
+  });
+  stub = await startStsWire(emulator.url);
   for (const name of AWS_ENV) {
     saved[name] = process.env[name];
     delete process.env[name];
@@ -45,6 +50,7 @@ afterAll(async () => {
     else process.env[name] = saved[name];
   }
   await stub.close();
+  await emulator.stop();
 });
 
 beforeEach(() => {
@@ -65,7 +71,11 @@ function options(
     customUserAgent: [['berth', '0.1.0'], ['oidc-test']],
     env: { GITHUB_REPOSITORY: 'acme/shop', GITHUB_RUN_ID: '77' },
     getIdToken: async (audience) => {
-      const token = unsignedJwt(githubClaims({ sub, aud: audience, jti: String(tokens.length) }));
+      // Issued now and valid for five minutes, as GitHub's are.
+      const iat = Math.floor(emulator.control.now().getTime() / 1000);
+      const token = unsignedJwt(
+        githubClaims({ sub, aud: audience, jti: String(tokens.length), iat, exp: iat + 300 }),
+      );
       tokens.push(token);
       return token;
     },
@@ -81,7 +91,7 @@ describe('oidcCredentialProvider with the real STS client', () => {
   it('assumes the role with an unsigned AssumeRoleWithWebIdentity call carrying the berth user agent', async () => {
     const opts = options();
     const credentials = await oidcCredentialProvider(opts)();
-    const session = stub.sessions.at(-1)!;
+    const session = stub.sessions().at(-1)!;
     expect(credentials).toEqual({
       accessKeyId: session.accessKeyId,
       secretAccessKey: session.secretAccessKey,
@@ -155,7 +165,7 @@ describe('oidcCredentialProvider with the real STS client', () => {
     expect(identity.Account).toBe('210987654321');
     expect(identity.Arn).toBe('arn:aws:sts::210987654321:assumed-role/deploy/berth-acme-shop-77');
     const signed = stub.calls.find((call) => call.action === 'GetCallerIdentity')!;
-    expect(signed.authorization).toContain(`Credential=${stub.sessions.at(-1)!.accessKeyId}/`);
+    expect(signed.authorization).toContain(`Credential=${stub.sessions().at(-1)!.accessKeyId}/`);
     expect(signed.userAgent).toMatch(new RegExp(` berth/${BERTH_VERSION.replace(/\./g, '\\.')} aws-auth\\b`));
     expect(
       stub.calls.find((call) => call.action === 'AssumeRoleWithWebIdentity')!.params.DurationSeconds,

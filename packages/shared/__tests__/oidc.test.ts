@@ -4,6 +4,7 @@ import {
   InvalidIdentityTokenException,
   STSServiceException,
 } from '@aws-sdk/client-sts';
+import { githubClaims, unsignedJwt } from '@berth/testkit/jwt.js';
 import { describe, expect, it, jest } from '@jest/globals';
 import {
   ConfigurationError,
@@ -14,7 +15,6 @@ import {
   type WebIdentityCredentials,
   type WebIdentityRequest,
 } from '../src/index.js';
-import { githubClaims, unsignedJwt } from './helpers/fake-jwt.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/deploy';
 const START = Date.UTC(2026, 0, 1, 12, 0, 0);

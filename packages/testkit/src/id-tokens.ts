@@ -13,18 +13,25 @@ import { makeUnsignedJwt } from '@berth/emulator';
 export interface IdTokenIssuer {
   /** Registers a job's claims; returns the env the job's steps get. */
   forJob(claims: Record<string, string>): { url: string; requestToken: string };
-  /** Every token issued: audience and claims (tests assert them). */
-  issued: Array<{ audience: string; claims: Record<string, string> }>;
+  /** Every token issued: audience, claims and the token itself (tests assert them, and that none is printed). */
+  issued: Array<{ audience: string; claims: Record<string, string>; token: string }>;
+  /** Every request: the audience asked for and whether its bearer was a job's request token. */
+  requests: Array<{ audience: string | undefined; authorized: boolean }>;
   stop(): Promise<void>;
 }
 
 export async function startIdTokenIssuer(now: () => number = Date.now): Promise<IdTokenIssuer> {
   const jobs = new Map<string, Record<string, string>>();
   const issued: IdTokenIssuer['issued'] = [];
+  const requests: IdTokenIssuer['requests'] = [];
   const server: Server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const bearer = /^bearer (.+)$/i.exec(request.headers.authorization ?? '')?.[1];
     const claims = bearer ? jobs.get(bearer) : undefined;
+    requests.push({
+      audience: url.searchParams.get('audience') ?? undefined,
+      authorized: claims !== undefined,
+    });
     if (request.method !== 'GET' || url.pathname !== '/token' || !claims) {
       response.writeHead(401, { 'content-type': 'application/json' });
       response.end('{"message":"Bad credentials"}');
@@ -32,7 +39,6 @@ export async function startIdTokenIssuer(now: () => number = Date.now): Promise<
     }
     const audience = url.searchParams.get('audience') ?? 'https://github.com/' + claims.repository_owner;
     const issuedAt = Math.floor(now() / 1000);
-    issued.push({ audience, claims });
     const token = makeUnsignedJwt({
       iss: 'https://token.actions.githubusercontent.com',
       aud: audience,
@@ -41,6 +47,7 @@ export async function startIdTokenIssuer(now: () => number = Date.now): Promise<
       nbf: issuedAt,
       exp: issuedAt + 300,
     });
+    issued.push({ audience, claims, token });
     response.writeHead(200, { 'content-type': 'application/json' });
     response.end(JSON.stringify({ value: token }));
   });
@@ -54,6 +61,7 @@ export async function startIdTokenIssuer(now: () => number = Date.now): Promise<
       return { url: `http://127.0.0.1:${port}/token?api-version=2.0`, requestToken };
     },
     issued,
+    requests,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

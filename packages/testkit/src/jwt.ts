@@ -1,4 +1,9 @@
-/** Unsigned JWTs (`alg: none`) carrying the claims GitHub puts in its OIDC ID tokens. */
+/**
+ * Unsigned JWTs (`alg: none`) with the claims GitHub puts in its OIDC ID tokens
+ * (docs.github.com, "OpenID Connect reference"). The encoder is the emulator's, the one
+ * its STS reads, so tests and the fake OIDC endpoint hand STS the same kind of token.
+ */
+import { makeUnsignedJwt } from '@berth/emulator';
 
 export interface GithubClaims {
   sub: string;
@@ -22,8 +27,6 @@ export function githubClaims(overrides: Partial<GithubClaims> = {}): GithubClaim
   };
 }
 
-const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-
 export function unsignedJwt(claims: Record<string, unknown>): string {
-  return `${encode({ alg: 'none', typ: 'JWT' })}.${encode(claims)}.`;
+  return makeUnsignedJwt(claims);
 }
