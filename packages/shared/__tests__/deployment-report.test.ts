@@ -1,4 +1,5 @@
 import { recordingLogger } from '@berth/testkit/doubles.js';
+import { renderSummary } from '@berth/testkit/summary.js';
 import type { FollowResult } from '../src/deployment/follow.js';
 import type { DeploymentRecord } from '../src/deployment/record.js';
 import { runContext } from '../src/deployment/record.js';
@@ -100,19 +101,6 @@ describe('failure report', () => {
   });
 
   it('renders a record into the summary with escaped values', () => {
-    const calls: string[] = [];
-    const record_ = (entry: string) => {
-      calls.push(entry);
-      return builder;
-    };
-    const builder = {
-      addHeading: (t: string) => record_(`h:${t}`),
-      addRaw: (t: string) => record_(`r:${t}`),
-      addTable: (rows: unknown[]) => record_(`t:${JSON.stringify(rows)}`),
-      addList: () => builder,
-      addDetails: (l: string, c: string) => record_(`d:${l}:${c}`),
-      addCodeBlock: () => builder,
-    };
     const record: DeploymentRecord = {
       schema: 'berth.deployment-record/v1',
       kind: 'rollback',
@@ -127,69 +115,58 @@ describe('failure report', () => {
       events: [],
       run: {},
     };
-    addRecordToSummary(builder, record, 'Rolled back web');
-    expect(calls[0]).toBe('h:✅ Rolled back web');
-    expect(calls[1]).toContain('checkout &lt;broken&gt;');
-    expect(calls[2]).toContain('<code>bad</code>');
+    const html = renderSummary((summary) => addRecordToSummary(summary, record, 'Rolled back web'));
+    expect(html).toMatch(/^<h2>✅ Rolled back web<\/h2>\n/);
+    expect(html).toContain('checkout &lt;broken&gt;');
+    expect(html).toContain('<code>bad</code>');
+    expect(html).not.toContain('<broken>');
   });
 
   it('marks a deployment that was not waited for, and shows a one-off task', () => {
-    const { builder, calls } = recordingBuilder();
-    addRecordToSummary(
-      builder,
-      {
-        schema: 'berth.deployment-record/v1',
-        kind: 'run-task',
-        cluster: 'prod',
-        to: { taskDefinitionArn: 'td:1', images: {} },
-        status: 'started',
-        startedAt: '2026-01-01T00:00:00.000Z',
-        endedAt: '2026-01-01T00:00:01.000Z',
-        events: [],
-        task: { taskArn: 'arn:aws:ecs:us-east-1:1:task/prod/abc', exitCode: 0 },
-        run: {},
-      },
-      'Migration started',
+    const html = renderSummary((summary) =>
+      addRecordToSummary(
+        summary,
+        {
+          schema: 'berth.deployment-record/v1',
+          kind: 'run-task',
+          cluster: 'prod',
+          to: { taskDefinitionArn: 'td:1', images: {} },
+          status: 'started',
+          startedAt: '2026-01-01T00:00:00.000Z',
+          endedAt: '2026-01-01T00:00:01.000Z',
+          events: [],
+          task: { taskArn: 'arn:aws:ecs:us-east-1:1:task/prod/abc', exitCode: 0 },
+          run: {},
+        },
+        'Migration started',
+      ),
     );
-    expect(calls[0]).toBe('h:⏳ Migration started');
-    expect(calls[1]).toContain('prod / (one-off task)');
-    expect(calls[1]).toContain('arn:aws:ecs:us-east-1:1:task/prod/abc (exit code 0)');
+    expect(html).toMatch(/^<h2>⏳ Migration started<\/h2>\n/);
+    expect(html).toContain('prod / (one-off task)');
+    expect(html).toContain('arn:aws:ecs:us-east-1:1:task/prod/abc (exit code 0)');
   });
 
   it("adds the failed containers' logs and attempted versus running to the summary", () => {
-    const { builder, calls } = recordingBuilder();
-    addFailureDetailsToSummary(
-      builder,
-      failed.failedTasks,
-      { taskDefinitionArn: 'td:2', images: { web: 'repo@sha256:bad' } },
-      { taskDefinitionArn: 'td:1', images: { web: 'repo@sha256:good', sidecar: 'envoy<1>' } },
+    const html = renderSummary((summary) =>
+      addFailureDetailsToSummary(
+        summary,
+        failed.failedTasks,
+        { taskDefinitionArn: 'td:2', images: { web: 'repo@sha256:bad' } },
+        { taskDefinitionArn: 'td:1', images: { web: 'repo@sha256:good', sidecar: 'envoy<1>' } },
+      ),
     );
     // Line breaks as character references: a blank log line must not end the HTML block.
-    expect(calls[0]).toBe(
-      'd:Last 2 log lines of web in task t1:<pre>starting&#10;panic: config missing</pre>',
+    expect(html).toMatch(
+      /^<details><summary>Last 2 log lines of web in task t1<\/summary><pre>starting&#10;panic: config missing<\/pre><\/details>\n/,
     );
-    expect(calls[1]).toContain('<code>td:2</code>');
-    expect(calls[1]).toContain('<code>repo@sha256:good</code>');
-    expect(calls[1]).toContain('envoy&lt;1&gt;');
-    const none = recordingBuilder();
-    addFailureDetailsToSummary(none.builder, [], { taskDefinitionArn: 'td:2', images: {} }, undefined);
-    expect(none.calls).toEqual([]);
+    expect(html).toContain('<code>td:2</code>');
+    expect(html).toContain('<code>repo@sha256:good</code>');
+    expect(html).toContain('envoy&lt;1&gt;');
+    expect(html).not.toContain('envoy<1>');
+    expect(
+      renderSummary((summary) =>
+        addFailureDetailsToSummary(summary, [], { taskDefinitionArn: 'td:2', images: {} }, undefined),
+      ),
+    ).toBe('');
   });
 });
-
-function recordingBuilder() {
-  const calls: string[] = [];
-  const push = (entry: string) => {
-    calls.push(entry);
-    return builder;
-  };
-  const builder = {
-    addHeading: (t: string) => push(`h:${t}`),
-    addRaw: (t: string) => push(`r:${t}`),
-    addTable: (rows: unknown[]) => push(`t:${JSON.stringify(rows)}`),
-    addList: () => builder,
-    addDetails: (l: string, c: string) => push(`d:${l}:${c}`),
-    addCodeBlock: () => builder,
-  };
-  return { builder, calls };
-}
