@@ -1,7 +1,7 @@
 /**
  * Writes docs/iam/<role>/<policy>.json from the templates in docs/iam/templates
  * (the single source; packages/emulator/src/iam/berth-policies.ts says which role
- * gets which policy with which example names). tests/iam-policies.test.ts fails when
+ * gets which policy with which example names). tests/iam-policies.itg.test.ts fails when
  * the committed documents differ from what this writes.
  *
  *   node --import tsx scripts/generate-iam-docs.ts

@@ -2,7 +2,7 @@
  * The bad-input corpus: inputs and workspace files an attacker or a careless
  * user gives each action. Every case must fail with exit code 1, an error that
  * names the input, no AWS write, no stack trace and no workflow command taken
- * from the text (tests/bad-inputs.test.ts runs them through the bundled dist).
+ * from the text (tests/bad-inputs.itg.test.ts runs them through the bundled dist).
  *
  * `PWNED` marks hostile text: a command parsed from the output whose data
  * starts with it came from the input, not from Berth.

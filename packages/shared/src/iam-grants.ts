@@ -1,7 +1,7 @@
 /**
  * Which of Berth's documented policies grants each IAM action, and in which statement:
  * the advice an AccessDenied gets (errors.ts `accessDeniedAdvice`). The templates in
- * docs/iam/templates are the source; tests/iam-policies.test.ts fails when this table
+ * docs/iam/templates are the source; tests/iam-policies.itg.test.ts fails when this table
  * and the templates disagree.
  */
 export const POLICY_GRANTS: Record<string, Record<string, string>> = {
