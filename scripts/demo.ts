@@ -40,6 +40,7 @@ import {
   type WorkflowRun,
   type WorkflowRunOptions,
 } from '@berth/testkit';
+import freshDists from '@berth/testkit/fresh-dists-setup.js';
 import {
   buildahSandbox,
   DOCKER_REGISTRY_BIN,
@@ -396,6 +397,8 @@ if (invokedDirectly || process.argv[1]?.endsWith(join('scripts', 'demo.ts'))) {
       );
     });
   }
+  // The demo runs the bundled actions: rebuild any dist older than its sources first, as the test tiers do.
+  freshDists();
   runDemo()
     .then((result) => process.exit(result.ok ? 0 : 1))
     .catch((error) => {
