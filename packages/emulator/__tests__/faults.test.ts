@@ -119,7 +119,11 @@ describe('faults as the SDK observes them', () => {
     expect(slow.status).toBe(200);
     expect(slow.durationMs).toBeGreaterThanOrEqual(290);
     expect(quick.status).toBe(200);
-    expect(emulator().control.faults().find((f) => f.id === fault.id)).toMatchObject({ fired: 1 });
+    expect(
+      emulator()
+        .control.faults()
+        .find((f) => f.id === fault.id),
+    ).toMatchObject({ fired: 1 });
   });
 
   it('applies only to the named service and operation', async () => {
