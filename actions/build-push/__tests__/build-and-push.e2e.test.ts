@@ -85,7 +85,8 @@ beforeAll(async () => {
     scenario: {
       region: 'eu-west-1',
       accountId: '123456789012',
-      // One repository per test, so each test stands alone: none reads what another pushed.
+      // Each test pushes to a repository, or under tags, of its own and builds what it reads: none
+      // depends on what another pushed, so any one runs alone.
       repositories: [
         { name: 'shop' },
         { name: 'rerun' },
