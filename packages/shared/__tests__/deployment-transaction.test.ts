@@ -13,8 +13,7 @@
  *   (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html).
  * Real DescribeServices recordings from ../shared/corpus/ecs-api go through the same check.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+
 import {
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
@@ -23,6 +22,7 @@ import {
   type Service,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
+import { corpusFolder, recordedAnswer } from '@berth/testkit/corpus.js';
 import { recordingLogger } from '@berth/testkit/doubles.js';
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -93,36 +93,30 @@ describe('checkServiceManagedByEcs: one rule for deploy and rollback', () => {
 });
 
 /** Real DescribeServices responses: which services Berth takes, and which it refuses with advice. */
-const ECS_CORPUS = join(process.cwd(), '..', 'shared', 'corpus', 'ecs-api');
-(existsSync(ECS_CORPUS) ? describe : describe.skip)(
-  'checkServiceManagedByEcs over the ECS API corpus',
-  () => {
-    const services = (name: string): Service[] => {
-      const parsed = JSON.parse(readFileSync(join(ECS_CORPUS, name), 'utf8'));
-      return (parsed.data ?? parsed).services;
-    };
-    it.each([
-      ['c7n-describe-services-codedeploy-taskset.json', /CODE_DEPLOY deployment controller/],
-      ['c7n-describe-services-draining-legacy.json', /is DRAINING, not ACTIVE/],
-      ['c7n-describe-services-mid-rollout.json', undefined],
-      ['raw-cli-describe-services-crashloop.json', undefined],
-      ['c7n-describe-services-failedTasks-10.json', undefined],
-    ])('%s', (name, refusal) => {
-      const outcomes = services(name).map((recorded) => {
-        try {
-          checkServiceManagedByEcs(recorded, 'corpus', 'deploy');
-          return 'ok';
-        } catch (error) {
-          expect(error).toBeInstanceOf(ConfigurationError);
-          return (error as Error).message;
-        }
-      });
-      expect(outcomes.length).toBeGreaterThan(0);
-      if (refusal) expect(outcomes.some((o) => refusal.test(o))).toBe(true);
-      else expect(outcomes).toEqual(outcomes.map(() => 'ok'));
+const ecsCorpus = corpusFolder('ecs-api');
+ecsCorpus.describe('checkServiceManagedByEcs over the ECS API corpus', () => {
+  const services = (name: string): Service[] => recordedAnswer(ecsCorpus, name).services;
+  it.each([
+    ['c7n-describe-services-codedeploy-taskset.json', /CODE_DEPLOY deployment controller/],
+    ['c7n-describe-services-draining-legacy.json', /is DRAINING, not ACTIVE/],
+    ['c7n-describe-services-mid-rollout.json', undefined],
+    ['raw-cli-describe-services-crashloop.json', undefined],
+    ['c7n-describe-services-failedTasks-10.json', undefined],
+  ])('%s', (name, refusal) => {
+    const outcomes = services(name).map((recorded) => {
+      try {
+        checkServiceManagedByEcs(recorded, 'corpus', 'deploy');
+        return 'ok';
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigurationError);
+        return (error as Error).message;
+      }
     });
-  },
-);
+    expect(outcomes.length).toBeGreaterThan(0);
+    if (refusal) expect(outcomes.some((o) => refusal.test(o))).toBe(true);
+    else expect(outcomes).toEqual(outcomes.map(() => 'ok'));
+  });
+});
 
 describe('readService', () => {
   it('returns the service DescribeServices found', async () => {
