@@ -179,3 +179,9 @@ export function wrapError(operation: string, error: unknown, advice?: string): E
   (wrapped as Error & { cause?: unknown }).cause = error;
   return wrapped;
 }
+
+/** An older region, endpoint or SDK that does not know the operation (the caller falls back to older calls). */
+export function isUnsupported(error: unknown): boolean {
+  const name = (error as { name?: string } | null)?.name ?? '';
+  return /UnknownOperation|UnsupportedFeature|InvalidAction|NotImplemented|UnrecognizedClient/i.test(name);
+}

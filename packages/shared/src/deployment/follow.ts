@@ -1,7 +1,6 @@
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import {
   DescribeServiceDeploymentsCommand,
-  DescribeServicesCommand,
   type ECSClient,
   type Service,
   type ServiceDeployment,
@@ -11,7 +10,7 @@ import {
 import type { Clock } from '../clock.js';
 import type { StepDeadline } from '../deadline.js';
 import { formatDuration } from '../duration.js';
-import { ConfigurationError, errorMessage, isAccessDenied } from '../errors.js';
+import { errorMessage, isAccessDenied, isUnsupported } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { pollAws } from '../poll.js';
 import { shortDeployment } from './arn.js';
@@ -28,6 +27,7 @@ import { EventFeed, formatEvent } from './events.js';
 import { findStoppedTasks, gatherFailedTasks } from './gather.js';
 import { DEFAULT_PACE, type PaceSettings, ReadBudget, urgencyOf } from './pace.js';
 import { progressLine } from './progress.js';
+import { readService } from './service.js';
 
 /** What a Berth step reports: the `status` output of deploy-ecs and rollback. */
 export type Outcome = 'succeeded' | 'failed' | 'rolled-back' | 'timed-out';
@@ -135,7 +135,7 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
 
   /** One poll: read, print what is new, and say whether the deployment has ended. */
   const step = async (poll: number): Promise<{ phase: Phase; reason?: string } | undefined> => {
-    service = await read(() => describeService(ecs, cluster, options.service));
+    service = await read(() => readService(ecs, { cluster, service: options.service }));
     for (const event of feed.take(service.events)) logger.info(formatEvent(event));
     const hinted = assessFromService(service, target, feed.all(), rollbackId);
     // Once a rollback is announced, DescribeServices shows when it ends; the service
@@ -304,28 +304,10 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
   }
 }
 
-export async function describeService(ecs: ECSClient, cluster: string, service: string): Promise<Service> {
-  const out = await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));
-  const found = out.services?.[0];
-  if (!found) {
-    const reason = out.failures?.[0]?.reason ?? 'MISSING';
-    throw new ConfigurationError(
-      `Service \`${service}\` was not found in cluster \`${cluster}\` (${reason}). Check the \`service\` and \`cluster\` inputs and the region.`,
-    );
-  }
-  return found;
-}
-
 async function describeServiceDeployment(
   ecs: ECSClient,
   arn: string,
 ): Promise<ServiceDeployment | undefined> {
   const out = await ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }));
   return out.serviceDeployments?.[0];
-}
-
-/** An older region, endpoint or SDK that does not know the operation. */
-export function isUnsupported(error: unknown): boolean {
-  const name = (error as { name?: string } | null)?.name ?? '';
-  return /UnknownOperation|UnsupportedFeature|InvalidAction|NotImplemented|UnrecognizedClient/i.test(name);
 }

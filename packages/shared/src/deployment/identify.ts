@@ -7,10 +7,9 @@ import {
   type ServiceDeploymentBrief,
   type ServiceDeploymentStatus,
 } from '@aws-sdk/client-ecs';
-import { errorMessage, isAccessDenied } from '../errors.js';
+import { errorMessage, isAccessDenied, isUnsupported } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { DeploymentTarget } from './assess.js';
-import { isUnsupported } from './follow.js';
 
 /** The service as UpdateService left it, and as DescribeServices showed it just before. */
 export interface IdentifyOptions {

@@ -6,11 +6,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { ConfigurationError } from '../errors.js';
 
-/**
- * One DescribeServices for one service, for every reader (deploy-ecs, rollback;
- * the follower's `describeService` in follow.ts can become this: it imports
- * nothing from the transaction, so no cycle).
- */
+/** One DescribeServices for one service, for every reader (deploy-ecs, rollback, the follower). */
 export interface ReadServiceOptions {
   cluster: string;
   service: string;
