@@ -9,6 +9,8 @@ export default {
   testMatch: ['**/__tests__/**/*.test.ts', '<rootDir>/tests/**/*.test.ts'],
   moduleNameMapper: {
     '^@berth/shared$': '<rootDir>/packages/shared/src/index.ts',
+    // Sub-path imports (`@berth/shared/aws`, `@berth/shared/deployment/follow`), as package.json's exports map them.
+    '^@berth/shared/(.*)$': '<rootDir>/packages/shared/src/$1',
     '^@berth/emulator$': '<rootDir>/packages/emulator/src/index.ts',
     '^@berth/testkit$': '<rootDir>/packages/testkit/src/index.ts',
     // Deep imports (`@berth/testkit/doubles.js`) keep unit tests off the workflow harness.

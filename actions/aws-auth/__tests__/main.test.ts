@@ -1,5 +1,7 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { ConfigurationError, InputReader, type WebIdentityRequest } from '@berth/shared';
+import { ConfigurationError } from '@berth/shared/errors';
+import { InputReader } from '@berth/shared/inputs';
+import type { WebIdentityRequest } from '@berth/shared/oidc';
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { main, type StepEffects } from '../src/main.js';

@@ -1,4 +1,6 @@
-import { type AwsInputs, ConfigurationError, InputReader, readAwsInputs } from '@berth/shared';
+import { type AwsInputs, readAwsInputs } from '@berth/shared/aws';
+import { ConfigurationError } from '@berth/shared/errors';
+import { InputReader } from '@berth/shared/inputs';
 
 /** Every input of action.yml, parsed and validated; keys are the camel-cased input names. */
 export interface Inputs extends AwsInputs {

@@ -1,14 +1,11 @@
 import * as core from '@actions/core';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import {
-  createAwsContext,
-  type InputReader,
-  inert,
-  type OidcOptions,
-  roleAccountId,
-  wrapError,
-  writeJobSummary,
-} from '@berth/shared';
+import { createAwsContext } from '@berth/shared/aws';
+import { wrapError } from '@berth/shared/errors';
+import type { InputReader } from '@berth/shared/inputs';
+import { type OidcOptions, roleAccountId } from '@berth/shared/oidc';
+import { writeJobSummary } from '@berth/shared/summary';
+import { inert } from '@berth/shared/untrusted';
 import { getInputs } from './inputs.js';
 import {
   type AssumedSession,

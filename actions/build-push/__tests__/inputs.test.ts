@@ -1,5 +1,6 @@
 import { loadActionManifest } from '@berth/emulator';
-import { ConfigurationError, InputReader } from '@berth/shared';
+import { ConfigurationError } from '@berth/shared/errors';
+import { InputReader } from '@berth/shared/inputs';
 import { describe, expect, it } from '@jest/globals';
 import { getInputs } from '../src/inputs.js';
 import { outputsOf } from '../src/result.js';

@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-ecr';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { loadActionManifest } from '@berth/emulator';
-import { ConfigurationError } from '@berth/shared';
+import { ConfigurationError } from '@berth/shared/errors';
 import { manualClock, recordingLogger } from '@berth/testkit/doubles.js';
 import { afterAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';

@@ -7,36 +7,34 @@
 import * as core from '@actions/core';
 import { DescribeImagesCommand, DescribeRepositoriesCommand } from '@aws-sdk/client-ecr';
 import type { STSClient } from '@aws-sdk/client-sts';
+import { type AwsInputs, createAwsContext } from '@berth/shared/aws';
+import { type Clock, systemClock } from '@berth/shared/clock';
+import { isDeadlineError, stepDeadline } from '@berth/shared/deadline';
 import {
-  type AwsInputs,
-  awsErrorName,
-  type Clock,
-  ConfigurationError,
-  coreLogger,
-  createAwsContext,
   currentTagDigests,
   type EcrClientLike,
-  errorMessage,
   getImageManifest,
   type ImageManifest,
-  InputReader,
   imageIdFrom,
-  inGroup,
-  isAccessDenied,
-  isDeadlineError,
-  type Logger,
-  planTagUpdates,
   putImageTags,
-  type RawInputGetter,
+} from '@berth/shared/ecr-retag';
+import {
+  planTagUpdates,
   type RepositoryTagRules,
-  resolveWorkspacePath,
-  stepDeadline,
-  systemClock,
   type TagDecision,
   tagRefusalError,
+} from '@berth/shared/ecr-tag-rules';
+import {
+  awsErrorName,
+  ConfigurationError,
+  errorMessage,
+  isAccessDenied,
   wrapError,
-  writeJobSummary,
-} from '@berth/shared';
+} from '@berth/shared/errors';
+import { InputReader, type RawInputGetter } from '@berth/shared/inputs';
+import { coreLogger, inGroup, type Logger } from '@berth/shared/logger';
+import { writeJobSummary } from '@berth/shared/summary';
+import { resolveWorkspacePath } from '@berth/shared/workspace-file';
 import { resolveBuildSecrets } from './build-secrets.js';
 import { detectBuilder, runBuild } from './builders/index.js';
 import type { BuildRequest } from './builders/types.js';

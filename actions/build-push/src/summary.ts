@@ -1,4 +1,4 @@
-import { escapeHtml, writeJobSummary } from '@berth/shared';
+import { escapeHtml, writeJobSummary } from '@berth/shared/summary';
 import { type BuildPushResult, imageUri } from './result.js';
 
 export function formatBytes(bytes: number | undefined): string {
