@@ -7,7 +7,9 @@
 import * as core from '@actions/core';
 import { DescribeImagesCommand, DescribeRepositoriesCommand } from '@aws-sdk/client-ecr';
 import type { STSClient } from '@aws-sdk/client-sts';
-import { type AwsInputs, createAwsContext } from '@berth/shared/aws';
+import { type AwsInputs, awsContextWith } from '@berth/shared/aws';
+import { ecr } from '@berth/shared/aws-clients/ecr';
+import { sts } from '@berth/shared/aws-clients/sts';
 import { type Clock, systemClock } from '@berth/shared/clock';
 import { isDeadlineError, stepDeadline } from '@berth/shared/deadline';
 import {
@@ -98,7 +100,7 @@ export function defaultDependencies(): Dependencies {
     setOutput: (name, value) => core.setOutput(name, value),
     exportVariable: (name, value) => core.exportVariable(name, value),
     writeSummary,
-    aws: (inputs, signal) => createAwsContext({ actionName: ACTION_NAME, inputs, signal }),
+    aws: (inputs, signal) => awsContextWith({ actionName: ACTION_NAME, inputs, signal }, { ecr, sts }),
     writeTimeoutSummary: (message) =>
       writeJobSummary((summary) => summary.addHeading('build-push: timed-out', 3).addRaw(message, true)),
   };

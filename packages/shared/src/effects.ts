@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { type AwsContext, type AwsInputs, createAwsContext } from './aws.js';
+import { type AwsClientFactories, type AwsContext, type AwsInputs, awsContextWith } from './aws.js';
 import { type Clock, systemClock } from './clock.js';
 import { InputReader } from './inputs.js';
 import { coreLogger, type Logger } from './logger.js';
@@ -45,8 +45,16 @@ export interface ActionEffects {
   aws: AwsFactory;
 }
 
-/** The effects of a real step on a runner: @actions/core, the process environment, the system clock. */
-export function defaultEffects(actionName: string, env: NodeJS.ProcessEnv = process.env): ActionEffects {
+/**
+ * The effects of a real step on a runner: @actions/core, the process
+ * environment, the system clock, and AWS through the client factories the
+ * action names (`clients`), so its bundle carries no other client package.
+ */
+export function defaultEffects(
+  actionName: string,
+  env: NodeJS.ProcessEnv = process.env,
+  clients: AwsClientFactories = {},
+): ActionEffects {
   const clock = systemClock();
   return {
     actionName,
@@ -58,12 +66,17 @@ export function defaultEffects(actionName: string, env: NodeJS.ProcessEnv = proc
     exportVariable: (name, value) => core.exportVariable(name, value),
     summary: writeJobSummary,
     files: { workspace: process.cwd(), temp: env.RUNNER_TEMP || process.cwd() },
-    aws: awsFactory(actionName, env, clock),
+    aws: awsFactory(actionName, env, clock, clients),
   };
 }
 
 /** The one place AWS contexts are made: with the run's clock, always. */
-export function awsFactory(actionName: string, env: NodeJS.ProcessEnv, clock: Clock): AwsFactory {
+export function awsFactory(
+  actionName: string,
+  env: NodeJS.ProcessEnv,
+  clock: Clock,
+  clients: AwsClientFactories,
+): AwsFactory {
   return (inputs, options = {}) =>
-    createAwsContext({ actionName, inputs, env, clock, signal: options.signal, oidc: options.oidc });
+    awsContextWith({ actionName, inputs, env, clock, signal: options.signal, oidc: options.oidc }, clients);
 }
