@@ -4,7 +4,7 @@
  * and push) → outputs and the job summary. Decisions live in tags.ts,
  * @berth/shared's ecr-tag-rules and builders/; effects come in `Dependencies`.
  */
-import * as core from '@actions/core';
+
 import { DescribeImagesCommand, DescribeRepositoriesCommand } from '@aws-sdk/client-ecr';
 import type { STSClient } from '@aws-sdk/client-sts';
 import { type AwsInputs, awsContextWith } from '@berth/shared/aws';
@@ -35,6 +35,7 @@ import {
 } from '@berth/shared/errors';
 import { InputReader, type RawInputGetter } from '@berth/shared/inputs';
 import { coreLogger, inGroup, type Logger } from '@berth/shared/logger';
+import * as core from '@berth/shared/runner';
 import { writeJobSummary } from '@berth/shared/summary';
 import { resolveWorkspacePath } from '@berth/shared/workspace-file';
 import { resolveBuildSecrets } from './build-secrets.js';

@@ -1,4 +1,3 @@
-import * as core from '@actions/core';
 import type { Clock } from './clock.js';
 import type { DeploymentRecord } from './deployment/record.js';
 import { errorMessage } from './errors.js';
@@ -29,6 +28,7 @@ import {
   type PostPolicy,
   postWebhook,
 } from './notify.js';
+import * as core from './runner.js';
 
 /**
  * Tells the places teams look — a GitHub Deployment with statuses, a chat

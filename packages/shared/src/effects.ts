@@ -1,9 +1,9 @@
-import * as core from '@actions/core';
 import { type AwsClientFactories, type AwsContext, type AwsInputs, awsContextWith } from './aws.js';
 import { type Clock, systemClock } from './clock.js';
 import { InputReader } from './inputs.js';
 import { coreLogger, type Logger } from './logger.js';
 import type { OidcOptions } from './oidc.js';
+import * as core from './runner.js';
 import { type JobSummary, writeJobSummary } from './summary.js';
 
 /** How an action reaches AWS: the run's clock and user agent are bound in, so no caller can drop them. */
@@ -46,7 +46,7 @@ export interface ActionEffects {
 }
 
 /**
- * The effects of a real step on a runner: @actions/core, the process
+ * The effects of a real step on a runner: its commands (runner.ts), the process
  * environment, the system clock, and AWS through the client factories the
  * action names (`clients`), so its bundle carries no other client package.
  */

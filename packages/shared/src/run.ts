@@ -1,10 +1,10 @@
-import * as core from '@actions/core';
 import type { AwsClientFactories } from './aws.js';
 import { type ActionEffects, defaultEffects } from './effects.js';
 import { accessDeniedAdvice, errorMessage, isExpectedFailure } from './errors.js';
+import * as core from './runner.js';
 import { inert } from './untrusted.js';
 
-/** The slice of @actions/core that `run()` uses; injectable for tests. */
+/** The slice of the runner commands that `run()` uses; injectable for tests. */
 export interface RunReporter {
   setFailed(message: string): void;
   debug(message: string): void;
