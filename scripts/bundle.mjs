@@ -2,10 +2,13 @@
 // Bundles every actions/<name>/src/index.ts into actions/<name>/dist with ncc.
 // `--check` builds into a temporary folder instead and fails when any committed
 // dist differs from the fresh build (CI runs it so a stale dist cannot land).
+// Either way a bundle that contains test-only code (testkit, the emulator,
+// aws-sdk-client-mock) fails the run: see bundle-check.mjs.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { findTestOnlyCode, testOnlyMarkers } from './bundle-check.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const check = process.argv.includes('--check');
@@ -26,6 +29,8 @@ const actions = readdirSync(join(root, 'actions')).filter(
 );
 
 let stale = 0;
+let polluted = 0;
+const markers = testOnlyMarkers(root);
 for (const name of actions) {
   const dir = join(root, 'actions', name);
   const out = check ? mkdtempSync(join(tmpdir(), `berth-dist-${name}-`)) : join(dir, 'dist');
@@ -50,6 +55,15 @@ for (const name of actions) {
       stdio: ['ignore', 'inherit', 'inherit'],
     },
   );
+  for (const file of listFiles(out).filter((file) => file.endsWith('.js'))) {
+    const found = findTestOnlyCode(readFileSync(join(out, file), 'utf8'), markers);
+    if (found.length > 0) {
+      polluted++;
+      console.error(
+        `actions/${name}/dist/${file} contains test-only code (${found.join(', ')}): production sources must not import @berth/testkit, @berth/emulator or test libraries.`,
+      );
+    }
+  }
   if (!check) {
     console.log(
       `bundled ${relative(root, out)} (${(statSync(join(out, 'index.js')).size / 1024).toFixed(0)} KiB)`,
@@ -74,4 +88,4 @@ for (const name of actions) {
     console.log(`actions/${name}/dist is up to date`);
   }
 }
-if (check && stale > 0) process.exit(1);
+if ((check && stale > 0) || polluted > 0) process.exit(1);

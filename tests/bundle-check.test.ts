@@ -1,0 +1,43 @@
+/**
+ * The check `npm run bundle` and `check-dist` run on every bundle: test-only
+ * code (packages/testkit, packages/emulator, test libraries) must never ship.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+// @ts-expect-error: a plain .mjs script without type declarations
+import { findTestOnlyCode, testOnlyMarkers } from '../scripts/bundle-check.mjs';
+
+const ROOT = join(import.meta.dirname, '..');
+const markers: string[] = testOnlyMarkers(ROOT);
+
+describe('bundle check', () => {
+  it('knows the test helpers the structure review found in bundles, and no product function', () => {
+    expect(markers).toEqual(
+      expect.arrayContaining([
+        'function recordingLogger(',
+        'function manualClock(',
+        'function startEmulator(',
+        'function mockClient(',
+      ]),
+    );
+    // build-push declares its own runAction; the emulator's must not make it a marker.
+    expect(markers).not.toContain('function runAction(');
+    expect(markers).not.toContain('function run(');
+  });
+
+  it('finds the recording logger in the text of the module that declares it', () => {
+    const source = readFileSync(join(ROOT, 'packages', 'testkit', 'src', 'doubles.ts'), 'utf8');
+    expect(findTestOnlyCode(source, markers)).toEqual(
+      expect.arrayContaining(['function recordingLogger(', 'function manualClock(']),
+    );
+  });
+
+  const dists = readdirSync(join(ROOT, 'actions'))
+    .map((name) => join(ROOT, 'actions', name, 'dist', 'index.js'))
+    .filter((path) => existsSync(path));
+
+  it.each(dists)('%s carries no test-only code', (path) => {
+    expect(findTestOnlyCode(readFileSync(path, 'utf8'), markers)).toEqual([]);
+  });
+});
