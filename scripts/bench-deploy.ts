@@ -21,7 +21,8 @@
  *
  * Without ../shared the opponent is missing: Berth is benched alone and the
  * table says so. `npm run bench` runs this, then the promotion bench.
- * BENCH_RUNS (default 5) sets the repetitions.
+ * BENCH_RUNS (default 5) sets the repetitions; BENCH_ONLY=start measures the
+ * cold start and the bundle sizes alone.
  */
 import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -277,6 +278,13 @@ async function coldStart(
   return out;
 }
 
+/** The actions that have a bundle, in name order. */
+function berthActions(): string[] {
+  return readdirSync(join(ROOT, 'actions'))
+    .filter((name) => existsSync(join(ROOT, 'actions', name, 'dist', 'index.js')))
+    .sort();
+}
+
 function bundleBytes(dir: string): { index: number; chunks: number } {
   const files = readdirSync(dir).filter((f) => f.endsWith('.js'));
   const size = (f: string) => statSync(join(dir, f)).size;
@@ -299,7 +307,9 @@ export async function benchDeploy(): Promise<void> {
   const rows: string[][] = [];
   const readsFailure: number[][] = contenders.map(() => []);
   const readsGood: number[][] = contenders.map(() => []);
-  for (const c of CASES) {
+  // BENCH_ONLY=start: the cold-start and size rows alone (seconds, not minutes of emulated rollouts).
+  const cases = process.env.BENCH_ONLY === 'start' ? [] : CASES;
+  for (const c of cases) {
     const results = [] as Measured[][];
     for (const [i, contender] of contenders.entries()) {
       const runs: Measured[] = [];
@@ -327,16 +337,18 @@ export async function benchDeploy(): Promise<void> {
     const codes = results.map((runs) => runs.map((r) => r.exitCode).join(','));
     rows.push([`${c.name}: exit codes`, ...codes, ...(codes.length > 1 ? [''] : [])]);
   }
-  rows.push([
-    'reads per minute of waiting, failures',
-    ...readsFailure.map((v) => spread(v, '')),
-    ...(contenders.length > 1 ? [''] : []),
-  ]);
-  rows.push([
-    'reads per minute of waiting, good image',
-    ...readsGood.map((v) => spread(v, '')),
-    ...(contenders.length > 1 ? [''] : []),
-  ]);
+  if (cases.length > 0)
+    rows.push([
+      'reads per minute of waiting, failures',
+      ...readsFailure.map((v) => spread(v, '')),
+      ...(contenders.length > 1 ? [''] : []),
+    ]);
+  if (cases.length > 0)
+    rows.push([
+      'reads per minute of waiting, good image',
+      ...readsGood.map((v) => spread(v, '')),
+      ...(contenders.length > 1 ? [''] : []),
+    ]);
   const starts = [] as Awaited<ReturnType<typeof coldStart>>[];
   for (const contender of contenders) starts.push(await coldStart(contender));
   const first = starts.map((s) => s.firstOutput);
@@ -358,15 +370,23 @@ export async function benchDeploy(): Promise<void> {
     ...(rss.length > 1 ? [ratio(rss[0], rss[1])] : []),
   ]);
   const sizes = contenders.map((c) => bundleBytes(dirname(c.entry)));
+  const mb = (s: { index: number; chunks: number }) =>
+    `${(s.index / 1e6).toFixed(2)} MB${s.chunks ? ` + ${(s.chunks / 1e6).toFixed(2)} MB` : ''}`;
   rows.push([
     'dist/index.js (+ lazily loaded chunks)',
-    ...sizes.map(
-      (s) => `${(s.index / 1e6).toFixed(2)} MB${s.chunks ? ` + ${(s.chunks / 1e6).toFixed(2)} MB` : ''}`,
-    ),
+    ...sizes.map(mb),
     ...(sizes.length > 1
       ? [ratio([sizes[0].index + sizes[0].chunks], [sizes[1].index + sizes[1].chunks])]
       : []),
   ]);
+  // Every Berth action's bundle, against the targets: ≤ 1.0 MB each, aws-auth ≤ 0.5 MB.
+  for (const action of berthActions()) {
+    rows.push([
+      `  Berth ${action} dist/index.js`,
+      mb(bundleBytes(join(ROOT, 'actions', action, 'dist'))),
+      ...(contenders.length > 1 ? ['', ''] : []),
+    ]);
+  }
   printTable(header, rows);
   console.log(`\nValues: median (min–max) of ${RUNS} runs. Ratio: the AWS action's median over Berth's.`);
 }

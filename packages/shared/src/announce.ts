@@ -10,9 +10,9 @@ import {
   deploymentPayload,
   type GitHubDeploymentInputs,
   type GitHubDeploymentsApi,
+  githubDeploymentsApi,
   githubWarning,
   lostStatusRequest,
-  octokitDeploymentsApi,
   type PayloadSource,
   repositoryOf,
   statusRequest,
@@ -45,7 +45,7 @@ export interface AnnouncerOptions {
   logger: Logger;
   clock: Clock;
   setSecret?: (secret: string) => void;
-  /** The GitHub REST calls; @actions/github by default. */
+  /** The GitHub REST calls; fetch by default. */
   createApi?: (
     token: string,
     repository: { owner: string; repo: string },
@@ -87,7 +87,7 @@ export class DeploymentAnnouncer {
       logger.info(`GitHub deployment skipped: ${missing}.`);
       return;
     }
-    this.api = (options.createApi ?? octokitDeploymentsApi)(github.token, repository, env);
+    this.api = (options.createApi ?? githubDeploymentsApi)(github.token, repository, env);
   }
 
   /**
