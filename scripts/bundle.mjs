@@ -5,9 +5,10 @@
 // Either way a bundle that contains test-only code (testkit, the emulator,
 // aws-sdk-client-mock) fails the run: see bundle-check.mjs.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { transform } from 'esbuild';
 import { findTestOnlyCode, testOnlyMarkers } from './bundle-check.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -21,6 +22,26 @@ function listFiles(dir) {
     const path = join(dir, name);
     return statSync(path).isDirectory() ? listFiles(path).map((p) => join(name, p)) : [name];
   });
+}
+
+/**
+ * ncc minifies index.js but writes the chunks of dynamic imports (the code an
+ * action loads once its inputs are checked) as they come from webpack, twice
+ * their size. esbuild minifies them with names kept, as ncc keeps function and
+ * class names in index.js (the SDK and error handling read `.name`).
+ */
+async function minifyChunks(dir) {
+  for (const file of listFiles(dir).filter((file) => /^\d+\.index\.js$/.test(file))) {
+    const path = join(dir, file);
+    const { code } = await transform(readFileSync(path, 'utf8'), {
+      minify: true,
+      keepNames: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'es2023',
+    });
+    writeFileSync(path, code);
+  }
 }
 
 const actions = readdirSync(join(root, 'actions')).filter(
@@ -64,9 +85,13 @@ for (const name of actions) {
       );
     }
   }
+  await minifyChunks(out);
   if (!check) {
+    const kib = (file) => statSync(join(out, file)).size / 1024;
+    const chunks = listFiles(out).filter((file) => /^\d+\.index\.js$/.test(file));
+    const chunkKib = chunks.reduce((sum, file) => sum + kib(file), 0);
     console.log(
-      `bundled ${relative(root, out)} (${(statSync(join(out, 'index.js')).size / 1024).toFixed(0)} KiB)`,
+      `bundled ${relative(root, out)} (index.js ${kib('index.js').toFixed(0)} KiB${chunks.length ? ` + ${chunks.length} chunks ${chunkKib.toFixed(0)} KiB loaded on demand` : ''})`,
     );
     continue;
   }

@@ -14,6 +14,12 @@ export type AwsFactory = (
     signal?: AbortSignal;
     /** Seam for tests: OIDC dependencies (ID token source, STS client). */
     oidc?: Partial<OidcOptions>;
+    /**
+     * Client factories for this context, beside those given to run(): a
+     * module loaded after the inputs are checked names its clients here, so
+     * their packages are not even parsed when an input is wrong.
+     */
+    clients?: AwsClientFactories;
   },
 ) => AwsContext;
 
@@ -78,5 +84,8 @@ export function awsFactory(
   clients: AwsClientFactories,
 ): AwsFactory {
   return (inputs, options = {}) =>
-    awsContextWith({ actionName, inputs, env, clock, signal: options.signal, oidc: options.oidc }, clients);
+    awsContextWith(
+      { actionName, inputs, env, clock, signal: options.signal, oidc: options.oidc },
+      { ...clients, ...options.clients },
+    );
 }

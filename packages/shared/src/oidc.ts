@@ -1,4 +1,4 @@
-import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, UserAgent } from '@smithy/types';
 import { retry, type Sleep } from './backoff.js';
 import { untilAborted } from './deadline.js';
@@ -222,6 +222,8 @@ export function stsWebIdentityAssumer(
 ): AssumeRoleWithWebIdentity {
   let client: STSClient | undefined;
   return async (request) => {
+    // Loaded on the first assumption, not at start: a step that fails on an input never parses it.
+    const { AssumeRoleWithWebIdentityCommand, STSClient } = await import('@aws-sdk/client-sts');
     client ??= new STSClient({
       region,
       customUserAgent,
