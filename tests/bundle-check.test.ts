@@ -39,4 +39,15 @@ describe('bundle check', () => {
   it.each(dists)('%s carries no test-only code', (path) => {
     expect(findTestOnlyCode(readFileSync(path, 'utf8'), markers)).toEqual([]);
   });
+
+  it('aws-auth bundles the STS client and no other (lazy clients)', () => {
+    const dir = join(ROOT, 'actions', 'aws-auth', 'dist');
+    if (!existsSync(join(dir, 'index.js'))) throw new Error(`${dir} is not built: run \`npm run bundle\`.`);
+    const text = readdirSync(dir)
+      .filter((file) => file.endsWith('.js'))
+      .map((file) => readFileSync(join(dir, file), 'utf8'))
+      .join('\n');
+    expect(text).toContain('STSClient');
+    for (const other of ['ECSClient', 'ECRClient', 'CloudWatchLogsClient']) expect(text).not.toContain(other);
+  });
 });
