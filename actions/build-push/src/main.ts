@@ -2,12 +2,11 @@
  * Wiring: inputs → tags → registry and repository facts → one of three paths
  * (promote an existing image, reuse the image the first tag names, or build
  * and push) → outputs and the job summary. Decisions live in tags.ts,
- * @berth/shared's ecr-tag-rules and builders/; effects come in `Dependencies`.
+ * @berth/shared's ecr-tag-rules and builders/; effects come in `effects`.
  */
 
 import { DescribeImagesCommand, DescribeRepositoriesCommand } from '@aws-sdk/client-ecr';
 import type { STSClient } from '@aws-sdk/client-sts';
-import { type AwsInputs, awsContextWith } from '@berth/shared/aws';
 import { ecr } from '@berth/shared/aws-clients/ecr';
 import { sts } from '@berth/shared/aws-clients/sts';
 import { type Clock, systemClock } from '@berth/shared/clock';
@@ -26,6 +25,7 @@ import {
   type TagDecision,
   tagRefusalError,
 } from '@berth/shared/ecr-tag-rules';
+import type { ActionEffects } from '@berth/shared/effects';
 import {
   awsErrorName,
   ConfigurationError,
@@ -33,10 +33,8 @@ import {
   isAccessDenied,
   wrapError,
 } from '@berth/shared/errors';
-import { InputReader, type RawInputGetter } from '@berth/shared/inputs';
-import { coreLogger, inGroup, type Logger } from '@berth/shared/logger';
+import { inGroup, type Logger } from '@berth/shared/logger';
 import * as core from '@berth/shared/runner';
-import { writeJobSummary } from '@berth/shared/summary';
 import { resolveWorkspacePath } from '@berth/shared/workspace-file';
 import { resolveBuildSecrets } from './build-secrets.js';
 import { detectBuilder, runBuild } from './builders/index.js';
@@ -55,7 +53,7 @@ import { ecrCredentials, type RegistryCredentials, registryLogin, registryLogout
 import { imageLabels } from './oci-labels.js';
 import { checkRegistryRegion, isLoopbackRegistry, registryIdOf, resolveRegistry } from './registry.js';
 import { type BuildPushResult, outputsOf, type TagOutcome } from './result.js';
-import { writeSummary } from './summary.js';
+import { buildSummary } from './summary.js';
 import { planTags } from './tags.js';
 import { nodeTempFiles, type TempFiles } from './temp-files.js';
 
@@ -67,44 +65,16 @@ export interface AwsClients {
   sts(): Pick<STSClient, 'send'>;
 }
 
-/** Every effect the action has, so tests can replace each one. */
-export interface Dependencies {
-  env: NodeJS.ProcessEnv;
-  getInput: RawInputGetter;
-  exec: Exec;
-  files: TempFiles;
-  clock: Pick<Clock, 'now'>;
-  /** The step deadline's clock (honours BERTH_TIME_SCALE; `clock` is real time, for tag dates). */
-  deadlineClock?: Pick<Clock, 'now' | 'abortAfter'>;
-  logger: Logger;
-  setSecret(secret: string): void;
-  setOutput(name: string, value: string): void;
-  /** Sets a variable for the job's later steps (DOCKER_CONFIG); core.exportVariable by default. */
-  exportVariable?(name: string, value: string): void;
-  writeSummary(result: BuildPushResult): Promise<void>;
-  /** `signal`: the step deadline's; every call through the clients is abandoned when it fires. */
-  aws(inputs: AwsInputs, signal?: AbortSignal): AwsClients;
-  /** The summary of a step that timed out (no result to show). */
-  writeTimeoutSummary?(message: string): Promise<void>;
-}
-
-export function defaultDependencies(): Dependencies {
-  return {
-    env: process.env,
-    getInput: (name) => core.getInput(name),
-    exec: actionsExecutor,
-    files: nodeTempFiles(),
-    clock: systemClock(1),
-    deadlineClock: systemClock(),
-    logger: coreLogger,
-    setSecret: (secret) => core.setSecret(secret),
-    setOutput: (name, value) => core.setOutput(name, value),
-    exportVariable: (name, value) => core.exportVariable(name, value),
-    writeSummary,
-    aws: (inputs, signal) => awsContextWith({ actionName: ACTION_NAME, inputs, signal }, { ecr, sts }),
-    writeTimeoutSummary: (message) =>
-      writeJobSummary((summary) => summary.addHeading('build-push: timed-out', 3).addRaw(message, true)),
-  };
+/** The shared effects, and the ones only a build has; each optional one has a real default. */
+export interface Effects extends ActionEffects {
+  /** Runs the builder (docker, buildah, podman); @actions/exec by default. */
+  exec?: Exec;
+  /** Secret files, digest and metadata files; under `files.temp` by default. */
+  tempFiles?: TempFiles;
+  /** Masks a value in the log (the runner's add-mask by default). */
+  setSecret?(secret: string): void;
+  /** Tag and label dates: real time even when BERTH_TIME_SCALE speeds `clock` up (default the system clock). */
+  wallClock?: Pick<Clock, 'now'>;
 }
 
 interface Target {
@@ -221,25 +191,31 @@ async function applyTags(
   });
 }
 
-export async function main(deps: Dependencies = defaultDependencies()): Promise<BuildPushResult> {
-  const { logger } = deps;
+async function buildPush(effects: Effects): Promise<BuildPushResult> {
+  const { logger } = effects;
+  const exec = effects.exec ?? actionsExecutor;
+  const files = effects.tempFiles ?? nodeTempFiles(effects.files.temp);
+  const setSecret = effects.setSecret ?? core.setSecret;
   // 1. Everything that can be checked without touching anything.
-  const inputs = getInputs(new InputReader(deps.getInput));
-  for (const value of inputs.secrets.values()) if (value !== '') deps.setSecret(value);
-  const run = readRunContext(deps.env, await readEventPayload(deps.files, deps.env.GITHUB_EVENT_PATH));
-  const now = new Date(deps.clock.now());
+  const inputs = getInputs(effects.inputs);
+  for (const value of inputs.secrets.values()) if (value !== '') setSecret(value);
+  const run = readRunContext(effects.env, await readEventPayload(files, effects.env.GITHUB_EVENT_PATH));
+  const now = new Date((effects.wallClock ?? systemClock(1)).now());
   const tagPlan = planTags(inputs.tags, inputs.flavor, tagContext(run, now, inputs), {
     allowLatest: inputs.allowLatest,
   });
   const tags = tagPlan.tags;
   for (const note of tagPlan.notes) logger.info(note);
   const buildMode = inputs.source === undefined;
-  const workspace = deps.env.GITHUB_WORKSPACE || process.cwd();
-  if (buildMode) checkBuildFiles(inputs, workspace, deps.env.RUNNER_TEMP || undefined);
+  const workspace = effects.env.GITHUB_WORKSPACE || effects.files.workspace;
+  if (buildMode) checkBuildFiles(inputs, workspace, effects.env.RUNNER_TEMP || undefined);
   const buildSecrets = buildMode
-    ? resolveBuildSecrets(inputs, deps.env, { workspace, runnerTemp: deps.env.RUNNER_TEMP || undefined })
+    ? resolveBuildSecrets(inputs, effects.env, {
+        workspace,
+        runnerTemp: effects.env.RUNNER_TEMP || undefined,
+      })
     : undefined;
-  for (const { value } of buildSecrets?.envs.values() ?? []) deps.setSecret(value);
+  for (const { value } of buildSecrets?.envs.values() ?? []) setSecret(value);
   const labels = imageLabels(labelContext(run, now, tagPlan.version), inputs.labels);
   if (!buildMode && !inputs.push) {
     throw new ConfigurationError(
@@ -249,8 +225,8 @@ export async function main(deps: Dependencies = defaultDependencies()): Promise<
   logger.info(`Tags: ${tags.join(', ')}`);
 
   // 2. Where the image goes and what the repository allows. Every AWS call from here on ends by the step's deadline.
-  const deadline = stepDeadline(deps.deadlineClock ?? deps.clock, inputs.timeoutMinutes * 60_000);
-  const { aws, registry } = await connect(inputs, deps, deadline.signal);
+  const deadline = stepDeadline(effects.clock, inputs.timeoutMinutes * 60_000);
+  const { aws, registry } = await connect(inputs, effects, deadline.signal);
   const repo = { repositoryName: inputs.repository, registryId: registryIdOf(registry) };
   const base = { registry, repo, image: `${registry}/${inputs.repository}` };
   const common = {
@@ -279,12 +255,16 @@ export async function main(deps: Dependencies = defaultDependencies()): Promise<
   // One ECR login token for the builder and the docker config left for later steps.
   let credentials: RegistryCredentials | undefined;
   const login = async (client: AwsClients) => {
-    credentials ??= await ecrCredentials(client.ecr(), deps.setSecret);
+    credentials ??= await ecrCredentials(client.ecr(), setSecret);
     return credentials;
   };
   if (inputs.dockerConfig && aws) {
     // Exported by runAction once the step's own login and logout are over.
-    common.dockerConfig = await leaveDockerConfig(deps, registry, await login(aws));
+    common.dockerConfig = await leaveDockerConfig(
+      { files, env: effects.env, logger, setSecret },
+      registry,
+      await login(aws),
+    );
   } else if (inputs.dockerConfig) {
     logger.warning(
       '`docker-config: true` but there is no AWS access (push is false); no docker config was written.',
@@ -344,7 +324,7 @@ export async function main(deps: Dependencies = defaultDependencies()): Promise<
     if (refusal) throw refusal;
   }
   const builder = await inGroup(logger, 'Find a builder', async () => {
-    const found = await detectBuilder(deps.exec, inputs.builder);
+    const found = await detectBuilder(exec, inputs.builder);
     for (const probe of found.probes) logger.info(`${probe.builder}: ${probe.detail}`);
     return found;
   });
@@ -352,7 +332,7 @@ export async function main(deps: Dependencies = defaultDependencies()): Promise<
   let loggedIn = false;
   if (aws) {
     try {
-      await registryLogin(deps.exec, builder.name, registry, await login(aws), insecure);
+      await registryLogin(exec, builder.name, registry, await login(aws), insecure);
       loggedIn = true;
     } catch (error) {
       if (inputs.push) throw error;
@@ -387,11 +367,11 @@ export async function main(deps: Dependencies = defaultDependencies()): Promise<
       insecureRegistry: insecure,
     };
     outcome = await inGroup(logger, `Build with ${builder.name}`, () =>
-      runBuild(builder, request, { exec: deps.exec, files: deps.files, logger }),
+      runBuild(builder, request, { exec: exec, files: files, logger }),
     );
   } finally {
     if (loggedIn && shouldLogout(run)) {
-      const problem = await registryLogout(deps.exec, builder.name, registry);
+      const problem = await registryLogout(exec, builder.name, registry);
       if (problem) logger.warning(`Could not log out of ${registry}: ${problem}`);
     }
   }
@@ -436,19 +416,19 @@ export async function main(deps: Dependencies = defaultDependencies()): Promise<
  */
 async function connect(
   inputs: Inputs,
-  deps: Dependencies,
+  effects: Effects,
   signal: AbortSignal,
 ): Promise<{ aws?: AwsClients; registry: string }> {
   const withoutAws = (error: unknown) => {
     const registry = inputs.registry ?? 'localhost';
-    deps.logger.warning(
+    effects.logger.warning(
       `No AWS access (${errorMessage(error)}); push is false, so the image is built as ${registry}/${inputs.repository} without a registry login.`,
     );
     return { registry };
   };
   let aws: AwsClients;
   try {
-    aws = deps.aws(inputs.aws, signal);
+    aws = effects.aws(inputs.aws, { signal, clients: { ecr, sts } });
   } catch (error) {
     // A malformed aws-region or role-to-assume is a mistake to report even when nothing is pushed.
     const configured = inputs.aws.region !== undefined || inputs.aws.roleToAssume !== undefined;
@@ -466,19 +446,19 @@ async function connect(
   }
 }
 
-/** main, then outputs and the summary: what `index.ts` runs. */
-export async function runAction(deps: Dependencies = defaultDependencies()): Promise<BuildPushResult> {
+/** The build, then outputs and the summary: what `index.ts` runs through `run()`. */
+export async function main(effects: Effects): Promise<BuildPushResult> {
   let result: BuildPushResult;
   try {
-    result = await main(deps);
+    result = await buildPush(effects);
   } catch (error) {
     if (!isDeadlineError(error)) throw error;
     const message = `Timed out: an AWS call was still unanswered when \`timeout-minutes\` passed, and was abandoned (${errorMessage(error)}). A promotion's tags may be partly written: run the step again, it keeps tags already on the image.`;
-    await deps.writeTimeoutSummary?.(message);
+    await effects.summary((summary) => summary.addHeading('build-push: timed-out', 3).addRaw(message, true));
     throw new Error(message, { cause: error });
   }
-  if (result.dockerConfig) deps.exportVariable?.('DOCKER_CONFIG', result.dockerConfig);
-  for (const [name, value] of Object.entries(outputsOf(result))) deps.setOutput(name, value);
-  await deps.writeSummary(result);
+  if (result.dockerConfig) effects.exportVariable('DOCKER_CONFIG', result.dockerConfig);
+  for (const [name, value] of Object.entries(outputsOf(result))) effects.setOutput(name, value);
+  await effects.summary(buildSummary(result));
   return result;
 }
