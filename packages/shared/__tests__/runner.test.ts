@@ -81,7 +81,13 @@ describe('runner commands match @actions/core', () => {
     ['warning with every property', (api) => api.warning(UNTRUSTED, PROPERTIES)],
     ['error with a title only', (api) => api.error(UNTRUSTED, { title: 'x' })],
     ['error with empty properties', (api) => api.error(UNTRUSTED, {})],
-    ['a group', (api) => (api.startGroup(UNTRUSTED), api.endGroup())],
+    [
+      'a group',
+      (api) => {
+        api.startGroup(UNTRUSTED);
+        api.endGroup();
+      },
+    ],
     ['a secret mask', (api) => api.setSecret('s3cr%t\nline')],
     ['an output in GITHUB_OUTPUT', (api) => api.setOutput('digest', 'sha256:1\nline 2')],
     ['a non-string output', (api) => api.setOutput('count', 3 as unknown as string)],
