@@ -17,6 +17,8 @@ const common = {
   roots: ['<rootDir>/packages', '<rootDir>/actions', '<rootDir>/tests'],
   moduleNameMapper: {
     '^@berth/shared$': '<rootDir>/packages/shared/src/index.ts',
+    // Sub-path imports (`@berth/shared/aws`, `@berth/shared/deployment/follow`), as package.json's exports map them.
+    '^@berth/shared/(.*)$': '<rootDir>/packages/shared/src/$1',
     '^@berth/emulator$': '<rootDir>/packages/emulator/src/index.ts',
     '^@berth/testkit$': '<rootDir>/packages/testkit/src/index.ts',
     // Deep imports (`@berth/testkit/doubles.js`) keep unit tests off the workflow harness.

@@ -21,11 +21,12 @@
  *
  * Without ../shared the opponent is missing: Berth is benched alone and the
  * table says so. `npm run bench` runs this, then the promotion bench.
- * BENCH_RUNS (default 5) sets the repetitions.
+ * BENCH_RUNS (default 5) sets the repetitions; BENCH_ONLY=start measures the
+ * cold start and the bundle sizes alone.
  */
 import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   manifestDigest,
@@ -258,7 +259,7 @@ async function coldStart(
     const started = performance.now();
     let first: number | undefined;
     const result = await runAction({
-      action: 'deploy-ecs',
+      action: basename(dirname(dirname(contender.entry))),
       entry: contender.entry,
       nodeArgs: ['--import', PEAK_MEMORY],
       inputs: {},
@@ -273,6 +274,13 @@ async function coldStart(
     if (rss) out.rssKiB.push(Number(rss));
   }
   return out;
+}
+
+/** The actions that have a bundle, in name order. */
+function berthActions(): string[] {
+  return readdirSync(join(ROOT, 'actions'))
+    .filter((name) => existsSync(join(ROOT, 'actions', name, 'dist', 'index.js')))
+    .sort();
 }
 
 function bundleBytes(dir: string): { index: number; chunks: number } {
@@ -297,7 +305,9 @@ export async function benchDeploy(): Promise<void> {
   const rows: string[][] = [];
   const readsFailure: number[][] = contenders.map(() => []);
   const readsGood: number[][] = contenders.map(() => []);
-  for (const c of CASES) {
+  // BENCH_ONLY=start: the cold-start and size rows alone (seconds, not minutes of emulated rollouts).
+  const cases = process.env.BENCH_ONLY === 'start' ? [] : CASES;
+  for (const c of cases) {
     const results = [] as Measured[][];
     for (const [i, contender] of contenders.entries()) {
       const runs: Measured[] = [];
@@ -325,16 +335,18 @@ export async function benchDeploy(): Promise<void> {
     const codes = results.map((runs) => runs.map((r) => r.exitCode).join(','));
     rows.push([`${c.name}: exit codes`, ...codes, ...(codes.length > 1 ? [''] : [])]);
   }
-  rows.push([
-    'reads per minute of waiting, failures',
-    ...readsFailure.map((v) => spread(v, '')),
-    ...(contenders.length > 1 ? [''] : []),
-  ]);
-  rows.push([
-    'reads per minute of waiting, good image',
-    ...readsGood.map((v) => spread(v, '')),
-    ...(contenders.length > 1 ? [''] : []),
-  ]);
+  if (cases.length > 0)
+    rows.push([
+      'reads per minute of waiting, failures',
+      ...readsFailure.map((v) => spread(v, '')),
+      ...(contenders.length > 1 ? [''] : []),
+    ]);
+  if (cases.length > 0)
+    rows.push([
+      'reads per minute of waiting, good image',
+      ...readsGood.map((v) => spread(v, '')),
+      ...(contenders.length > 1 ? [''] : []),
+    ]);
   const starts = [] as Awaited<ReturnType<typeof coldStart>>[];
   for (const contender of contenders) starts.push(await coldStart(contender));
   const first = starts.map((s) => s.firstOutput);
@@ -356,15 +368,27 @@ export async function benchDeploy(): Promise<void> {
     ...(rss.length > 1 ? [ratio(rss[0], rss[1])] : []),
   ]);
   const sizes = contenders.map((c) => bundleBytes(dirname(c.entry)));
+  const mb = (s: { index: number; chunks: number }) =>
+    `${(s.index / 1e6).toFixed(2)} MB${s.chunks ? ` + ${(s.chunks / 1e6).toFixed(2)} MB` : ''}`;
   rows.push([
     'dist/index.js (+ lazily loaded chunks)',
-    ...sizes.map(
-      (s) => `${(s.index / 1e6).toFixed(2)} MB${s.chunks ? ` + ${(s.chunks / 1e6).toFixed(2)} MB` : ''}`,
-    ),
+    ...sizes.map(mb),
     ...(sizes.length > 1
       ? [ratio([sizes[0].index + sizes[0].chunks], [sizes[1].index + sizes[1].chunks])]
       : []),
   ]);
+  // Every Berth action: its cold start on a missing input and its bundle, against the targets
+  // (start ≤ 0.6× the AWS action's, bundles ≤ 1.0 MB each, aws-auth ≤ 0.5 MB).
+  const opponentStart = starts.length > 1 ? starts[1] : undefined;
+  for (const action of berthActions()) {
+    const entry = join(ROOT, 'actions', action, 'dist', 'index.js');
+    const start = action === 'deploy-ecs' ? starts[0] : await coldStart({ ...BERTH, name: action, entry });
+    rows.push([
+      `  Berth ${action}: first output / exit; dist/index.js`,
+      `${spread(start.firstOutput, '', 0)} / ${spread(start.exit, ' ms', 0)}; ${mb(bundleBytes(dirname(entry)))}`,
+      ...(opponentStart ? ['', ratio(start.exit, opponentStart.exit)] : []),
+    ]);
+  }
   printTable(header, rows);
   console.log(`\nValues: median (min–max) of ${RUNS} runs. Ratio: the AWS action's median over Berth's.`);
 }

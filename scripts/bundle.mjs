@@ -2,10 +2,14 @@
 // Bundles every actions/<name>/src/index.ts into actions/<name>/dist with ncc.
 // `--check` builds into a temporary folder instead and fails when any committed
 // dist differs from the fresh build (CI runs it so a stale dist cannot land).
+// Either way a bundle that contains test-only code (testkit, the emulator,
+// aws-sdk-client-mock) fails the run: see bundle-check.mjs.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { transform } from 'esbuild';
+import { findTestOnlyCode, testOnlyMarkers } from './bundle-check.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const check = process.argv.includes('--check');
@@ -20,12 +24,34 @@ function listFiles(dir) {
   });
 }
 
+/**
+ * ncc minifies index.js but writes the chunks of dynamic imports (the code an
+ * action loads once its inputs are checked) as they come from webpack, twice
+ * their size. esbuild minifies them with names kept, as ncc keeps function and
+ * class names in index.js (the SDK and error handling read `.name`).
+ */
+async function minifyChunks(dir) {
+  for (const file of listFiles(dir).filter((file) => /^\d+\.index\.js$/.test(file))) {
+    const path = join(dir, file);
+    const { code } = await transform(readFileSync(path, 'utf8'), {
+      minify: true,
+      keepNames: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'es2023',
+    });
+    writeFileSync(path, code);
+  }
+}
+
 const actions = readdirSync(join(root, 'actions')).filter(
   (name) =>
     existsSync(join(root, 'actions', name, 'src', 'index.ts')) && (only.length === 0 || only.includes(name)),
 );
 
 let stale = 0;
+let polluted = 0;
+const markers = testOnlyMarkers(root);
 for (const name of actions) {
   const dir = join(root, 'actions', name);
   const out = check ? mkdtempSync(join(tmpdir(), `berth-dist-${name}-`)) : join(dir, 'dist');
@@ -50,9 +76,22 @@ for (const name of actions) {
       stdio: ['ignore', 'inherit', 'inherit'],
     },
   );
+  for (const file of listFiles(out).filter((file) => file.endsWith('.js'))) {
+    const found = findTestOnlyCode(readFileSync(join(out, file), 'utf8'), markers);
+    if (found.length > 0) {
+      polluted++;
+      console.error(
+        `actions/${name}/dist/${file} contains test-only code (${found.join(', ')}): production sources must not import @berth/testkit, @berth/emulator or test libraries.`,
+      );
+    }
+  }
+  await minifyChunks(out);
   if (!check) {
+    const kib = (file) => statSync(join(out, file)).size / 1024;
+    const chunks = listFiles(out).filter((file) => /^\d+\.index\.js$/.test(file));
+    const chunkKib = chunks.reduce((sum, file) => sum + kib(file), 0);
     console.log(
-      `bundled ${relative(root, out)} (${(statSync(join(out, 'index.js')).size / 1024).toFixed(0)} KiB)`,
+      `bundled ${relative(root, out)} (index.js ${kib('index.js').toFixed(0)} KiB${chunks.length ? ` + ${chunks.length} chunks ${chunkKib.toFixed(0)} KiB loaded on demand` : ''})`,
     );
     continue;
   }
@@ -74,4 +113,4 @@ for (const name of actions) {
     console.log(`actions/${name}/dist is up to date`);
   }
 }
-if (check && stale > 0) process.exit(1);
+if ((check && stale > 0) || polluted > 0) process.exit(1);

@@ -1,28 +1,19 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { ConfigurationError, InputReader, type WebIdentityRequest } from '@berth/shared';
+import { sts as stsClient } from '@berth/shared/aws-clients/sts';
+import { defaultEffects } from '@berth/shared/effects';
+import { ConfigurationError } from '@berth/shared/errors';
+import { InputReader } from '@berth/shared/inputs';
+import type { WebIdentityRequest } from '@berth/shared/oidc';
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
-import { main, type StepEffects } from '../src/main.js';
+import { type Effects, main } from '../src/main.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/deploy';
 const sts = mockClient(STSClient);
 
-function recorder() {
-  const events: string[] = [];
-  const effects: StepEffects = {
-    setOutput: (name, value) => events.push(`output ${name}=${value}`),
-    exportVariable: (name, value) => events.push(`export ${name}=${value}`),
-    info: (message) => events.push(`info ${message}`),
-    group: async (name, body) => {
-      events.push(`group ${name}`);
-      return body();
-    },
-  };
-  return { events, effects };
-}
-
+/** Effects as run() makes them for aws-auth (STS only), with what the step shows and does recorded in order. */
 function setup(inputs: Record<string, string>) {
-  const { events, effects } = recorder();
+  const events: string[] = [];
   const assumeRole = jest.fn(async (request: WebIdentityRequest) => ({
     accessKeyId: 'ASIAUNITTEST',
     secretAccessKey: 'unit-secret',
@@ -30,21 +21,37 @@ function setup(inputs: Record<string, string>) {
     expiration: new Date(Date.UTC(2030, 0, 1, 13)),
     assumedRoleArn: `arn:aws:sts::123456789012:assumed-role/deploy/${request.roleSessionName}`,
   }));
-  const run = () =>
-    main({
-      reader: new InputReader(
-        (name) => ({ 'role-to-assume': ROLE, 'aws-region': 'eu-west-1', ...inputs })[name] ?? '',
-      ),
-      env: { GITHUB_REPOSITORY: 'acme/shop', GITHUB_RUN_ID: '4242' },
-      oidc: {
-        getIdToken: async () => 'h.e30.',
-        assumeRole,
-        setSecret: (secret) => events.push(`mask ${secret}`),
-        info: () => {},
-      },
-      effects,
-    });
-  return { events, assumeRole, run };
+  const base = defaultEffects(
+    'aws-auth',
+    { GITHUB_REPOSITORY: 'acme/shop', GITHUB_RUN_ID: '4242' },
+    { sts: stsClient },
+  );
+  const effects: Effects = {
+    ...base,
+    inputs: new InputReader(
+      (name) => ({ 'role-to-assume': ROLE, 'aws-region': 'eu-west-1', ...inputs })[name] ?? '',
+    ),
+    logger: {
+      ...base.logger,
+      info: (message) => events.push(`info ${message}`),
+      startGroup: (name) => events.push(`group ${name}`),
+      endGroup: () => {},
+    },
+    setOutput: (name, value) => events.push(`output ${name}=${value}`),
+    exportVariable: (name, value) => events.push(`export ${name}=${value}`),
+    summary: async () => {},
+    aws: (awsInputs, options) =>
+      base.aws(awsInputs, {
+        ...options,
+        oidc: {
+          getIdToken: async () => 'h.e30.',
+          assumeRole,
+          setSecret: (secret) => events.push(`mask ${secret}`),
+          info: () => {},
+        },
+      }),
+  };
+  return { events, assumeRole, run: () => main(effects) };
 }
 
 beforeEach(() => {

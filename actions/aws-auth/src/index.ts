@@ -1,4 +1,4 @@
-import { run } from '@berth/shared';
+import { run } from '@berth/shared/run';
 import { main } from './main.js';
 
-await run('aws-auth', () => main());
+await run('aws-auth', main);

@@ -1,4 +1,6 @@
-import { type AwsInputs, ConfigurationError, InputReader, readAwsInputs } from '@berth/shared';
+import { type AwsInputs, readAwsInputs } from '@berth/shared/aws';
+import { ConfigurationError } from '@berth/shared/errors';
+import type { InputReader } from '@berth/shared/inputs';
 
 /** Every input of action.yml, parsed and validated; keys are the camel-cased input names. */
 export interface Inputs extends AwsInputs {
@@ -8,7 +10,7 @@ export interface Inputs extends AwsInputs {
 }
 
 /** The only reader of this action's inputs; throws a ConfigurationError on the first bad value. */
-export function getInputs(reader: InputReader = new InputReader()): Inputs {
+export function getInputs(reader: InputReader): Inputs {
   const roleToAssume = reader.required(
     'role-to-assume',
     'set it to the ARN of the IAM role to assume, e.g. `role-to-assume: arn:aws:iam::123456789012:role/github-deploy`.',

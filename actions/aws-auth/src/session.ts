@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@berth/shared';
+import { ConfigurationError } from '@berth/shared/errors';
 
 /** What this step established, for outputs, the exported environment and the summary. Holds secrets. */
 export interface AssumedSession {

@@ -11,7 +11,8 @@
  */
 import { mkdirSync, realpathSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigurationError, InputReader } from '@berth/shared';
+import { ConfigurationError } from '@berth/shared/errors';
+import { InputReader } from '@berth/shared/inputs';
 import { recordingLogger } from '@berth/testkit/doubles.js';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { resolveBuildSecrets } from '../src/build-secrets.js';

@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { ConfigurationError } from '@berth/shared';
+import { ConfigurationError } from '@berth/shared/errors';
 import { recordingLogger } from '@berth/testkit/doubles.js';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import {

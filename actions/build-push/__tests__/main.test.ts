@@ -1,7 +1,8 @@
 /**
- * The wiring in main.ts with every effect replaced: a mocked ECR/STS
- * (aws-sdk-client-mock), a scripted exec standing in for buildah/docker, real
- * temp files. Checks which path runs, which calls happen (and which must not),
+ * The wiring in main.ts on the shared effects (defaultEffects) with the
+ * observable ones replaced: ECR/STS mocked at the SDK (aws-sdk-client-mock, so
+ * the real client factories and input checks run), a scripted exec standing
+ * in for buildah/docker, real temp files. Checks which path runs, which calls happen (and which must not),
  * and the outputs.
  */
 import { createHash } from 'node:crypto';
@@ -17,20 +18,18 @@ import {
   RepositoryNotFoundException,
 } from '@aws-sdk/client-ecr';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { ConfigurationError } from '@berth/shared';
+import { defaultEffects } from '@berth/shared/effects';
+import { ConfigurationError } from '@berth/shared/errors';
+import { InputReader } from '@berth/shared/inputs';
 import { loadActionManifest } from '@berth/testkit/action-manifest.js';
 import { manualClock, recordingLogger } from '@berth/testkit/doubles.js';
 import { afterAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { Dependencies } from '../src/main.js';
-import { runAction } from '../src/main.js';
+import { ACTION_NAME, type Effects, main } from '../src/main.js';
 import { fakeExec, recordingTempFiles, removeTempFolders, tempFolder } from './helpers/fakes.js';
 
-const credentials = { accessKeyId: 'x', secretAccessKey: 'y' };
-const ecr = new ECRClient({ region: 'eu-west-1', credentials });
-const sts = new STSClient({ region: 'eu-west-1', credentials });
-const ecrMock = mockClient(ecr);
-const stsMock = mockClient(sts);
+const ecrMock = mockClient(ECRClient);
+const stsMock = mockClient(STSClient);
 
 const REGISTRY = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
 const PASSWORD = 'ecr-password-very-secret';
@@ -112,30 +111,35 @@ function setup(
   const outputs: Record<string, string> = {};
   const secrets: string[] = [];
   const logger = recordingLogger();
-  const deps: Dependencies = {
-    env: {
-      GITHUB_SHA: 'abc1234def5678900000000000000000000000ff',
-      GITHUB_REF: 'refs/heads/main',
-      GITHUB_REPOSITORY: 'acme/shop',
-      GITHUB_RUN_NUMBER: '17',
-      GITHUB_RUN_ATTEMPT: '1',
-      GITHUB_WORKSPACE: workspace,
-      RUNNER_ENVIRONMENT: 'github-hosted',
-      ...options.env,
-    },
-    getInput: (name) => values[name] ?? '',
+  const env: NodeJS.ProcessEnv = {
+    GITHUB_SHA: 'abc1234def5678900000000000000000000000ff',
+    GITHUB_REF: 'refs/heads/main',
+    GITHUB_REPOSITORY: 'acme/shop',
+    GITHUB_RUN_NUMBER: '17',
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_WORKSPACE: workspace,
+    RUNNER_ENVIRONMENT: 'github-hosted',
+    ...options.env,
+  };
+  const clock = manualClock(Date.UTC(2024, 0, 15, 14, 30));
+  const tempFiles = recordingTempFiles();
+  const effects: Effects = {
+    ...defaultEffects(ACTION_NAME, env),
+    inputs: new InputReader((name) => values[name] ?? ''),
+    files: { workspace, temp: workspace },
     exec,
-    files: recordingTempFiles(),
-    clock: manualClock(Date.UTC(2024, 0, 15, 14, 30)),
+    tempFiles,
+    clock,
+    wallClock: clock,
     logger,
     setSecret: (secret) => secrets.push(secret),
     setOutput: (name, value) => {
       outputs[name] = value;
     },
-    writeSummary: async () => {},
-    aws: () => ({ region: 'eu-west-1', ecr: () => ecr, sts: () => sts }),
+    exportVariable: () => {},
+    summary: async () => {},
   };
-  return { deps, exec, outputs, secrets, logger };
+  return { effects, exec, outputs, secrets, logger };
 }
 
 const puts = () => ecrMock.commandCalls(PutImageCommand).map((call) => call.args[0].input.imageTag);
@@ -144,12 +148,12 @@ const commands = (exec: ReturnType<typeof fakeExec>) =>
 
 describe('build and push', () => {
   it('builds with buildah, pushes the first tag, adds the second through PutImage, and outputs the digest', async () => {
-    const { deps, exec, outputs, secrets } = setup({
+    const { effects, exec, outputs, secrets } = setup({
       repository: 'shop',
       tags: 'sha-{short_sha}\nbuild-{run_number}',
       file: 'Containerfile',
     });
-    const result = await runAction(deps);
+    const result = await main(effects);
 
     expect(result.mode).toBe('build');
     expect(outputs).toEqual({
@@ -199,24 +203,24 @@ describe('build and push', () => {
   });
 
   it('logs out afterwards on a self-hosted runner, even when the build fails', async () => {
-    const { deps, exec } = setup({ repository: 'shop' }, { env: { RUNNER_ENVIRONMENT: 'self-hosted' } });
-    const failing = deps.exec;
-    deps.exec = async (command, args, options) =>
+    const { effects, exec } = setup({ repository: 'shop' }, { env: { RUNNER_ENVIRONMENT: 'self-hosted' } });
+    const failing = effects.exec!;
+    effects.exec = async (command, args, options) =>
       args[0] === 'build' ? { exitCode: 1, stdout: '', stderr: 'boom' } : failing(command, args, options);
-    await expect(runAction(deps)).rejects.toThrow(/`buildah build` failed/);
+    await expect(main(effects)).rejects.toThrow(/`buildah build` failed/);
     expect(commands(exec).at(-1)).toBe(`buildah logout ${REGISTRY}`);
   });
 
   it('masks build secrets before anything runs', async () => {
-    const { deps, secrets } = setup({ repository: 'shop', secrets: 'npm=tok-123' });
-    await runAction(deps);
+    const { effects, secrets } = setup({ repository: 'shop', secrets: 'npm=tok-123' });
+    await main(effects);
     expect(secrets[0]).toBe('tok-123');
   });
 
   it('uses the registry of the account from GetCallerIdentity, or the registry input', async () => {
     stsMock.on(GetCallerIdentityCommand).resolves({ Account: '210987654321' });
     const first = setup({ repository: 'shop' });
-    await runAction(first.deps);
+    await main(first.effects);
     expect(first.outputs.registry).toBe('210987654321.dkr.ecr.eu-west-1.amazonaws.com');
     expect(ecrMock.commandCalls(DescribeRepositoriesCommand)[0].args[0].input.registryId).toBe(
       '210987654321',
@@ -224,14 +228,14 @@ describe('build and push', () => {
 
     stsMock.reset();
     const second = setup({ repository: 'shop', registry: '111122223333.dkr.ecr.eu-west-1.amazonaws.com' });
-    await runAction(second.deps);
+    await main(second.effects);
     expect(second.outputs.registry).toBe('111122223333.dkr.ecr.eu-west-1.amazonaws.com');
     expect(stsMock.commandCalls(GetCallerIdentityCommand)).toHaveLength(0);
   });
 
   it('talks plain HTTP to a loopback registry', async () => {
-    const { deps, exec } = setup({ repository: 'shop', registry: '127.0.0.1:5000' });
-    await runAction(deps);
+    const { effects, exec } = setup({ repository: 'shop', registry: '127.0.0.1:5000' });
+    await main(effects);
     expect(exec.calls.filter((c) => c.args.includes('--tls-verify=false')).map((c) => c.args[0])).toEqual([
       'login',
       'build',
@@ -241,8 +245,8 @@ describe('build and push', () => {
   });
 
   it('builds without pushing: no repository calls, no digest', async () => {
-    const { deps, outputs } = setup({ repository: 'shop', push: 'false' });
-    const result = await runAction(deps);
+    const { effects, outputs } = setup({ repository: 'shop', push: 'false' });
+    const result = await main(effects);
     expect(result.mode).toBe('build-only');
     expect(outputs.digest).toBe('');
     expect(outputs['image-uri']).toBe('');
@@ -253,11 +257,8 @@ describe('build and push', () => {
 
 describe('push: false without AWS access', () => {
   it('still builds, named after the registry input or localhost, without a login', async () => {
-    const { deps, exec, outputs, logger } = setup({ repository: 'shop', push: 'false', 'aws-region': '' });
-    deps.aws = () => {
-      throw new ConfigurationError('No AWS region: set the `aws-region` input');
-    };
-    await runAction(deps);
+    const { effects, exec, outputs, logger } = setup({ repository: 'shop', push: 'false', 'aws-region': '' });
+    await main(effects);
     expect(outputs).toMatchObject({ image: 'localhost/shop', digest: '', builder: 'buildah' });
     expect(commands(exec).some((c) => c.includes('login'))).toBe(false);
     expect(commands(exec).at(-1)).toMatch(/^buildah build .*--tag localhost\/shop:sha-abc1234 \.$/);
@@ -265,20 +266,14 @@ describe('push: false without AWS access', () => {
   });
 
   it('a malformed AWS input is still an error with push: false', async () => {
-    const { deps, exec } = setup({ repository: 'shop', push: 'false', 'role-to-assume': 'not-an-arn' });
-    deps.aws = () => {
-      throw new ConfigurationError('Input `role-to-assume` must be an IAM role ARN, got "not-an-arn".');
-    };
-    await expect(runAction(deps)).rejects.toThrow(/role-to-assume/);
+    const { effects, exec } = setup({ repository: 'shop', push: 'false', 'role-to-assume': 'not-an-arn' });
+    await expect(main(effects)).rejects.toThrow(/role-to-assume/);
     expect(commands(exec).some((c) => c.startsWith('buildah build'))).toBe(false);
   });
 
   it('with push: true the same failure is fatal', async () => {
-    const { deps, exec } = setup({ repository: 'shop' });
-    deps.aws = () => {
-      throw new ConfigurationError('No AWS region: set the `aws-region` input');
-    };
-    await expect(runAction(deps)).rejects.toThrow(/No AWS region/);
+    const { effects, exec } = setup({ repository: 'shop', 'aws-region': '' });
+    await expect(main(effects)).rejects.toThrow(/No AWS region/);
     expect(exec.calls).toHaveLength(0);
   });
 });
@@ -286,11 +281,11 @@ describe('push: false without AWS access', () => {
 describe('build once (skip-if-exists)', () => {
   it('reuses the image of the first tag, adds the missing tags, and runs no builder', async () => {
     store('sha-abc1234', OLD);
-    const { deps, exec, outputs, logger } = setup({
+    const { effects, exec, outputs, logger } = setup({
       repository: 'shop',
       tags: 'sha-{short_sha}\nbuild-{run_number}',
     });
-    await runAction(deps);
+    await main(effects);
     expect(exec.calls).toHaveLength(0);
     expect(outputs).toMatchObject({
       skipped: 'true',
@@ -304,8 +299,8 @@ describe('build once (skip-if-exists)', () => {
 
   it('builds anyway with skip-if-exists: false (mutable repository)', async () => {
     store('sha-abc1234', OLD);
-    const { deps, outputs } = setup({ repository: 'shop', 'skip-if-exists': 'false' });
-    await runAction(deps);
+    const { effects, outputs } = setup({ repository: 'shop', 'skip-if-exists': 'false' });
+    await main(effects);
     expect(outputs).toMatchObject({ skipped: 'false', digest: digestOf(BUILT), builder: 'buildah' });
   });
 });
@@ -321,8 +316,8 @@ describe('immutable repositories', () => {
 
   it('refuses before building when an existing immutable tag would have to move', async () => {
     store('v1', OLD);
-    const { deps, exec } = setup({ repository: 'shop', tags: 'sha-{short_sha}\nv1' });
-    const error = await runAction(deps).catch((e: unknown) => e);
+    const { effects, exec } = setup({ repository: 'shop', tags: 'sha-{short_sha}\nv1' });
+    const error = await main(effects).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigurationError);
     expect((error as Error).message).toMatch(
       new RegExp(`tag \`v1\` points at ${digestOf(OLD)} and cannot be moved to the image this run builds`),
@@ -334,8 +329,8 @@ describe('immutable repositories', () => {
   it('refuses a reused image naming both digests, before any PutImage', async () => {
     store('sha-abc1234', BUILT);
     store('v1', OLD);
-    const { deps } = setup({ repository: 'shop', tags: 'sha-{short_sha}\nbuild-{run_number}\nv1' });
-    const error = await runAction(deps).catch((e: unknown) => e);
+    const { effects } = setup({ repository: 'shop', tags: 'sha-{short_sha}\nbuild-{run_number}\nv1' });
+    const error = await main(effects).catch((e: unknown) => e);
     expect((error as Error).message).toContain(
       `\`v1\` points at ${digestOf(OLD)} and cannot be moved to ${digestOf(BUILT)}`,
     );
@@ -345,8 +340,8 @@ describe('immutable repositories', () => {
   it('moves a tag an exclusion filter allows to move', async () => {
     store('sha-abc1234', BUILT);
     store('dev', OLD);
-    const { deps, outputs, logger } = setup({ repository: 'shop', tags: 'sha-{short_sha}\ndev' });
-    const result = await runAction(deps);
+    const { effects, outputs, logger } = setup({ repository: 'shop', tags: 'sha-{short_sha}\ndev' });
+    const result = await main(effects);
     expect(puts()).toEqual(['dev']);
     expect(images.get('dev')).toBe(BUILT);
     expect(result.tagOutcomes).toEqual([
@@ -362,13 +357,13 @@ describe('promotion (source)', () => {
   it('re-tags the source digest without a builder and keeps tags already on it', async () => {
     store('sha-abc1234', BUILT);
     store('staging', BUILT);
-    const { deps, exec, outputs } = setup({
+    const { effects, exec, outputs } = setup({
       repository: 'shop',
       source: digestOf(BUILT),
       tags: 'staging\nv{version}',
       version: '1.2.3',
     });
-    const result = await runAction(deps);
+    const result = await main(effects);
     expect(exec.calls).toHaveLength(0);
     expect(puts()).toEqual(['v1.2.3']);
     expect(ecrMock.commandCalls(PutImageCommand)[0].args[0].input.imageManifest).toBe(BUILT);
@@ -380,16 +375,16 @@ describe('promotion (source)', () => {
   });
 
   it('a source that does not exist is a clear error and nothing is written', async () => {
-    const { deps } = setup({ repository: 'shop', source: 'sha-0000000', tags: 'prod' });
-    await expect(runAction(deps)).rejects.toThrow(
+    const { effects } = setup({ repository: 'shop', source: 'sha-0000000', tags: 'prod' });
+    await expect(main(effects)).rejects.toThrow(
       /Input `source`: image `sha-0000000` not found in repository `shop`/,
     );
     expect(puts()).toEqual([]);
   });
 
   it('refuses push: false with a source', async () => {
-    const { deps } = setup({ repository: 'shop', source: 'sha-abc1234', push: 'false' });
-    await expect(runAction(deps)).rejects.toThrow(/`push` is `false` but `source`/);
+    const { effects } = setup({ repository: 'shop', source: 'sha-abc1234', push: 'false' });
+    await expect(main(effects)).rejects.toThrow(/`push` is `false` but `source`/);
     expect(ecrMock.calls()).toHaveLength(0);
   });
 });
@@ -418,8 +413,8 @@ describe('errors before anything happens', () => {
       /`latest=true` adds `latest`, which is refused/,
     ],
   ])('%j', async (inputs, message) => {
-    const { deps, exec } = setup(inputs);
-    await expect(runAction(deps)).rejects.toThrow(message);
+    const { effects, exec } = setup(inputs);
+    await expect(main(effects)).rejects.toThrow(message);
     expect(exec.calls).toHaveLength(0);
     expect(ecrMock.commandCalls(PutImageCommand)).toHaveLength(0);
     expect(ecrMock.commandCalls(GetAuthorizationTokenCommand)).toHaveLength(0);
@@ -429,16 +424,16 @@ describe('errors before anything happens', () => {
     ecrMock
       .on(DescribeRepositoriesCommand)
       .rejects(new RepositoryNotFoundException({ message: 'not found', $metadata: {} }));
-    const { deps, exec } = setup({ repository: 'ghost' });
-    await expect(runAction(deps)).rejects.toThrow(
+    const { effects, exec } = setup({ repository: 'ghost' });
+    await expect(main(effects)).rejects.toThrow(
       /`ghost` does not exist in .*aws ecr create-repository --repository-name ghost/,
     );
     expect(exec.calls).toHaveLength(0);
   });
 
   it('no builder at all: lists what was tried', async () => {
-    const { deps } = setup({ repository: 'shop' }, { machine: 'none' });
-    await expect(runAction(deps)).rejects.toThrow(
+    const { effects } = setup({ repository: 'shop' }, { machine: 'none' });
+    await expect(main(effects)).rejects.toThrow(
       /No container builder found \(tried docker: .*buildah: buildah is not installed; podman/,
     );
   });
@@ -448,11 +443,11 @@ describe('docker/metadata-action and amazon-ecr-login parity', () => {
   it('metadata-action rules: the type=sha tag is pushed first and a re-run reuses it', async () => {
     const rules = { repository: 'shop', tags: 'type=ref,event=branch\ntype=sha', 'allow-latest': 'false' };
     const first = setup(rules);
-    await runAction(first.deps);
+    await main(first.effects);
     expect(first.outputs).toMatchObject({ tags: 'sha-abc1234\nmain', version: 'main', builder: 'buildah' });
     expect(first.outputs.labels).toContain('org.opencontainers.image.version=main');
     const again = setup(rules);
-    await runAction(again.deps);
+    await main(again.effects);
     expect(again.outputs).toMatchObject({ skipped: 'true', builder: 'none' });
   });
 
@@ -476,7 +471,7 @@ describe('docker/metadata-action and amazon-ecr-login parity', () => {
     const tags = 'type=raw,value=latest,enable={{is_default_branch}}\ntype=sha';
     const env = { GITHUB_EVENT_PATH: event, GITHUB_REF: 'refs/heads/trunk' };
     const onTrunk = setup({ repository: 'shop', tags, 'allow-latest': 'true' }, { env });
-    await runAction(onTrunk.deps);
+    await main(onTrunk.effects);
     expect(onTrunk.outputs.tags).toBe('sha-abc1234\nlatest');
     expect(onTrunk.outputs.labels).toContain('org.opencontainers.image.description=The web shop');
     expect(onTrunk.outputs.labels).toContain('org.opencontainers.image.licenses=MIT');
@@ -484,38 +479,38 @@ describe('docker/metadata-action and amazon-ecr-login parity', () => {
       { repository: 'shop', tags, 'allow-latest': 'true' },
       { env: { ...env, GITHUB_REF: 'refs/heads/feature' } },
     );
-    await runAction(onBranch.deps);
+    await main(onBranch.effects);
     expect(onBranch.outputs.tags).toBe('sha-abc1234');
   });
 
   it('without a type=sha rule an existing branch tag is not reused: the commit is built', async () => {
     store('main', OLD);
-    const { deps, outputs, logger } = setup({ repository: 'shop', tags: 'type=ref,event=branch' });
-    await runAction(deps);
+    const { effects, outputs, logger } = setup({ repository: 'shop', tags: 'type=ref,event=branch' });
+    await main(effects);
     expect(outputs).toMatchObject({ skipped: 'false', digest: digestOf(BUILT), tags: 'main' });
     expect(logger.text()).toMatch(/No `type=sha` rule/);
   });
 
   it('docker-config: a masked docker config for later steps, DOCKER_CONFIG exported, one token for both logins', async () => {
-    const { deps, outputs, secrets } = setup({ repository: 'shop', 'docker-config': 'true' });
+    const { effects, outputs, secrets } = setup({ repository: 'shop', 'docker-config': 'true' });
     const exported: Record<string, string> = {};
-    deps.exportVariable = (name, value) => {
+    effects.exportVariable = (name, value) => {
       exported[name] = value;
     };
     const loginCalls: Array<string | undefined> = [];
-    const exec = deps.exec;
-    deps.exec = async (command, args, options) => {
+    const exec = effects.exec!;
+    effects.exec = async (command, args, options) => {
       if (args[0] === 'logout' || args[0] === 'login') loginCalls.push(exported.DOCKER_CONFIG);
       return exec(command, args, options);
     };
-    deps.env.RUNNER_ENVIRONMENT = 'self-hosted';
-    await runAction(deps);
+    effects.env.RUNNER_ENVIRONMENT = 'self-hosted';
+    await main(effects);
     // The builder's login and logout ran against the config in use before; the new one is exported after.
     expect(loginCalls).toEqual([undefined, undefined]);
     const auth = Buffer.from(`AWS:${PASSWORD}`).toString('base64');
     expect(exported.DOCKER_CONFIG).toBe(outputs['docker-config']);
     const config = JSON.parse(
-      await deps.files.read(join(exported.DOCKER_CONFIG, 'config.json')).then(String),
+      await effects.tempFiles!.read(join(exported.DOCKER_CONFIG, 'config.json')).then(String),
     );
     expect(config).toEqual({ auths: { [REGISTRY]: { auth } } });
     expect(secrets).toEqual(expect.arrayContaining([PASSWORD, auth]));
@@ -524,30 +519,30 @@ describe('docker/metadata-action and amazon-ecr-login parity', () => {
 
   it('docker-config also works when promoting (no build, no builder)', async () => {
     store('sha-abc1234', OLD);
-    const { deps, exec, outputs } = setup({
+    const { effects, exec, outputs } = setup({
       repository: 'shop',
       source: 'sha-abc1234',
       tags: 'prod',
       'docker-config': 'true',
     });
-    await runAction(deps);
+    await main(effects);
     expect(exec.calls).toHaveLength(0);
     expect(outputs['docker-config']).not.toBe('');
   });
 
   it('secret-envs values are masked and reach buildah only through a file', async () => {
-    const { deps, exec, secrets } = setup(
+    const { effects, exec, secrets } = setup(
       { repository: 'shop', 'secret-envs': 'npm=NPM_TOKEN' },
       { env: { NPM_TOKEN: 'npm-token-value' } },
     );
-    await runAction(deps);
+    await main(effects);
     expect(secrets).toContain('npm-token-value');
     expect(JSON.stringify(exec.calls)).not.toContain('npm-token-value');
   });
 
   it('provenance with buildah fails before anything is pushed', async () => {
-    const { deps } = setup({ repository: 'shop', provenance: 'mode=max' });
-    await expect(runAction(deps)).rejects.toThrow(/only docker buildx makes; buildah/);
+    const { effects } = setup({ repository: 'shop', provenance: 'mode=max' });
+    await expect(main(effects)).rejects.toThrow(/only docker buildx makes; buildah/);
     expect(ecrMock.commandCalls(PutImageCommand)).toHaveLength(0);
   });
 });

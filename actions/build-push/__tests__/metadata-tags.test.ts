@@ -5,7 +5,7 @@
  * flavor input, Latest tag, priority attribute, Global expressions), not
  * from this code.
  */
-import { ConfigurationError } from '@berth/shared';
+import { ConfigurationError } from '@berth/shared/errors';
 import { describe, expect, it } from '@jest/globals';
 import {
   DEFAULT_FLAVOR,

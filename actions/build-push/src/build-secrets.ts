@@ -5,7 +5,8 @@
  * runner credential), each variable must be set. Errors name the input, the
  * id and the file or variable, never a value.
  */
-import { ConfigurationError, resolveWorkspacePath, type WorkspaceRoots } from '@berth/shared';
+import { ConfigurationError } from '@berth/shared/errors';
+import { resolveWorkspacePath, type WorkspaceRoots } from '@berth/shared/workspace-file';
 
 export interface ResolvedSecrets {
   /** id → absolute path. */

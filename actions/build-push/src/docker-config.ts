@@ -9,7 +9,7 @@
  * (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_AuthorizationData.html).
  */
 import { join } from 'node:path';
-import type { Logger } from '@berth/shared';
+import type { Logger } from '@berth/shared/logger';
 import type { RegistryCredentials } from './login.js';
 import type { TempFiles } from './temp-files.js';
 

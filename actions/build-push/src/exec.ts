@@ -1,6 +1,6 @@
 import { EOL } from 'node:os';
 import * as actionsExec from '@actions/exec';
-import { inert } from '@berth/shared';
+import { inert } from '@berth/shared/untrusted';
 
 export interface ExecOptions {
   /** Written to the process's stdin (how passwords reach `login --password-stdin`). */

@@ -1,6 +1,4 @@
-import { run } from '@berth/shared';
-import { ACTION_NAME, runAction } from './main.js';
+import { run } from '@berth/shared/run';
+import { ACTION_NAME, main } from './main.js';
 
-await run(ACTION_NAME, async () => {
-  await runAction();
-});
+await run(ACTION_NAME, main);

@@ -1,4 +1,6 @@
-import { type AwsInputs, ConfigurationError, InputReader, readAwsInputs } from '@berth/shared';
+import { type AwsInputs, readAwsInputs } from '@berth/shared/aws';
+import { ConfigurationError } from '@berth/shared/errors';
+import { InputReader } from '@berth/shared/inputs';
 import { type CacheEntry, parseCacheEntries } from './builders/cache.js';
 import { isRuleLine } from './metadata-tags.js';
 

@@ -1,5 +1,6 @@
 import { GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
-import { ConfigurationError, type EcrClientLike, isAccessDenied, wrapError } from '@berth/shared';
+import type { EcrClientLike } from '@berth/shared/ecr-retag';
+import { ConfigurationError, isAccessDenied, wrapError } from '@berth/shared/errors';
 import type { BuilderName, Invocation } from './builders/types.js';
 import { type Exec, tail } from './exec.js';
 

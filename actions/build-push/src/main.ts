@@ -2,59 +2,24 @@
  * Wiring: inputs → tags → registry and repository facts → one of three paths
  * (promote an existing image, reuse the image the first tag names, or build
  * and push) → outputs and the job summary. Decisions live in tags.ts,
- * @berth/shared's ecr-tag-rules and builders/; effects come in `Dependencies`.
+ * @berth/shared's ecr-tag-rules and builders/; effects come in `effects`.
  */
-import * as core from '@actions/core';
-import { DescribeImagesCommand, DescribeRepositoriesCommand } from '@aws-sdk/client-ecr';
+
 import type { STSClient } from '@aws-sdk/client-sts';
-import {
-  type AwsInputs,
-  awsErrorName,
-  type Clock,
-  ConfigurationError,
-  coreLogger,
-  createAwsContext,
-  currentTagDigests,
-  type EcrClientLike,
-  errorMessage,
-  getImageManifest,
-  type ImageManifest,
-  InputReader,
-  imageIdFrom,
-  inGroup,
-  isAccessDenied,
-  isDeadlineError,
-  type Logger,
-  planTagUpdates,
-  putImageTags,
-  type RawInputGetter,
-  type RepositoryTagRules,
-  resolveWorkspacePath,
-  stepDeadline,
-  systemClock,
-  type TagDecision,
-  tagRefusalError,
-  wrapError,
-  writeJobSummary,
-} from '@berth/shared';
+import { type Clock, systemClock } from '@berth/shared/clock';
+import { isDeadlineError } from '@berth/shared/deadline';
+import type { EcrClientLike } from '@berth/shared/ecr-retag';
+import type { ActionEffects } from '@berth/shared/effects';
+import { ConfigurationError, errorMessage } from '@berth/shared/errors';
+import * as core from '@berth/shared/runner';
+import { resolveWorkspacePath } from '@berth/shared/workspace-file';
 import { resolveBuildSecrets } from './build-secrets.js';
-import { detectBuilder, runBuild } from './builders/index.js';
-import type { BuildRequest } from './builders/types.js';
-import { leaveDockerConfig } from './docker-config.js';
-import { actionsExecutor, type Exec } from './exec.js';
-import {
-  labelContext,
-  readEventPayload,
-  readRunContext,
-  shouldLogout,
-  tagContext,
-} from './github-context.js';
+import type { Exec } from './exec.js';
+import { labelContext, readEventPayload, readRunContext, tagContext } from './github-context.js';
 import { getInputs, type Inputs } from './inputs.js';
-import { ecrCredentials, type RegistryCredentials, registryLogin, registryLogout } from './login.js';
 import { imageLabels } from './oci-labels.js';
-import { checkRegistryRegion, isLoopbackRegistry, registryIdOf, resolveRegistry } from './registry.js';
-import { type BuildPushResult, outputsOf, type TagOutcome } from './result.js';
-import { writeSummary } from './summary.js';
+import { type BuildPushResult, outputsOf } from './result.js';
+import { buildSummary } from './summary.js';
 import { planTags } from './tags.js';
 import { nodeTempFiles, type TempFiles } from './temp-files.js';
 
@@ -66,52 +31,16 @@ export interface AwsClients {
   sts(): Pick<STSClient, 'send'>;
 }
 
-/** Every effect the action has, so tests can replace each one. */
-export interface Dependencies {
-  env: NodeJS.ProcessEnv;
-  getInput: RawInputGetter;
-  exec: Exec;
-  files: TempFiles;
-  clock: Pick<Clock, 'now'>;
-  /** The step deadline's clock (honours BERTH_TIME_SCALE; `clock` is real time, for tag dates). */
-  deadlineClock?: Pick<Clock, 'now' | 'abortAfter'>;
-  logger: Logger;
-  setSecret(secret: string): void;
-  setOutput(name: string, value: string): void;
-  /** Sets a variable for the job's later steps (DOCKER_CONFIG); core.exportVariable by default. */
-  exportVariable?(name: string, value: string): void;
-  writeSummary(result: BuildPushResult): Promise<void>;
-  /** `signal`: the step deadline's; every call through the clients is abandoned when it fires. */
-  aws(inputs: AwsInputs, signal?: AbortSignal): AwsClients;
-  /** The summary of a step that timed out (no result to show). */
-  writeTimeoutSummary?(message: string): Promise<void>;
-}
-
-export function defaultDependencies(): Dependencies {
-  return {
-    env: process.env,
-    getInput: (name) => core.getInput(name),
-    exec: actionsExecutor,
-    files: nodeTempFiles(),
-    clock: systemClock(1),
-    deadlineClock: systemClock(),
-    logger: coreLogger,
-    setSecret: (secret) => core.setSecret(secret),
-    setOutput: (name, value) => core.setOutput(name, value),
-    exportVariable: (name, value) => core.exportVariable(name, value),
-    writeSummary,
-    aws: (inputs, signal) => createAwsContext({ actionName: ACTION_NAME, inputs, signal }),
-    writeTimeoutSummary: (message) =>
-      writeJobSummary((summary) => summary.addHeading('build-push: timed-out', 3).addRaw(message, true)),
-  };
-}
-
-interface Target {
-  ecr: EcrClientLike;
-  registry: string;
-  repo: { repositoryName: string; registryId?: string };
-  image: string;
-  rules: RepositoryTagRules;
+/** The shared effects, and the ones only a build has; each optional one has a real default. */
+export interface Effects extends ActionEffects {
+  /** Runs the builder (docker, buildah, podman); @actions/exec by default. */
+  exec?: Exec;
+  /** Secret files, digest and metadata files; under `files.temp` by default. */
+  tempFiles?: TempFiles;
+  /** Masks a value in the log (the runner's add-mask by default). */
+  setSecret?(secret: string): void;
+  /** Tag and label dates: real time even when BERTH_TIME_SCALE speeds `clock` up (default the system clock). */
+  wallClock?: Pick<Clock, 'now'>;
 }
 
 /**
@@ -137,108 +66,30 @@ function checkBuildFiles(inputs: Inputs, workspace: string, runnerTemp: string |
   }
 }
 
-async function describeRepository(target: Omit<Target, 'rules'>): Promise<RepositoryTagRules> {
-  try {
-    const response = await target.ecr.send(
-      new DescribeRepositoriesCommand({
-        repositoryNames: [target.repo.repositoryName],
-        registryId: target.repo.registryId,
-      }),
-    );
-    const repository = response.repositories?.[0];
-    if (!repository) throw new Error('DescribeRepositories returned no repository');
-    return repository;
-  } catch (error) {
-    if (awsErrorName(error) === 'RepositoryNotFoundException') {
-      throw new ConfigurationError(
-        `Input \`repository\`: \`${target.repo.repositoryName}\` does not exist in ${target.registry}. ` +
-          `Create it (\`aws ecr create-repository --repository-name ${target.repo.repositoryName} --image-tag-mutability IMMUTABLE\`) or fix the name.`,
-      );
-    }
-    throw wrapError(
-      `read repository \`${target.repo.repositoryName}\` (DescribeRepositories)`,
-      error,
-      isAccessDenied(error)
-        ? 'The role needs ecr:DescribeRepositories, ecr:DescribeImages and ecr:BatchGetImage on the repository besides the push permissions.'
-        : undefined,
-    );
-  }
-}
-
-async function imageSize(target: Target, digest: string): Promise<number | undefined> {
-  try {
-    const response = await target.ecr.send(
-      new DescribeImagesCommand({
-        repositoryName: target.repo.repositoryName,
-        registryId: target.repo.registryId,
-        imageIds: [{ imageDigest: digest }],
-      }),
-    );
-    return response.imageDetails?.[0]?.imageSizeInBytes;
-  } catch {
-    return undefined;
-  }
-}
-
-function describeDecision(decision: TagDecision): string {
-  switch (decision.action) {
-    case 'create':
-      return `${decision.tag}: new tag`;
-    case 'keep':
-      return `${decision.tag}: already on this image`;
-    case 'move':
-      return `${decision.tag}: moves from ${decision.currentDigest} (${decision.reason})`;
-    case 'refuse':
-      return `${decision.tag}: refused (${decision.reason})`;
-  }
-}
-
-/** Puts every tag that is not already on `manifest` there; refuses before the first write when one may not move. */
-async function applyTags(
-  target: Target,
-  manifest: ImageManifest,
-  tags: readonly string[],
-  current: ReadonlyMap<string, string>,
-  logger: Logger,
-): Promise<Array<{ tag: string; outcome: TagOutcome }>> {
-  const decisions = planTagUpdates(target.rules, tags, current, manifest.digest);
-  for (const decision of decisions) logger.info(describeDecision(decision));
-  const refusal = tagRefusalError(target.repo.repositoryName, decisions);
-  if (refusal) throw refusal;
-  const toWrite = decisions.filter((decision) => decision.action === 'create' || decision.action === 'move');
-  const written = await putImageTags(
-    target.ecr,
-    target.repo,
-    manifest,
-    toWrite.map((decision) => decision.tag),
-  );
-  return decisions.map((decision) => {
-    const result = written.find((entry) => entry.tag === decision.tag);
-    if (decision.action === 'keep' || result?.outcome === 'already-tagged')
-      return { tag: decision.tag, outcome: 'kept' };
-    return { tag: decision.tag, outcome: decision.action === 'move' ? 'moved' : 'created' };
-  });
-}
-
-export async function main(deps: Dependencies = defaultDependencies()): Promise<BuildPushResult> {
-  const { logger } = deps;
+async function buildPush(effects: Effects): Promise<BuildPushResult> {
+  const { logger } = effects;
+  const files = effects.tempFiles ?? nodeTempFiles(effects.files.temp);
+  const setSecret = effects.setSecret ?? core.setSecret;
   // 1. Everything that can be checked without touching anything.
-  const inputs = getInputs(new InputReader(deps.getInput));
-  for (const value of inputs.secrets.values()) if (value !== '') deps.setSecret(value);
-  const run = readRunContext(deps.env, await readEventPayload(deps.files, deps.env.GITHUB_EVENT_PATH));
-  const now = new Date(deps.clock.now());
+  const inputs = getInputs(effects.inputs);
+  for (const value of inputs.secrets.values()) if (value !== '') setSecret(value);
+  const run = readRunContext(effects.env, await readEventPayload(files, effects.env.GITHUB_EVENT_PATH));
+  const now = new Date((effects.wallClock ?? systemClock(1)).now());
   const tagPlan = planTags(inputs.tags, inputs.flavor, tagContext(run, now, inputs), {
     allowLatest: inputs.allowLatest,
   });
   const tags = tagPlan.tags;
   for (const note of tagPlan.notes) logger.info(note);
   const buildMode = inputs.source === undefined;
-  const workspace = deps.env.GITHUB_WORKSPACE || process.cwd();
-  if (buildMode) checkBuildFiles(inputs, workspace, deps.env.RUNNER_TEMP || undefined);
+  const workspace = effects.env.GITHUB_WORKSPACE || effects.files.workspace;
+  if (buildMode) checkBuildFiles(inputs, workspace, effects.env.RUNNER_TEMP || undefined);
   const buildSecrets = buildMode
-    ? resolveBuildSecrets(inputs, deps.env, { workspace, runnerTemp: deps.env.RUNNER_TEMP || undefined })
+    ? resolveBuildSecrets(inputs, effects.env, {
+        workspace,
+        runnerTemp: effects.env.RUNNER_TEMP || undefined,
+      })
     : undefined;
-  for (const { value } of buildSecrets?.envs.values() ?? []) deps.setSecret(value);
+  for (const { value } of buildSecrets?.envs.values() ?? []) setSecret(value);
   const labels = imageLabels(labelContext(run, now, tagPlan.version), inputs.labels);
   if (!buildMode && !inputs.push) {
     throw new ConfigurationError(
@@ -247,237 +98,24 @@ export async function main(deps: Dependencies = defaultDependencies()): Promise<
   }
   logger.info(`Tags: ${tags.join(', ')}`);
 
-  // 2. Where the image goes and what the repository allows. Every AWS call from here on ends by the step's deadline.
-  const deadline = stepDeadline(deps.deadlineClock ?? deps.clock, inputs.timeoutMinutes * 60_000);
-  const { aws, registry } = await connect(inputs, deps, deadline.signal);
-  const repo = { repositoryName: inputs.repository, registryId: registryIdOf(registry) };
-  const base = { registry, repo, image: `${registry}/${inputs.repository}` };
-  const common = {
-    registry,
-    repository: inputs.repository,
-    image: base.image,
-    tags,
-    platforms: inputs.platforms,
-    cache: (inputs.cacheFrom.length + inputs.cacheTo.length > 0
-      ? 'cache-from/cache-to'
-      : inputs.cache) as BuildPushResult['cache'],
-    version: tagPlan.version,
-    labels,
-    annotations: inputs.annotations,
-    dockerConfig: undefined as string | undefined,
-  };
-
-  let target: Target | undefined;
-  let current = new Map<string, string>();
-  if (inputs.push && aws) {
-    const withClient = { ...base, ecr: aws.ecr() };
-    target = { ...withClient, rules: await describeRepository(withClient) };
-    current = await currentTagDigests(target.ecr, repo, tags);
-  }
-
-  // One ECR login token for the builder and the docker config left for later steps.
-  let credentials: RegistryCredentials | undefined;
-  const login = async (client: AwsClients) => {
-    credentials ??= await ecrCredentials(client.ecr(), deps.setSecret);
-    return credentials;
-  };
-  if (inputs.dockerConfig && aws) {
-    // Exported by runAction once the step's own login and logout are over.
-    common.dockerConfig = await leaveDockerConfig(deps, registry, await login(aws));
-  } else if (inputs.dockerConfig) {
-    logger.warning(
-      '`docker-config: true` but there is no AWS access (push is false); no docker config was written.',
-    );
-  }
-
-  // 3a. Promotion: no build, the tested image gets the new tags.
-  if (!buildMode && target) {
-    const source = inputs.source!;
-    const manifest = await inGroup(logger, `Promote ${source}`, async () => {
-      const found = await getImageManifest(target.ecr, repo, imageIdFrom(source), 'source');
-      logger.info(`${source} is ${found.digest} (${found.mediaType})`);
-      return found;
-    });
-    const tagOutcomes = await inGroup(logger, 'Tag', () =>
-      applyTags(target, manifest, tags, current, logger),
-    );
-    return {
-      ...common,
-      mode: 'promote',
-      source,
-      digest: manifest.digest,
-      manifestMediaType: manifest.mediaType,
-      tagOutcomes,
-      builder: 'none',
-      sizeBytes: await imageSize(target, manifest.digest),
-    };
-  }
-
-  // 3b. Build once: the first tag already names an image (a re-run of the same commit).
-  const existing = current.get(tags[0]);
-  if (target && inputs.skipIfExists && tagPlan.firstTagIdentifiesBuild && existing) {
-    const manifest = await getImageManifest(target.ecr, repo, { imageDigest: existing }, 'tags');
-    logger.notice(
-      `${base.image}:${tags[0]} already exists (${existing}); not building it again (skip-if-exists).`,
-    );
-    const tagOutcomes = await inGroup(logger, 'Tag', () =>
-      applyTags(target, manifest, tags, current, logger),
-    );
-    return {
-      ...common,
-      mode: 'reuse',
-      digest: existing,
-      manifestMediaType: manifest.mediaType,
-      tagOutcomes,
-      builder: 'none',
-      sizeBytes: await imageSize(target, existing),
-    };
-  }
-
-  // 3c. Build. A new build has a new digest, so an existing tag that may not move fails now, before any work.
-  if (target) {
-    const refusal = tagRefusalError(
-      inputs.repository,
-      planTagUpdates(target.rules, tags, current, undefined),
-    );
-    if (refusal) throw refusal;
-  }
-  const builder = await inGroup(logger, 'Find a builder', async () => {
-    const found = await detectBuilder(deps.exec, inputs.builder);
-    for (const probe of found.probes) logger.info(`${probe.builder}: ${probe.detail}`);
-    return found;
-  });
-  const insecure = isLoopbackRegistry(registry);
-  let loggedIn = false;
-  if (aws) {
-    try {
-      await registryLogin(deps.exec, builder.name, registry, await login(aws), insecure);
-      loggedIn = true;
-    } catch (error) {
-      if (inputs.push) throw error;
-      logger.warning(`Building without logging in to ${registry} (push is false): ${errorMessage(error)}`);
-    }
-  }
-  let outcome: Awaited<ReturnType<typeof runBuild>>;
-  try {
-    const request: BuildRequest = {
-      context: inputs.context,
-      file: inputs.file,
-      target: inputs.target,
-      buildArgs: inputs.buildArgs,
-      secrets: inputs.secrets,
-      fileSecrets: buildSecrets?.files,
-      envSecrets: buildSecrets?.envs,
-      ssh: inputs.ssh,
-      buildContexts: inputs.buildContexts,
-      labels,
-      annotations: inputs.annotations,
-      noCache: inputs.noCache,
-      pull: inputs.pull,
-      platforms: inputs.platforms,
-      cache: inputs.cache,
-      cacheFrom: inputs.cacheFrom,
-      cacheTo: inputs.cacheTo,
-      provenance: inputs.provenance,
-      sbom: inputs.sbom,
-      push: inputs.push,
-      imageName: base.image,
-      tags,
-      insecureRegistry: insecure,
-    };
-    outcome = await inGroup(logger, `Build with ${builder.name}`, () =>
-      runBuild(builder, request, { exec: deps.exec, files: deps.files, logger }),
-    );
-  } finally {
-    if (loggedIn && shouldLogout(run)) {
-      const problem = await registryLogout(deps.exec, builder.name, registry);
-      if (problem) logger.warning(`Could not log out of ${registry}: ${problem}`);
-    }
-  }
-
-  if (!target || !outcome.digest) {
-    return {
-      ...common,
-      mode: 'build-only',
-      tagOutcomes: tags.map((tag) => ({ tag, outcome: 'local' as const })),
-      builder: builder.name,
-      builderVersion: builder.version,
-      cachedSteps: outcome.cachedSteps,
-    };
-  }
-  const digest = outcome.digest;
-  logger.info(`Pushed ${base.image}:${tags[0]} → ${digest}`);
-  const rest = tags.slice(1);
-  let restOutcomes: Array<{ tag: string; outcome: TagOutcome }> = [];
-  let mediaType: string | undefined;
-  if (rest.length > 0) {
-    const manifest = await getImageManifest(target.ecr, repo, { imageDigest: digest }, 'tags');
-    mediaType = manifest.mediaType;
-    restOutcomes = await inGroup(logger, 'Tag', () => applyTags(target, manifest, rest, current, logger));
-  }
-  return {
-    ...common,
-    mode: 'build',
-    digest,
-    manifestMediaType: mediaType,
-    tagOutcomes: [{ tag: tags[0], outcome: 'pushed' }, ...restOutcomes],
-    builder: builder.name,
-    builderVersion: builder.version,
-    cachedSteps: outcome.cachedSteps,
-    sizeBytes: await imageSize(target, digest),
-  };
+  // 2–3. The AWS SDK and the builders load only now: a wrong input above fails without parsing them.
+  const { publish } = await import('./publish.js');
+  return publish(effects, { inputs, run, tagPlan, buildMode, buildSecrets, labels, files, setSecret });
 }
 
-/**
- * The AWS clients and the registry. Pushing needs both; a build with
- * `push: false` (a pull request from a fork, say) goes on without AWS, naming
- * its image after `registry` or `localhost`.
- */
-async function connect(
-  inputs: Inputs,
-  deps: Dependencies,
-  signal: AbortSignal,
-): Promise<{ aws?: AwsClients; registry: string }> {
-  const withoutAws = (error: unknown) => {
-    const registry = inputs.registry ?? 'localhost';
-    deps.logger.warning(
-      `No AWS access (${errorMessage(error)}); push is false, so the image is built as ${registry}/${inputs.repository} without a registry login.`,
-    );
-    return { registry };
-  };
-  let aws: AwsClients;
-  try {
-    aws = deps.aws(inputs.aws, signal);
-  } catch (error) {
-    // A malformed aws-region or role-to-assume is a mistake to report even when nothing is pushed.
-    const configured = inputs.aws.region !== undefined || inputs.aws.roleToAssume !== undefined;
-    if (inputs.push || configured) throw error;
-    return withoutAws(error);
-  }
-  try {
-    const registry = await resolveRegistry(inputs.registry, aws.sts(), aws.region);
-    checkRegistryRegion(registry, aws.region);
-    return { aws, registry };
-  } catch (error) {
-    // Credentials that do not work (a fork's pull request gets no OIDC token) only matter when pushing.
-    if (inputs.push) throw error;
-    return withoutAws(error);
-  }
-}
-
-/** main, then outputs and the summary: what `index.ts` runs. */
-export async function runAction(deps: Dependencies = defaultDependencies()): Promise<BuildPushResult> {
+/** The build, then outputs and the summary: what `index.ts` runs through `run()`. */
+export async function main(effects: Effects): Promise<BuildPushResult> {
   let result: BuildPushResult;
   try {
-    result = await main(deps);
+    result = await buildPush(effects);
   } catch (error) {
     if (!isDeadlineError(error)) throw error;
     const message = `Timed out: an AWS call was still unanswered when \`timeout-minutes\` passed, and was abandoned (${errorMessage(error)}). A promotion's tags may be partly written: run the step again, it keeps tags already on the image.`;
-    await deps.writeTimeoutSummary?.(message);
+    await effects.summary((summary) => summary.addHeading('build-push: timed-out', 3).addRaw(message, true));
     throw new Error(message, { cause: error });
   }
-  if (result.dockerConfig) deps.exportVariable?.('DOCKER_CONFIG', result.dockerConfig);
-  for (const [name, value] of Object.entries(outputsOf(result))) deps.setOutput(name, value);
-  await deps.writeSummary(result);
+  if (result.dockerConfig) effects.exportVariable('DOCKER_CONFIG', result.dockerConfig);
+  for (const [name, value] of Object.entries(outputsOf(result))) effects.setOutput(name, value);
+  await effects.summary(buildSummary(result));
   return result;
 }

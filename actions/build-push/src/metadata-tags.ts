@@ -7,7 +7,7 @@
  * #latest-tag, #priority-attribute, #global-expressions); Berth's own policy
  * (`latest`, the identity tag) is applied afterwards in tags.ts.
  */
-import { ConfigurationError } from '@berth/shared';
+import { ConfigurationError } from '@berth/shared/errors';
 import semver from 'semver';
 
 export const RULE_TYPES = ['schedule', 'semver', 'match', 'edge', 'ref', 'raw', 'sha'] as const;

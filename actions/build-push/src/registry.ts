@@ -1,5 +1,6 @@
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
-import { ConfigurationError, parseEcrRegistry, wrapError } from '@berth/shared';
+import { parseEcrRegistry } from '@berth/shared/ecr-image';
+import { ConfigurationError, wrapError } from '@berth/shared/errors';
 
 /**
  * Loopback registries (127.0.0.0/8, localhost, ::1) are spoken to over plain

@@ -1,4 +1,4 @@
-import { escapeHtml, writeJobSummary } from '@berth/shared';
+import { escapeHtml, type JobSummary } from '@berth/shared/summary';
 import { type BuildPushResult, imageUri } from './result.js';
 
 export function formatBytes(bytes: number | undefined): string {
@@ -55,9 +55,9 @@ export function cellHtml(text: string): string {
   return escapeHtml(text).replace(/`([^`]+)`/g, '<code>$1</code>');
 }
 
-/** The one job summary of this action; never fails the step. */
-export async function writeSummary(result: BuildPushResult): Promise<void> {
-  await writeJobSummary((summary) => {
+/** The one job summary of this action, written through `effects.summary` (which never fails the step). */
+export function buildSummary(result: BuildPushResult): (summary: JobSummary) => void {
+  return (summary) => {
     summary.addHeading(`build-push: ${result.image}`, 3);
     summary.addTable([
       [
@@ -66,5 +66,5 @@ export async function writeSummary(result: BuildPushResult): Promise<void> {
       ],
       ...summaryRows(result).map(([field, value]) => [field, cellHtml(value)]),
     ]);
-  });
+  };
 }

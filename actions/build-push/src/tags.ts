@@ -2,7 +2,7 @@
  * Tag templates → tags. Pure: the GitHub context, the clock and the inputs
  * arrive in a TagContext, so every convention can be checked in a table.
  */
-import { ConfigurationError } from '@berth/shared';
+import { ConfigurationError } from '@berth/shared/errors';
 import semver from 'semver';
 import { isRuleLine, metadataTags, parseFlavor } from './metadata-tags.js';
 

@@ -1,4 +1,8 @@
 import { run } from '@berth/shared';
+import { ecr } from '@berth/shared/aws-clients/ecr';
+import { ecs } from '@berth/shared/aws-clients/ecs';
+import { logs } from '@berth/shared/aws-clients/logs';
 import { main } from './main.js';
 
-await run('deploy-ecs', main);
+// The AWS clients deploy-ecs makes (effects.aws): ECS, ECR for image digests, Logs for the diagnosis.
+await run('deploy-ecs', main, { clients: { ecs, ecr, logs } });

@@ -1,4 +1,8 @@
 import { run } from '@berth/shared';
+import { ecr } from '@berth/shared/aws-clients/ecr';
+import { ecs } from '@berth/shared/aws-clients/ecs';
+import { logs } from '@berth/shared/aws-clients/logs';
 import { ACTION_NAME, main } from './main.js';
 
-await run(ACTION_NAME, main);
+// The AWS clients rollback makes (effects.aws): ECS, ECR for image digests, Logs for the diagnosis.
+await run(ACTION_NAME, main, { clients: { ecs, ecr, logs } });

@@ -80,7 +80,7 @@ describe('accessDeniedAdvice', () => {
           `Could not describe the service: User: ${ROLE} is not authorized to perform: ecs:DescribeServices on resource: ${SERVICE} because no identity-based policy allows the ecs:DescribeServices action`,
         );
       },
-      { setFailed: (m) => failures.push(m), debug: () => undefined },
+      { reporter: { setFailed: (m) => failures.push(m), debug: () => undefined } },
     );
     expect(failures).toHaveLength(1);
     expect(failures[0]).toMatch(

@@ -3,8 +3,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { ListClustersCommand } from '@aws-sdk/client-ecs';
+import { STSClient } from '@aws-sdk/client-sts';
 import { manualClock } from '@berth/testkit/doubles.js';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import { awsContextWith } from '../src/aws.js';
+import { sts } from '../src/aws-clients/sts.js';
+import { ALL_AWS_CLIENTS } from '../src/aws-context.js';
 import {
   AWS_INPUT_NAMES,
   type AwsInputs,
@@ -354,5 +358,30 @@ describe('deadlines and writes', () => {
     expect(await context.ecs().config.maxAttempts()).toBe(5);
     expect(context.ecsWrites()).toBe(context.ecsWrites());
     expect(context.ecsWrites()).not.toBe(context.ecs());
+  });
+});
+
+describe('awsContextWith (the clients an action names)', () => {
+  it('makes the clients it was given, and calls a missing factory a bug with the fix', () => {
+    const context = awsContextWith(
+      { actionName: 'aws-auth', inputs: inputs({ region: 'eu-west-1' }), env: {} },
+      { sts },
+    );
+    expect(context.sts()).toBeInstanceOf(STSClient);
+    expect(context.sts()).toBe(context.sts());
+    expect(() => context.ecs()).toThrow(
+      "aws-auth asked for the ecs client but did not pass its factory: import { ecs } from '@berth/shared/aws-clients/ecs' and add it to run()'s clients.",
+    );
+    expect(() => context.logs()).toThrow(/did not pass its factory/);
+  });
+
+  it('gives ecsWrites and ecrIn their own clients from the ecs and ecr factories', async () => {
+    const context = awsContextWith(
+      { actionName: 'deploy-ecs', inputs: inputs({ region: 'eu-west-1', maxAttempts: 5 }), env: {} },
+      ALL_AWS_CLIENTS,
+    );
+    expect(await context.ecsWrites().config.maxAttempts()).toBe(1);
+    expect(await context.ecs().config.maxAttempts()).toBe(5);
+    expect(await context.ecrIn('us-east-2').config.region()).toBe('us-east-2');
   });
 });

@@ -21,7 +21,7 @@ describe('run', () => {
 
   it('reports nothing when main succeeds', async () => {
     const reporter = recorder();
-    await run('deploy-ecs', async () => {}, reporter);
+    await run('deploy-ecs', async () => {}, { reporter });
     expect(reporter.setFailed).not.toHaveBeenCalled();
     expect(reporter.debug).not.toHaveBeenCalled();
   });
@@ -33,7 +33,7 @@ describe('run', () => {
       async () => {
         throw new ConfigurationError('Input `role-to-assume` is required.');
       },
-      reporter,
+      { reporter },
     );
     expect(reporter.setFailed.mock.calls).toEqual([['aws-auth: Input `role-to-assume` is required.']]);
     expect(reporter.debug).not.toHaveBeenCalled();
@@ -46,7 +46,7 @@ describe('run', () => {
       async () => {
         throw new OutcomeError('2 critical findings are not allowed.');
       },
-      reporter,
+      { reporter },
     );
     expect(reporter.setFailed.mock.calls).toEqual([['scan-gate: 2 critical findings are not allowed.']]);
     expect(reporter.debug).not.toHaveBeenCalled();
@@ -55,7 +55,7 @@ describe('run', () => {
   it('hands main the effects it was given, once', async () => {
     const effects = defaultEffects('render-taskdef', { RUNNER_TEMP: '/tmp/runner' });
     const seen: ActionEffects[] = [];
-    await run('render-taskdef', async (given) => void seen.push(given), recorder(), effects);
+    await run('render-taskdef', async (given) => void seen.push(given), { reporter: recorder(), effects });
     expect(seen).toEqual([effects]);
     expect(seen[0]!.files.temp).toBe('/tmp/runner');
     expect(seen[0]!.actionName).toBe('render-taskdef');
@@ -68,7 +68,7 @@ describe('run', () => {
       async () => {
         throw new ConfigurationError('Input `reason`: "x\r::warning::PWNED" is too long.');
       },
-      reporter,
+      { reporter },
     );
     expect(reporter.setFailed.mock.calls).toEqual([
       ['rollback: Input `reason`: "x\\r::warning::PWNED" is too long.'],
@@ -83,7 +83,7 @@ describe('run', () => {
       async () => {
         throw error;
       },
-      reporter,
+      { reporter },
     );
     expect(reporter.setFailed.mock.calls).toEqual([
       ["deploy-ecs: Cannot read properties of undefined (reading 'taskDefinition')"],
@@ -104,7 +104,7 @@ describe('run', () => {
       async () => {
         throw thrown;
       },
-      reporter,
+      { reporter },
     );
     expect(reporter.setFailed.mock.calls).toEqual([[message]]);
     expect(reporter.debug).not.toHaveBeenCalled();
@@ -119,7 +119,7 @@ describe('run', () => {
         async () => {
           throw new Error('boom');
         },
-        reporter,
+        { reporter },
       ),
     ).resolves.toBeUndefined();
     expect(reporter.setFailed).toHaveBeenCalledTimes(1);

@@ -1,4 +1,3 @@
-import * as core from '@actions/core';
 import type { Clock } from './clock.js';
 import type { DeploymentRecord } from './deployment/record.js';
 import { errorMessage } from './errors.js';
@@ -11,9 +10,9 @@ import {
   deploymentPayload,
   type GitHubDeploymentInputs,
   type GitHubDeploymentsApi,
+  githubDeploymentsApi,
   githubWarning,
   lostStatusRequest,
-  octokitDeploymentsApi,
   type PayloadSource,
   repositoryOf,
   statusRequest,
@@ -29,6 +28,7 @@ import {
   type PostPolicy,
   postWebhook,
 } from './notify.js';
+import * as core from './runner.js';
 
 /**
  * Tells the places teams look — a GitHub Deployment with statuses, a chat
@@ -45,7 +45,7 @@ export interface AnnouncerOptions {
   logger: Logger;
   clock: Clock;
   setSecret?: (secret: string) => void;
-  /** The GitHub REST calls; @actions/github by default. */
+  /** The GitHub REST calls; fetch by default. */
   createApi?: (
     token: string,
     repository: { owner: string; repo: string },
@@ -87,7 +87,7 @@ export class DeploymentAnnouncer {
       logger.info(`GitHub deployment skipped: ${missing}.`);
       return;
     }
-    this.api = (options.createApi ?? octokitDeploymentsApi)(github.token, repository, env);
+    this.api = (options.createApi ?? githubDeploymentsApi)(github.token, repository, env);
   }
 
   /**

@@ -1,7 +1,9 @@
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { ECRClient } from '@aws-sdk/client-ecr';
-import { ECSClient } from '@aws-sdk/client-ecs';
-import { STSClient } from '@aws-sdk/client-sts';
+// Types only: each client's package is imported by its own factory (aws-clients/*.ts),
+// so an action's bundle carries the clients it passes to run() and no others.
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { ECRClient } from '@aws-sdk/client-ecr';
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, UserAgent } from '@smithy/types';
 import type { Clock } from './clock.js';
 import { ConfigurationError } from './errors.js';
@@ -133,6 +135,18 @@ export interface AwsContext {
   logs(): CloudWatchLogsClient;
 }
 
+/**
+ * How each client is made from the context's configuration. An action names
+ * the factories it uses (`run(name, main, { clients: { ecs, ecr } })`); the
+ * context asks for no client package it was not given.
+ */
+export interface AwsClientFactories {
+  ecs?: (config: AwsClientConfig) => ECSClient;
+  ecr?: (config: AwsClientConfig & { useFipsEndpoint?: boolean }) => ECRClient;
+  sts?: (config: AwsClientConfig) => STSClient;
+  logs?: (config: AwsClientConfig) => CloudWatchLogsClient;
+}
+
 export interface CreateAwsContextOptions {
   actionName: string;
   inputs: AwsInputs;
@@ -146,11 +160,13 @@ export interface CreateAwsContextOptions {
 }
 
 /**
- * Builds the client factory. With `role-to-assume`, credentials come from the
- * GitHub OIDC exchange and are re-assumed before they expire; without it the
- * SDK's default chain applies (environment, a previous aws-auth step, …).
+ * Builds the client factory from the clients an action uses. With
+ * `role-to-assume`, credentials come from the GitHub OIDC exchange and are
+ * re-assumed before they expire; without it the SDK's default chain applies
+ * (environment, a previous aws-auth step, …). Asking for a client the action
+ * did not pass is a bug in the action, reported as one.
  */
-export function createAwsContext(options: CreateAwsContextOptions): AwsContext {
+export function awsContextWith(options: CreateAwsContextOptions, clients: AwsClientFactories): AwsContext {
   const env = options.env ?? process.env;
   const region = resolveRegion(options.inputs.region, env);
   const customUserAgent = berthUserAgent(options.actionName);
@@ -192,27 +208,35 @@ export function createAwsContext(options: CreateAwsContextOptions): AwsContext {
     }
     return cache.get(key) as T;
   };
-  const ecr = () => memo('ecr', () => new ECRClient(config));
+  const factory = <K extends keyof AwsClientFactories>(name: K): NonNullable<AwsClientFactories[K]> => {
+    const make = clients[name];
+    if (!make) {
+      throw new Error(
+        `${options.actionName} asked for the ${name} client but did not pass its factory: ` +
+          `import { ${name} } from '@berth/shared/aws-clients/${name}' and add it to run()'s clients.`,
+      );
+    }
+    return make as NonNullable<AwsClientFactories[K]>;
+  };
+  const ecr = () => memo('ecr', () => factory('ecr')(config));
   return {
     region,
     config,
     credentials,
-    ecs: () => memo('ecs', () => new ECSClient(config)),
-    ecsWrites: () => memo('ecs-writes', () => new ECSClient({ ...config, maxAttempts: 1 })),
+    ecs: () => memo('ecs', () => factory('ecs')(config)),
+    ecsWrites: () => memo('ecs-writes', () => factory('ecs')({ ...config, maxAttempts: 1 })),
     ecr,
     ecrIn: (registryRegion, fips) => {
       if (registryRegion === region && !fips) return ecr();
-      return memo(
-        `ecr ${registryRegion} fips=${fips}`,
-        () =>
-          new ECRClient({
-            ...config,
-            region: registryRegion,
-            ...(fips === undefined ? {} : { useFipsEndpoint: fips }),
-          }),
+      return memo(`ecr ${registryRegion} fips=${fips}`, () =>
+        factory('ecr')({
+          ...config,
+          region: registryRegion,
+          ...(fips === undefined ? {} : { useFipsEndpoint: fips }),
+        }),
       );
     },
-    sts: () => memo('sts', () => new STSClient(config)),
-    logs: () => memo('logs', () => new CloudWatchLogsClient(config)),
+    sts: () => memo('sts', () => factory('sts')(config)),
+    logs: () => memo('logs', () => factory('logs')(config)),
   };
 }

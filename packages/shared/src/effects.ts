@@ -1,9 +1,9 @@
-import * as core from '@actions/core';
-import { type AwsContext, type AwsInputs, createAwsContext } from './aws.js';
+import { type AwsClientFactories, type AwsContext, type AwsInputs, awsContextWith } from './aws.js';
 import { type Clock, systemClock } from './clock.js';
 import { InputReader } from './inputs.js';
 import { coreLogger, type Logger } from './logger.js';
 import type { OidcOptions } from './oidc.js';
+import * as core from './runner.js';
 import { type JobSummary, writeJobSummary } from './summary.js';
 
 /** How an action reaches AWS: the run's clock and user agent are bound in, so no caller can drop them. */
@@ -14,6 +14,12 @@ export type AwsFactory = (
     signal?: AbortSignal;
     /** Seam for tests: OIDC dependencies (ID token source, STS client). */
     oidc?: Partial<OidcOptions>;
+    /**
+     * Client factories for this context, beside those given to run(): a
+     * module loaded after the inputs are checked names its clients here, so
+     * their packages are not even parsed when an input is wrong.
+     */
+    clients?: AwsClientFactories;
   },
 ) => AwsContext;
 
@@ -45,8 +51,16 @@ export interface ActionEffects {
   aws: AwsFactory;
 }
 
-/** The effects of a real step on a runner: @actions/core, the process environment, the system clock. */
-export function defaultEffects(actionName: string, env: NodeJS.ProcessEnv = process.env): ActionEffects {
+/**
+ * The effects of a real step on a runner: its commands (runner.ts), the process
+ * environment, the system clock, and AWS through the client factories the
+ * action names (`clients`), so its bundle carries no other client package.
+ */
+export function defaultEffects(
+  actionName: string,
+  env: NodeJS.ProcessEnv = process.env,
+  clients: AwsClientFactories = {},
+): ActionEffects {
   const clock = systemClock();
   return {
     actionName,
@@ -58,12 +72,20 @@ export function defaultEffects(actionName: string, env: NodeJS.ProcessEnv = proc
     exportVariable: (name, value) => core.exportVariable(name, value),
     summary: writeJobSummary,
     files: { workspace: process.cwd(), temp: env.RUNNER_TEMP || process.cwd() },
-    aws: awsFactory(actionName, env, clock),
+    aws: awsFactory(actionName, env, clock, clients),
   };
 }
 
 /** The one place AWS contexts are made: with the run's clock, always. */
-export function awsFactory(actionName: string, env: NodeJS.ProcessEnv, clock: Clock): AwsFactory {
+export function awsFactory(
+  actionName: string,
+  env: NodeJS.ProcessEnv,
+  clock: Clock,
+  clients: AwsClientFactories,
+): AwsFactory {
   return (inputs, options = {}) =>
-    createAwsContext({ actionName, inputs, env, clock, signal: options.signal, oidc: options.oidc });
+    awsContextWith(
+      { actionName, inputs, env, clock, signal: options.signal, oidc: options.oidc },
+      { ...clients, ...options.clients },
+    );
 }

@@ -1,4 +1,3 @@
-import * as github from '@actions/github';
 import type { Outcome } from './deployment/follow.js';
 import type { DeploymentRecord, ImageMap, RunContext } from './deployment/record.js';
 import { ConfigurationError, errorMessage } from './errors.js';
@@ -7,7 +6,8 @@ import type { InputReader } from './inputs.js';
 /**
  * GitHub Deployments for deploy-ecs and rollback: the audit trail on the
  * repository's Environments page. Pure request builders first (tested against
- * GitHub's OpenAPI description), then the small I/O surface over @actions/github.
+ * GitHub's OpenAPI description), then the small I/O surface: four REST calls
+ * through Node's fetch (no Octokit and HTTP stack in the bundles).
  * Nothing here may fail a deploy: callers turn every API error into a warning.
  */
 
@@ -298,7 +298,7 @@ export interface ListedGitHubStatus {
   created_at: string;
 }
 
-/** The GitHub REST calls Berth makes; @actions/github in production, anything in tests. */
+/** The GitHub REST calls Berth makes; fetch in production, anything in tests. */
 export interface GitHubDeploymentsApi {
   createDeployment(request: CreateDeploymentRequest): Promise<{ id?: number; message?: string }>;
   createStatus(deploymentId: number, request: CreateStatusRequest): Promise<void>;
@@ -315,43 +315,72 @@ export function repositoryOf(env: NodeJS.ProcessEnv): { owner: string; repo: str
   return owner && repo && rest.length === 0 ? { owner, repo } : undefined;
 }
 
-/** The REST calls through @actions/github (which honours GITHUB_API_URL, e.g. GitHub Enterprise Server). */
-export function octokitDeploymentsApi(
+/** A GitHub REST call that got an answer other than 2xx (the shape of Octokit's RequestError). */
+export class GitHubRequestError extends Error {
+  override name = 'HttpError';
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The REST calls through Node's fetch, as GitHub documents them
+ * (https://docs.github.com/rest/deployments): the API root from GITHUB_API_URL
+ * (GitHub Enterprise Server) or api.github.com, the token in Authorization,
+ * the versioned JSON media type. Every call gives up after `timeoutMs`.
+ */
+export function githubDeploymentsApi(
   token: string,
   repository: { owner: string; repo: string },
   env: NodeJS.ProcessEnv = process.env,
   timeoutMs = GITHUB_REQUEST_TIMEOUT_MS,
 ): GitHubDeploymentsApi {
-  // Passed explicitly: @actions/github reads GITHUB_API_URL once, when it is first imported.
-  const octokit = github.getOctokit(token, env.GITHUB_API_URL ? { baseUrl: env.GITHUB_API_URL } : {});
-  const request = () => ({ signal: AbortSignal.timeout(timeoutMs) });
+  const root = (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
+  const base = `${root}/repos/${encodeURIComponent(repository.owner)}/${encodeURIComponent(repository.repo)}`;
+  async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: {
+        Accept: 'application/vnd.github+json',
+        // The scheme Octokit sends; GitHub's REST docs accept `token` and `Bearer` alike.
+        Authorization: `token ${token}`,
+        'X-GitHub-Api-Version': '2022-11-28',
+        'User-Agent': 'berth',
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const text = await response.text();
+    const data = text ? (JSON.parse(text) as unknown) : undefined;
+    if (!response.ok) {
+      // GitHub's error body: {message, documentation_url}; Octokit joins them with " - ".
+      const { message, documentation_url: docs } = (data ?? {}) as {
+        message?: string;
+        documentation_url?: string;
+      };
+      throw new GitHubRequestError(
+        `${message ?? `HTTP ${response.status}`}${docs ? ` - ${docs}` : ''}`,
+        response.status,
+      );
+    }
+    return data as T;
+  }
   return {
     async createDeployment(body) {
-      const response = await octokit.rest.repos.createDeployment({
-        ...repository,
-        ...body,
-        payload: body.payload as unknown as Record<string, unknown>,
-        request: request(),
-      });
-      const data = response.data as { id?: number; message?: string };
+      const data = await call<{ id?: number; message?: string }>('POST', '/deployments', body);
       return { id: data.id, message: data.message };
     },
     async createStatus(deploymentId, body) {
-      await octokit.rest.repos.createDeploymentStatus({
-        ...repository,
-        deployment_id: deploymentId,
-        ...body,
-        request: request(),
-      });
+      await call('POST', `/deployments/${deploymentId}/statuses`, body);
     },
     async listDeployments(environment, perPage) {
-      const response = await octokit.rest.repos.listDeployments({
-        ...repository,
-        environment,
-        per_page: perPage,
-        request: request(),
-      });
-      return response.data.map((d) => ({
+      const query = new URLSearchParams({ environment, per_page: String(perPage) });
+      const data = await call<ListedGitHubDeployment[]>('GET', `/deployments?${query}`);
+      return data.map((d) => ({
         id: d.id,
         sha: d.sha,
         environment: d.environment,
@@ -360,18 +389,17 @@ export function octokitDeploymentsApi(
       }));
     },
     async listStatuses(deploymentId, perPage) {
-      const response = await octokit.rest.repos.listDeploymentStatuses({
-        ...repository,
-        deployment_id: deploymentId,
-        per_page: perPage,
-        request: request(),
-      });
-      return response.data.map((s) => ({ state: s.state, created_at: s.created_at }));
+      const query = new URLSearchParams({ per_page: String(perPage) });
+      const data = await call<ListedGitHubStatus[]>('GET', `/deployments/${deploymentId}/statuses?${query}`);
+      return data.map((s) => ({ state: s.state, created_at: s.created_at }));
     },
   };
 }
 
-/** The HTTP status of a failed Octokit request, when it has one. */
+/** The former name, from when the calls went through @actions/github. */
+export const octokitDeploymentsApi = githubDeploymentsApi;
+
+/** The HTTP status of a failed GitHub request, when it has one. */
 export function githubStatusOf(error: unknown): number | undefined {
   const status = (error as { status?: unknown } | null)?.status;
   return typeof status === 'number' ? status : undefined;
@@ -393,7 +421,7 @@ export function githubWarning(operation: string, error: unknown, permission: str
   if (status === 404) {
     return `GitHub deployments: could not ${operation} (404 ${message}): the repository is not visible to the \`github-token\`. The deploy itself goes on.`;
   }
-  // Octokit wraps fetch's timeout (TimeoutError) in a RequestError with status 500; the cause tells.
+  // fetch's timeout is a TimeoutError (Octokit wrapped it in a RequestError with status 500; the cause told).
   const names = [error, (error as { cause?: unknown } | null)?.cause].map(
     (e) => (e as { name?: string } | null)?.name,
   );

@@ -1,5 +1,6 @@
 export * from './announce.js';
 export * from './aws.js';
+export * from './aws-context.js';
 export * from './backoff.js';
 export * from './clock.js';
 export * from './command.js';

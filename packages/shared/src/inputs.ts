@@ -1,5 +1,5 @@
-import * as core from '@actions/core';
 import { ConfigurationError } from './errors.js';
+import * as core from './runner.js';
 
 /** Reads one raw input by its action.yml name ('' when unset). */
 export type RawInputGetter = (name: string) => string;

@@ -1,7 +1,7 @@
-import * as core from '@actions/core';
+import * as core from './runner.js';
 import { inert } from './untrusted.js';
 
-/** The logging surface actions use; @actions/core in production, a recorder in tests. */
+/** The logging surface actions use; the runner (runner.ts) in production, a recorder in tests. */
 export interface Logger {
   info(message: string): void;
   notice(message: string, properties?: core.AnnotationProperties): void;
@@ -17,7 +17,7 @@ export interface Logger {
  * messages quote names, events and log lines Berth did not write, and this is
  * the one sink they all reach, so none of them can act as a workflow command
  * (Berth's own words never start with `::` nor hold `##[` or a CR, so they
- * print unchanged). Annotation titles and files are escaped by @actions/core.
+ * print unchanged). Annotation titles and files are escaped by runner.ts.
  */
 export const coreLogger: Logger = {
   info: (message) => core.info(inert(message)),

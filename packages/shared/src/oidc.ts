@@ -1,10 +1,10 @@
-import * as core from '@actions/core';
-import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, UserAgent } from '@smithy/types';
 import { retry, type Sleep } from './backoff.js';
 import { untilAborted } from './deadline.js';
 import { awsErrorName, ConfigurationError, errorMessage, isAccessDenied, isTransient } from './errors.js';
 import { claimText, decodeJwtPayload } from './jwt.js';
+import * as runner from './runner.js';
 import { inert } from './untrusted.js';
 
 /** What AssumeRoleWithWebIdentity is asked for. */
@@ -44,7 +44,7 @@ export interface OidcOptions {
   refreshBeforeExpirySeconds?: number;
   /** Attempts per role assumption, the first included (default 5). */
   maxAttempts?: number;
-  /** Seam: the GitHub ID token for an audience (default core.getIDToken). */
+  /** Seam: the GitHub ID token for an audience (default: asked of the runner's token endpoint). */
   getIdToken?: (audience: string) => Promise<string>;
   /** Seam: the STS call (default an unsigned STS client in `region`). */
   assumeRole?: AssumeRoleWithWebIdentity;
@@ -54,7 +54,7 @@ export interface OidcOptions {
   random?: () => number;
   /** Seam: epoch milliseconds (default Date.now). */
   now?: () => number;
-  /** Seam: masks a value in the log (default core.setSecret). */
+  /** Seam: masks a value in the log (default runner.setSecret). */
   setSecret?: (secret: string) => void;
   info?: (message: string) => void;
   warning?: (message: string) => void;
@@ -154,8 +154,59 @@ function githubIdToken(env: NodeJS.ProcessEnv): (audience: string) => Promise<st
         `Cannot get a GitHub OIDC ID token: ${missing.join(' and ')} not set. ${ID_TOKEN_ADVICE}`,
       );
     }
-    return core.getIDToken(audience);
+    return requestIdToken(env.ACTIONS_ID_TOKEN_REQUEST_URL!, env.ACTIONS_ID_TOKEN_REQUEST_TOKEN!, audience);
   };
+}
+
+/** Attempts at the runner's token endpoint: it answers within a second, and a 5xx is usually passing. */
+const ID_TOKEN_ATTEMPTS = 3;
+
+class IdTokenHttpError extends Error {
+  constructor(
+    readonly status: number,
+    body: string,
+  ) {
+    super(`the token endpoint answered HTTP ${status}${body ? `: ${body.slice(0, 200)}` : ''}`);
+  }
+}
+
+/**
+ * GitHub's OIDC token request, as documented for custom actions: GET
+ * ACTIONS_ID_TOKEN_REQUEST_URL with `&audience=`, the request token as a
+ * bearer token, and the ID token in the JSON answer's `value`. Node's fetch
+ * does it, so no HTTP client is bundled for this one request.
+ * https://docs.github.com/actions/security-for-github-actions/security-hardening-your-deployments/about-security-hardening-with-openid-connect#updating-your-actions-for-oidc
+ */
+export async function requestIdToken(
+  requestUrl: string,
+  requestToken: string,
+  audience: string,
+  options: { sleep?: Sleep } = {},
+): Promise<string> {
+  const url = `${requestUrl}&audience=${encodeURIComponent(audience)}`;
+  const token = await retry(
+    async () => {
+      const response = await fetch(url, {
+        headers: { Authorization: `Bearer ${requestToken}`, Accept: 'application/json' },
+      });
+      // The body of a failure is the endpoint's own words, never a token.
+      if (!response.ok) throw new IdTokenHttpError(response.status, (await response.text()).trim());
+      const body = (await response.json()) as { value?: unknown };
+      if (typeof body.value !== 'string' || body.value === '') {
+        throw new Error('the token endpoint answered without an ID token (`value`)');
+      }
+      return body.value;
+    },
+    {
+      maxAttempts: ID_TOKEN_ATTEMPTS,
+      isRetryable: (error) =>
+        !(error instanceof IdTokenHttpError) || error.status >= 500 || error.status === 429,
+      sleep: options.sleep,
+    },
+  );
+  // As @actions/core's getIDToken does: the token is masked before anything can print it.
+  runner.setSecret(token);
+  return token;
 }
 
 /**
@@ -171,6 +222,8 @@ export function stsWebIdentityAssumer(
 ): AssumeRoleWithWebIdentity {
   let client: STSClient | undefined;
   return async (request) => {
+    // Loaded on the first assumption, not at start: a step that fails on an input never parses it.
+    const { AssumeRoleWithWebIdentityCommand, STSClient } = await import('@aws-sdk/client-sts');
     client ??= new STSClient({
       region,
       customUserAgent,
@@ -312,14 +365,14 @@ export function oidcCredentialProvider(options: OidcOptions): OidcCredentialProv
   const roleArn = options.roleArn;
   const roleSessionName = options.roleSessionName ?? defaultRoleSessionName(env);
   const getIdToken = options.getIdToken ?? githubIdToken(env);
-  // core.getIDToken masks the token itself; a substitute source gets it masked here.
+  // requestIdToken masks the token itself; a substitute source gets it masked here.
   const maskIdToken = options.getIdToken !== undefined;
   const assumeRole =
     options.assumeRole ?? stsWebIdentityAssumer(options.region, options.customUserAgent, options.signal);
   const now = options.now ?? Date.now;
-  const setSecret = options.setSecret ?? core.setSecret;
-  const info = options.info ?? ((message: string) => core.info(inert(message)));
-  const warning = options.warning ?? ((message: string) => core.warning(inert(message)));
+  const setSecret = options.setSecret ?? runner.setSecret;
+  const info = options.info ?? ((message: string) => runner.info(inert(message)));
+  const warning = options.warning ?? ((message: string) => runner.warning(inert(message)));
   const refreshMs = Math.min(
     (options.refreshBeforeExpirySeconds ?? 300) * 1000,
     (options.durationSeconds * 1000) / 2,

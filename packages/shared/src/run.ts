@@ -1,17 +1,30 @@
-import * as core from '@actions/core';
+import type { AwsClientFactories } from './aws.js';
 import { type ActionEffects, defaultEffects } from './effects.js';
 import { accessDeniedAdvice, errorMessage, isExpectedFailure } from './errors.js';
+import * as core from './runner.js';
 import { inert } from './untrusted.js';
 
-/** The slice of @actions/core that `run()` uses; injectable for tests. */
+/** The slice of the runner commands that `run()` uses; injectable for tests. */
 export interface RunReporter {
   setFailed(message: string): void;
   debug(message: string): void;
 }
 
+/** What a step runs with; every member has a default. */
+export interface RunSetup {
+  /**
+   * The AWS client factories the action uses (`{ ecs, ecr }` from
+   * `@berth/shared/aws-clients/*`): `effects.aws()` makes these and no others.
+   */
+  clients?: AwsClientFactories;
+  reporter?: RunReporter;
+  /** Seam for tests: the effects main gets (default `defaultEffects(actionName, process.env, clients)`). */
+  effects?: ActionEffects;
+}
+
 /**
  * The single place that fails a step. Every action's `index.ts` is
- * `run('deploy-ecs', main)`. Errors are prefixed with the action's name so a
+ * `run('deploy-ecs', main, { clients: { ecs, ecr, logs } })`. Errors are prefixed with the action's name so a
  * job running several Berth steps says which one failed. A ConfigurationError
  * (the user's input) or an OutcomeError (the step worked, the outcome is a
  * failure) prints without a stack; anything else is a bug or an outage and
@@ -21,9 +34,10 @@ export interface RunReporter {
 export async function run(
   actionName: string,
   main: (effects: ActionEffects) => Promise<unknown>,
-  reporter: RunReporter = core,
-  effects: ActionEffects = defaultEffects(actionName),
+  setup: RunSetup = {},
 ): Promise<void> {
+  const reporter = setup.reporter ?? core;
+  const effects = setup.effects ?? defaultEffects(actionName, process.env, setup.clients);
   try {
     await main(effects);
   } catch (error) {

@@ -1,9 +1,9 @@
-import * as core from '@actions/core';
 import { errorMessage } from './errors.js';
+import * as core from './runner.js';
 import { inert } from './untrusted.js';
 
-/** The summary builder @actions/core writes to GITHUB_STEP_SUMMARY. */
-export type JobSummary = typeof core.summary;
+/** The summary builder written to GITHUB_STEP_SUMMARY (@actions/core's methods). */
+export type JobSummary = core.JobSummary;
 
 /**
  * Text made safe inside the HTML of a job summary (tables, lists, `<pre>`,

@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@berth/shared';
+import { ConfigurationError } from '@berth/shared/errors';
 import { buildahCacheRepository } from './cache.js';
 import type { BuildFiles, BuildPlan, BuildRequest, Invocation } from './types.js';
 import { imageRef } from './types.js';

@@ -11,7 +11,8 @@
  * buildah's `--cache-from`/`--cache-to` take a repository, nothing else
  * (buildah-build(1)): it keeps cache images there under content-hash tags.
  */
-import { ConfigurationError, parseEcrRegistry } from '@berth/shared';
+import { parseEcrRegistry } from '@berth/shared/ecr-image';
+import { ConfigurationError } from '@berth/shared/errors';
 import { splitCsv } from '../metadata-tags.js';
 
 /** Cache backends buildx knows (https://docs.docker.com/build/cache/backends/). */

@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@berth/shared';
+import { ConfigurationError } from '@berth/shared/errors';
 import { type Exec, tail } from '../exec.js';
 import type { BuilderChoice } from '../inputs.js';
 import type { BuilderName } from './types.js';

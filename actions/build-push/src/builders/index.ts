@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { Logger } from '@berth/shared';
+import type { Logger } from '@berth/shared/logger';
 import { type Exec, tail } from '../exec.js';
 import type { TempFiles } from '../temp-files.js';
 import { buildahPlan } from './buildah.js';
