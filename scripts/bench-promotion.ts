@@ -22,7 +22,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { startEmulator } from '@berth/emulator';
-import { retagImage } from '@berth/shared';
+import { retagImage } from '@berth/shared/ecr-retag';
 import {
   DOCKER_REGISTRY_BIN,
   httpCall,

@@ -6,7 +6,8 @@
  * absent (a user's clone).
  */
 import type { Service } from '@aws-sdk/client-ecs';
-import { ConfigurationError, checkServiceManagedByEcs } from '@berth/shared';
+import { checkServiceManagedByEcs } from '@berth/shared/deployment/transaction';
+import { ConfigurationError } from '@berth/shared/errors';
 import { corpusFolder, recordedAnswer } from '@berth/testkit/corpus.js';
 import { expect, it } from '@jest/globals';
 import { deploymentsOf } from '../src/history.js';

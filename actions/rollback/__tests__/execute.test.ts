@@ -17,7 +17,10 @@ import {
   StopServiceDeploymentCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
-import { type AwsContext, type DeploymentRecord, defaultEffects, InputReader } from '@berth/shared';
+import type { AwsContext } from '@berth/shared/aws';
+import type { DeploymentRecord } from '@berth/shared/deployment/record';
+import { defaultEffects } from '@berth/shared/effects';
+import { InputReader } from '@berth/shared/inputs';
 import { manualClock, recordingLogger } from '@berth/testkit/doubles.js';
 import { describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';

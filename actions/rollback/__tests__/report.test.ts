@@ -1,4 +1,4 @@
-import type { SummaryBuilder } from '@berth/shared';
+import type { SummaryBuilder } from '@berth/shared/deployment/report';
 import { describe, expect, it } from '@jest/globals';
 import type { RollbackPlan } from '../src/plan.js';
 import { addRefusalSummary, addRollbackSummary, buildRecord, planLines } from '../src/report.js';

@@ -4,21 +4,16 @@ import {
   type Service,
   StopServiceDeploymentCommand,
 } from '@aws-sdk/client-ecs';
-import {
-  type DeploymentRecord,
-  type DeploymentTarget,
-  errorMessage,
-  type FollowResult,
-  isAccessDenied,
-  isDeadlineError,
-  type Logger,
-  type Sleep,
-  shortDeployment,
-  shortName,
-  startServiceDeployment,
-  wrapError,
-  writeOnce,
-} from '@berth/shared';
+import type { Sleep } from '@berth/shared/backoff';
+import { isDeadlineError } from '@berth/shared/deadline';
+import { shortDeployment, shortName } from '@berth/shared/deployment/arn';
+import type { DeploymentTarget } from '@berth/shared/deployment/assess';
+import type { FollowResult } from '@berth/shared/deployment/follow';
+import type { DeploymentRecord } from '@berth/shared/deployment/record';
+import { startServiceDeployment } from '@berth/shared/deployment/transaction';
+import { errorMessage, isAccessDenied, wrapError } from '@berth/shared/errors';
+import type { Logger } from '@berth/shared/logger';
+import { writeOnce } from '@berth/shared/write-once';
 import type { CurrentState, History, RollbackPath } from './plan.js';
 
 /** The rollback's `status` output and record status. */

@@ -10,29 +10,28 @@ import {
   type ServiceRevision,
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
+import { revisionOf, sameRevision } from '@berth/shared/deployment/arn';
+import { listServiceDeployments } from '@berth/shared/deployment/identify';
+import type { ImageMap } from '@berth/shared/deployment/record';
+import { imagesOf } from '@berth/shared/deployment/report';
+import { readService } from '@berth/shared/deployment/service';
+import { checkServiceManagedByEcs } from '@berth/shared/deployment/transaction';
+import {
+  type EcrRegistry,
+  type EcrSender,
+  parseEcrRegistry,
+  parseImageReference,
+} from '@berth/shared/ecr-image';
 import {
   awsErrorName,
   ConfigurationError,
-  checkServiceManagedByEcs,
-  type EcrRegistry,
-  type EcrSender,
   errorMessage,
-  type GitHubDeploymentsApi,
-  githubWarning,
-  type ImageMap,
-  imagesOf,
   isAccessDenied,
   isUnsupported,
-  type Logger,
-  listServiceDeployments,
-  parseEcrRegistry,
-  parseImageReference,
-  readGitHubHistory,
-  readService,
-  revisionOf,
-  sameRevision,
   wrapError,
-} from '@berth/shared';
+} from '@berth/shared/errors';
+import { type GitHubDeploymentsApi, githubWarning, readGitHubHistory } from '@berth/shared/github-deployment';
+import type { Logger } from '@berth/shared/logger';
 import type { TargetSpec } from './inputs.js';
 import {
   type CurrentState,

@@ -1,14 +1,9 @@
-import {
-  type AwsInputs,
-  ConfigurationError,
-  checkEcsName,
-  type GitHubDeploymentInputs,
-  InputReader,
-  type NotifyInputs,
-  readAwsInputs,
-  readGitHubDeploymentInputs,
-  readNotifyInputs,
-} from '@berth/shared';
+import { type AwsInputs, readAwsInputs } from '@berth/shared/aws';
+import { ConfigurationError } from '@berth/shared/errors';
+import { type GitHubDeploymentInputs, readGitHubDeploymentInputs } from '@berth/shared/github-deployment';
+import { InputReader } from '@berth/shared/inputs';
+import { checkEcsName } from '@berth/shared/names';
+import { type NotifyInputs, readNotifyInputs } from '@berth/shared/notify';
 
 /** What the `to` input asks for. */
 export type TargetSpec =

@@ -1,27 +1,22 @@
+import { createAnnouncer } from '@berth/shared/announce';
+import type { AwsContext } from '@berth/shared/aws';
+import { isDeadlineError, type StepDeadline, stepDeadline, timedOutReason } from '@berth/shared/deadline';
+import { shortName } from '@berth/shared/deployment/arn';
+import { buildDeploymentRecord } from '@berth/shared/deployment/build-record';
+import type { FollowResult } from '@berth/shared/deployment/follow';
+import { type RollbackRecordDetails, runContext } from '@berth/shared/deployment/record';
 import {
-  type AwsContext,
-  buildDeploymentRecord,
   type Conclusion,
-  ConfigurationError,
   concludeDeployment,
-  createAnnouncer,
   type DeploymentEffects,
   deploymentSession,
-  type EcrRegistry,
-  type FollowResult,
   followStartedDeployment,
-  inGroup,
-  isDeadlineError,
-  OutcomeError,
   publishRecord,
   type Revision,
-  type RollbackRecordDetails,
-  runContext,
-  type StepDeadline,
-  shortName,
-  stepDeadline,
-  timedOutReason,
-} from '@berth/shared';
+} from '@berth/shared/deployment/transaction';
+import type { EcrRegistry } from '@berth/shared/ecr-image';
+import { ConfigurationError, OutcomeError } from '@berth/shared/errors';
+import { inGroup } from '@berth/shared/logger';
 import { type StartedRollback, startRollback, stopPathOutcome } from './execute.js';
 import { readGitHubDeployments, readServiceState } from './history.js';
 import { getInputs, type Inputs, NO_REASON } from './inputs.js';

@@ -1,11 +1,6 @@
-import {
-  type ImageMap,
-  parseImageReference,
-  revisionOf,
-  sameRevision,
-  shortDeployment,
-  shortName,
-} from '@berth/shared';
+import { revisionOf, sameRevision, shortDeployment, shortName } from '@berth/shared/deployment/arn';
+import type { ImageMap } from '@berth/shared/deployment/record';
+import { parseImageReference } from '@berth/shared/ecr-image';
 import type { TargetSpec } from './inputs.js';
 
 /**

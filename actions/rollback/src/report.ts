@@ -1,19 +1,17 @@
+import { shortName } from '@berth/shared/deployment/arn';
+import { buildDeploymentRecord } from '@berth/shared/deployment/build-record';
+import type { FollowResult } from '@berth/shared/deployment/follow';
 import {
-  type ActionEffects,
-  addDeploymentSummary,
-  buildDeploymentRecord,
-  type Conclusion,
   type DeploymentRecord,
-  escapeHtml,
-  type FollowResult,
   type ImageMap,
-  publishRecord,
   type RollbackRecordDetails,
   type RunContext,
   recordEvents,
-  type SummaryBuilder,
-  shortName,
-} from '@berth/shared';
+} from '@berth/shared/deployment/record';
+import { addDeploymentSummary, type SummaryBuilder } from '@berth/shared/deployment/report';
+import { type Conclusion, publishRecord } from '@berth/shared/deployment/transaction';
+import type { ActionEffects } from '@berth/shared/effects';
+import { escapeHtml } from '@berth/shared/summary';
 import type { RollbackStatus } from './execute.js';
 import type { RollbackPath, RollbackPlan } from './plan.js';
 

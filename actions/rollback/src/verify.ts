@@ -1,21 +1,23 @@
 import { DescribeImagesCommand } from '@aws-sdk/client-ecr';
 import type { ECSClient, TaskDefinition } from '@aws-sdk/client-ecs';
+import { shortName } from '@berth/shared/deployment/arn';
+import type { ImageMap } from '@berth/shared/deployment/record';
+import { imagesOf } from '@berth/shared/deployment/report';
 import {
-  awsErrorName,
-  ConfigurationError,
   type EcrRegistry,
   type EcrSender,
   ecrRepositoryArn,
-  errorMessage,
-  type ImageMap,
-  imagesOf,
-  isAccessDenied,
-  type Logger,
   parseEcrRegistry,
   parseImageReference,
-  shortName,
+} from '@berth/shared/ecr-image';
+import {
+  awsErrorName,
+  ConfigurationError,
+  errorMessage,
+  isAccessDenied,
   wrapError,
-} from '@berth/shared';
+} from '@berth/shared/errors';
+import type { Logger } from '@berth/shared/logger';
 import { describeTaskDefinition } from './history.js';
 
 /** How one container's image was checked before the rollback. */

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigurationError } from '@berth/shared';
+import { ConfigurationError } from '@berth/shared/errors';
 import { describe, expect, it } from '@jest/globals';
 import { isIsoDate, loadAllowlist, parseAllowlist } from '../src/allowlist.js';
 

@@ -10,7 +10,7 @@ import {
   UnsupportedImageTypeException,
   ValidationException,
 } from '@aws-sdk/client-ecr';
-import { ConfigurationError, OutcomeError } from '@berth/shared';
+import { ConfigurationError, OutcomeError } from '@berth/shared/errors';
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { type EcrSourceOptions, fetchEcrFindings } from '../src/sources/ecr.js';

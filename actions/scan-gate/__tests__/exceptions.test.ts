@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigurationError } from '@berth/shared';
+import { ConfigurationError } from '@berth/shared/errors';
 import { describe, expect, it } from '@jest/globals';
 import { parseGrypeIgnore } from '../src/exceptions/grype-ignore.js';
 import { formatOf, importExceptionFiles } from '../src/exceptions/import.js';

@@ -1,4 +1,5 @@
-import { ConfigurationError, InputReader } from '@berth/shared';
+import { ConfigurationError } from '@berth/shared/errors';
+import { InputReader } from '@berth/shared/inputs';
 import { inputEnvironment, loadActionManifest } from '@berth/testkit/action-manifest.js';
 import { describe, expect, it } from '@jest/globals';
 import { getInputs, parseMaxFindings } from '../src/inputs.js';

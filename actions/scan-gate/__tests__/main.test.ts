@@ -3,13 +3,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeImageScanFindingsCommand, DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
-import {
-  ConfigurationError,
-  defaultEffects,
-  InputReader,
-  type JobSummary,
-  OutcomeError,
-} from '@berth/shared';
+import { defaultEffects } from '@berth/shared/effects';
+import { ConfigurationError, OutcomeError } from '@berth/shared/errors';
+import { InputReader } from '@berth/shared/inputs';
+import type { JobSummary } from '@berth/shared/summary';
 import { inputEnvironment } from '@berth/testkit/action-manifest.js';
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';

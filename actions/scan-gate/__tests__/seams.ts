@@ -1,4 +1,5 @@
-import type { Clock, Logger } from '@berth/shared';
+import type { Clock } from '@berth/shared/clock';
+import type { Logger } from '@berth/shared/logger';
 
 /** A clock tests move by hand; sleep() advances it at once and records how long was asked. */
 export function manualClock(

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigurationError } from '@berth/shared';
+import { ConfigurationError } from '@berth/shared/errors';
 import { describe, expect, it } from '@jest/globals';
 import { imageNameCandidates, splitImage } from '../src/images.js';
 import { mergeFindings, normaliseSeverity, type Severity, severityFromScore } from '../src/normalise.js';

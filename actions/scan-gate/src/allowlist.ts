@@ -1,5 +1,6 @@
 import { dirname } from 'node:path';
-import { ConfigurationError, type WorkspaceRoots } from '@berth/shared';
+import { ConfigurationError } from '@berth/shared/errors';
+import type { WorkspaceRoots } from '@berth/shared/workspace-file';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLMap } from 'yaml';
 import { readInputFile } from './input-file.js';
 

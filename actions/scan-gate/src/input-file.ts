@@ -1,4 +1,5 @@
-import { ConfigurationError, readWorkspaceFile, type WorkspaceRoots } from '@berth/shared';
+import { ConfigurationError } from '@berth/shared/errors';
+import { readWorkspaceFile, type WorkspaceRoots } from '@berth/shared/workspace-file';
 import { fileError } from './normalise.js';
 
 /**

@@ -1,4 +1,6 @@
-import { type AwsInputs, ConfigurationError, InputReader, readAwsInputs } from '@berth/shared';
+import { type AwsInputs, readAwsInputs } from '@berth/shared/aws';
+import { ConfigurationError } from '@berth/shared/errors';
+import { InputReader } from '@berth/shared/inputs';
 import { SEVERITIES, type Severity } from './normalise.js';
 import { FAIL_ON, type FailOn } from './policy.js';
 

@@ -1,17 +1,12 @@
 import { existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import {
-  type ActionEffects,
-  BERTH_VERSION,
-  ConfigurationError,
-  formatDuration,
-  inGroup,
-  isDeadlineError,
-  type Logger,
-  OutcomeError,
-  resolveWorkspacePath,
-  stepDeadline,
-} from '@berth/shared';
+import { isDeadlineError, stepDeadline } from '@berth/shared/deadline';
+import { formatDuration } from '@berth/shared/duration';
+import type { ActionEffects } from '@berth/shared/effects';
+import { ConfigurationError, OutcomeError } from '@berth/shared/errors';
+import { inGroup, type Logger } from '@berth/shared/logger';
+import { BERTH_VERSION } from '@berth/shared/version';
+import { resolveWorkspacePath } from '@berth/shared/workspace-file';
 import { loadAllowlist } from './allowlist.js';
 import { buildAnnotations } from './annotations.js';
 import { type ImportResult, importExceptionFiles } from './exceptions/import.js';

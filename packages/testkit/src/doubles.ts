@@ -3,7 +3,8 @@
  * that keeps every line. They live here, in the test kit, so no action bundle
  * carries them.
  */
-import type { Clock, Logger } from '@berth/shared';
+import type { Clock } from '@berth/shared/clock';
+import type { Logger } from '@berth/shared/logger';
 
 /** Collects log lines; for tests. */
 export function recordingLogger(): Logger & { lines: string[]; text(): string } {

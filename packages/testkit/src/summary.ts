@@ -4,7 +4,7 @@
  * checked against GitHub's library rather than against a stand-in of it.
  */
 import * as core from '@actions/core';
-import type { JobSummary } from '@berth/shared';
+import type { JobSummary } from '@berth/shared/summary';
 
 /** The HTML `build` produces with @actions/core's summary builder (nothing is written to disk). */
 export function renderSummary(build: (summary: JobSummary) => unknown): string {

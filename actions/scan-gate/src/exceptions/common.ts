@@ -3,7 +3,7 @@
  * names the file and line, YAML read with line numbers, and the default
  * expiry for entries whose file gives none.
  */
-import { ConfigurationError } from '@berth/shared';
+import { ConfigurationError } from '@berth/shared/errors';
 import { isMap, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
 import type { AllowlistEntry } from '../allowlist.js';
 

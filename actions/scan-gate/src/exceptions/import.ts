@@ -7,7 +7,7 @@
  * `.trivyignore` (Trivy, too, reads YAML only by extension).
  */
 import { extname } from 'node:path';
-import type { WorkspaceRoots } from '@berth/shared';
+import type { WorkspaceRoots } from '@berth/shared/workspace-file';
 import { isMap, isScalar, parseDocument } from 'yaml';
 import type { AllowlistEntry, ImportFormat } from '../allowlist.js';
 import { readInputFile } from '../input-file.js';

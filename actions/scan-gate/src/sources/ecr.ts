@@ -5,22 +5,21 @@ import {
   type ImageIdentifier,
   StartImageScanCommand,
 } from '@aws-sdk/client-ecr';
+import type { Clock } from '@berth/shared/clock';
+import type { StepDeadline } from '@berth/shared/deadline';
+import { formatDuration } from '@berth/shared/duration';
+import type { EcrSender } from '@berth/shared/ecr-image';
 import {
   awsErrorName,
-  type Clock,
   ConfigurationError,
-  type EcrSender,
   errorMessage,
-  formatDuration,
   isAccessDenied,
   isTransient,
-  type Logger,
   OutcomeError,
-  pollUntil,
-  type StepDeadline,
-  transientNotice,
   wrapError,
-} from '@berth/shared';
+} from '@berth/shared/errors';
+import type { Logger } from '@berth/shared/logger';
+import { pollUntil, transientNotice } from '@berth/shared/poll';
 import { normaliseScanFindingsResponse } from '../ecr-findings.js';
 import { formatImage, shortDigest } from '../images.js';
 import { type Finding, list, record, type SourceName, text } from '../normalise.js';

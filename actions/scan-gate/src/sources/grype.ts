@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@berth/shared';
+import { ConfigurationError } from '@berth/shared/errors';
 import {
   defaultAdvisoryUrl,
   type Finding,

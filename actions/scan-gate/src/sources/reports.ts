@@ -1,6 +1,7 @@
 import { globSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import { ConfigurationError, resolveWorkspacePath, type WorkspaceRoots } from '@berth/shared';
+import { ConfigurationError } from '@berth/shared/errors';
+import { resolveWorkspacePath, type WorkspaceRoots } from '@berth/shared/workspace-file';
 import { readInputFile } from '../input-file.js';
 import { fileError, record, type SourceResult } from '../normalise.js';
 import { grypeParser } from './grype.js';

@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@berth/shared';
+import { ConfigurationError } from '@berth/shared/errors';
 import { splitImage } from '../images.js';
 import {
   defaultAdvisoryUrl,
