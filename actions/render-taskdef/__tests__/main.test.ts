@@ -15,7 +15,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { mockClient } from 'aws-sdk-client-mock';
 import { getInputs } from '../src/inputs.js';
 import { type AwsClients, defaultCreateAws, main } from '../src/main.js';
-import { fargateTask } from './fixtures.js';
+import { fargateTask } from '@berth/testkit/taskdef-fixtures.js';
 
 const ECR = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
 const DIGEST = `sha256:${'c'.repeat(64)}`;

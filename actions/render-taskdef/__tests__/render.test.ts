@@ -7,7 +7,7 @@ import {
   upsertNamed,
   validationErrorMessage,
 } from '../src/render.js';
-import { fargateTask, twoContainerTask } from './fixtures.js';
+import { fargateTask, twoContainerTask } from '@berth/testkit/taskdef-fixtures.js';
 
 const doc = (
   definition: JsonObject,

@@ -11,7 +11,7 @@ import {
   stripReadOnlyFields,
   TASK_DEFINITION_KEYS,
   taskDefinitionDifferences,
-} from '../src/taskdef-fields.js';
+} from '../src/taskdef/fields.js';
 
 describe('stripReadOnlyFields', () => {
   it('removes exactly the fields DescribeTaskDefinition adds, and says which', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { ConfigurationError } from '../src/errors.js';
-import { parseTaskDefinitionText } from '../src/taskdef-file.js';
-import { checkTaskDefinitionStructure, taskDefinitionStructure } from '../src/taskdef-structure.js';
+import { parseTaskDefinitionText } from '../src/taskdef/read.js';
+import { checkTaskDefinitionStructure, taskDefinitionStructure } from '../src/taskdef/structure.js';
 
 // Types from the ECS API reference: ContainerDefinition.portMappings is "Array of PortMapping
 // objects", command is "Array of strings", essential is "Boolean", dockerLabels is "String to

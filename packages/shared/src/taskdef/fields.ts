@@ -23,6 +23,15 @@ export const READ_ONLY_TASK_DEFINITION_FIELDS = [
   'deleteRequestedAt',
 ] as const;
 
+/**
+ * The jq filter that turns `aws ecs describe-task-definition --query taskDefinition`
+ * output into `register-task-definition --cli-input-json` input: one `del()` of
+ * every read-only field, generated so the printed hint cannot drift from the list.
+ */
+export function readOnlyFieldsJqFilter(): string {
+  return `del(${READ_ONLY_TASK_DEFINITION_FIELDS.map((field) => `.${field}`).join(', ')})`;
+}
+
 /** Top-level members of RegisterTaskDefinitionRequest. */
 export const TASK_DEFINITION_KEYS = [
   'family',

@@ -1,6 +1,6 @@
-import { ConfigurationError } from './errors.js';
-import { quoteValue } from './names.js';
-import { CONTAINER_DEFINITION_KEYS, nearestKey, TASK_DEFINITION_KEYS } from './taskdef-fields.js';
+import { ConfigurationError } from '../errors.js';
+import { quoteValue } from '../names.js';
+import { CONTAINER_DEFINITION_KEYS, nearestKey, TASK_DEFINITION_KEYS } from './fields.js';
 
 /**
  * The shape of a task definition, checked before anything reads it field by

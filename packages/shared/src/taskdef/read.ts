@@ -1,8 +1,8 @@
 import { basename, extname } from 'node:path';
 import { parseDocument } from 'yaml';
-import { ConfigurationError, errorMessage } from './errors.js';
-import { prototypeKeyPaths } from './taskdef-structure.js';
-import { readWorkspaceFile, type WorkspaceRoots, workspaceRoots } from './workspace-file.js';
+import { ConfigurationError, errorMessage } from '../errors.js';
+import { prototypeKeyPaths } from './structure.js';
+import { readWorkspaceFile, type WorkspaceRoots, workspaceRoots } from '../workspace-file.js';
 
 /**
  * Reading a task definition file as data. The file is parsed as JSON or YAML
@@ -57,208 +57,114 @@ export function lineColumn(text: string, offset: number): { line: number; column
   return { line, column: offset - lineStart + 1 };
 }
 
-class JsonSyntaxError extends Error {
-  constructor(
-    readonly offset: number,
-    readonly reason: string,
-  ) {
-    super(reason);
-  }
-}
-
-const MAX_DEPTH = 512;
-
 /** The most characters of a file an error quotes. */
 const EXCERPT_CHARS = 32;
 const clip = (text: string) => (text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text);
 
 /**
- * Checks strict JSON (RFC 8259) and returns the first problem with its line
- * and column, or undefined when the text is valid. Also rejects duplicate
- * keys, which JSON.parse would silently collapse to the last one. The reasons
- * name what was found, so an unfilled placeholder of another tool (`{{x}}`,
- * `$$$X$$$`, a bare word) is recognisable in the message.
+ * What was found at an error, quoted in the message: short (the file may hold
+ * a secret) and one line, whole enough that another tool's placeholder
+ * (`{{x}}`, `$$$X$$$`, `<X>`, a bare word) is recognisable.
+ */
+function tokenAt(text: string, at: number): string {
+  const ahead = text.slice(at, at + EXCERPT_CHARS);
+  const word = /^\{\{[^}\n]*\}\}/.exec(ahead)?.[0] ?? /^[^\s,:[\]{}"]+/.exec(ahead)?.[0];
+  return word ?? text[at];
+}
+
+/** V8's JSON.parse messages end in `at position N (line L column C)` (Node 22+); some carry no position. */
+const V8_POSITION = /(?: in JSON)? at position (\d+)(?: \(line \d+ column \d+\))?$/;
+
+/** True when parsing `text` fails before its end (not merely because the text stops). */
+function failsBefore(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return false;
+  } catch (error) {
+    const message = (error as Error).message;
+    const at = V8_POSITION.exec(message);
+    if (at) return Number(at[1]) < text.length;
+    return message.startsWith('Unexpected token');
+  }
+}
+
+/**
+ * Where V8 failed. "Unexpected token" carries no position (only an excerpt of
+ * the file, which is never shown): the first failing prefix is found by
+ * bisection, since the parser reads left to right and fails at the same
+ * character whatever follows it.
+ */
+function errorOffset(text: string, message: string): number {
+  const at = V8_POSITION.exec(message);
+  if (at) return Number(at[1]);
+  if (!message.startsWith('Unexpected token')) return text.length;
+  let low = 0;
+  let high = text.length;
+  while (low < high) {
+    const middle = Math.floor((low + high) / 2);
+    if (failsBefore(text.slice(0, middle + 1))) high = middle;
+    else low = middle + 1;
+  }
+  return low;
+}
+
+/** The reason shown for a JSON.parse failure at `at`: the common mistakes by name, else V8's words. */
+function jsonReason(text: string, message: string, at: number): string {
+  const found = text[at];
+  const before = text.slice(0, at).trimEnd().at(-1);
+  if (found === undefined) return 'unexpected end of file (a value, `}` or `]` is missing)';
+  if (found === '/' && (text[at + 1] === '/' || text[at + 1] === '*'))
+    return 'comments are not allowed in JSON (use a .yaml file if you need them)';
+  if (before === ',' && (found === '}' || found === ']')) return `trailing comma before \`${found}\``;
+  if (found === "'") return 'strings must use double quotes, not single quotes';
+  if (message.startsWith('Bad control character')) {
+    return found === '\n'
+      ? 'line break inside a string (end the string with `"` or write `\\n`)'
+      : 'control character inside a string (escape it, e.g. `\\t`)';
+  }
+  if (message.startsWith('Unexpected token') && /[,:}\]]/.test(found))
+    return `unexpected \`${found}\` where a value was expected`;
+  if (message.startsWith('Unexpected token'))
+    return `unexpected \`${tokenAt(text, at)}\` (not a JSON value; strings need double quotes)`;
+  const what = message.replace(V8_POSITION, '');
+  return `${what.charAt(0).toLowerCase()}${what.slice(1)}, found \`${tokenAt(text, at)}\``;
+}
+
+/**
+ * Checks strict JSON (RFC 8259) with JSON.parse and returns the first problem
+ * with its line and column, or undefined when the text is valid. Duplicate
+ * keys, which JSON.parse silently collapses to the last one, are found by
+ * `yaml`'s `uniqueKeys` check (JSON is YAML 1.2's flow style).
  */
 export function findJsonSyntaxError(text: string): SyntaxErrorLocation | undefined {
-  let i = 0;
-  const fail = (reason: string, at = i): never => {
-    throw new JsonSyntaxError(at, reason);
-  };
-  // What was found at an error, quoted in the message: short (the file may hold a secret) and one line.
-  const token = (at: number): string => {
-    const ahead = text.slice(at, at + EXCERPT_CHARS);
-    const word = /^\{\{[^}\n]*\}\}/.exec(ahead)?.[0] ?? /^[^\s,:[\]{}"]+/.exec(ahead)?.[0];
-    return word ?? text[at];
-  };
-  const skipSpace = () => {
-    for (;;) {
-      const c = text[i];
-      if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
-        i++;
-      } else if (c === '/' && (text[i + 1] === '/' || text[i + 1] === '*')) {
-        fail('comments are not allowed in JSON (use a .yaml file if you need them)');
-      } else {
-        return;
-      }
-    }
-  };
-  const parseString = (): string => {
-    const start = i;
-    i++; // opening quote
-    let value = '';
-    for (;;) {
-      if (i >= text.length) fail('unterminated string', start);
-      const c = text[i];
-      if (c === '"') {
-        i++;
-        return value;
-      }
-      if (c === '\\') {
-        const e = text[i + 1];
-        if (e === 'u') {
-          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) fail('invalid `\\u` escape in string');
-          value += String.fromCharCode(Number.parseInt(text.slice(i + 2, i + 6), 16));
-          i += 6;
-          continue;
-        }
-        const simple: Record<string, string> = {
-          '"': '"',
-          '\\': '\\',
-          '/': '/',
-          b: '\b',
-          f: '\f',
-          n: '\n',
-          r: '\r',
-          t: '\t',
-        };
-        if (e === undefined || !(e in simple)) fail(`invalid escape \`\\${e ?? ''}\` in string`);
-        value += simple[e];
-        i += 2;
-        continue;
-      }
-      if (c < ' ') {
-        fail(
-          c === '\n'
-            ? 'line break inside a string (end the string with `"` or write `\\n`)'
-            : 'control character inside a string (escape it, e.g. `\\t`)',
-        );
-      }
-      value += c;
-      i++;
-    }
-  };
-  const parseValue = (depth: number): void => {
-    if (depth > MAX_DEPTH) fail('nesting is too deep');
-    skipSpace();
-    const c = text[i];
-    if (c === undefined) fail('unexpected end of file (a value is missing)');
-    if (c === '{' && text[i + 1] === '{') fail(`unexpected \`${token(i)}\` (not a JSON value)`);
-    if (c === '{') {
-      parseObject(depth);
-      return;
-    }
-    if (c === '[') {
-      parseArray(depth);
-      return;
-    }
-    if (c === '"') {
-      parseString();
-      return;
-    }
-    if (c === "'") fail('strings must use double quotes, not single quotes');
-    const number = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(i, i + 400))?.[0];
-    if (number && !/^[\w.]/.test(text[i + number.length] ?? '')) {
-      i += number.length;
-      return;
-    }
-    for (const literal of ['true', 'false', 'null']) {
-      if (text.startsWith(literal, i) && !/^\w/.test(text[i + literal.length] ?? '')) {
-        i += literal.length;
-        return;
-      }
-    }
-    if (c === '}' || c === ']' || c === ',') fail(`unexpected \`${c}\` where a value was expected`);
-    fail(`unexpected \`${token(i)}\` (not a JSON value; strings need double quotes)`);
-  };
-  const parseObject = (depth: number): void => {
-    i++;
-    const keys = new Set<string>();
-    skipSpace();
-    if (text[i] === '}') {
-      i++;
-      return;
-    }
-    for (;;) {
-      skipSpace();
-      if (text[i] === undefined) fail('unexpected end of file (an object is not closed with `}`)');
-      if (text[i] !== '"') {
-        if (text[i] === '}') fail('trailing comma before `}`', i);
-        fail(`expected a property name in double quotes, got \`${token(i)}\``);
-      }
-      const keyAt = i;
-      const key = parseString();
-      if (keys.has(key))
-        fail(`duplicate key \`${clip(key)}\` (JSON keeps only the last one; remove one of them)`, keyAt);
-      keys.add(key);
-      skipSpace();
-      if (text[i] !== ':') {
-        fail(
-          text[i] === undefined
-            ? 'unexpected end of file (expected `:`)'
-            : `expected \`:\` after \`"${clip(key)}"\`, got \`${token(i)}\``,
-        );
-      }
-      i++;
-      parseValue(depth + 1);
-      skipSpace();
-      if (text[i] === ',') {
-        i++;
-        continue;
-      }
-      if (text[i] === '}') {
-        i++;
-        return;
-      }
-      if (text[i] === undefined) fail('unexpected end of file (an object is not closed with `}`)');
-      fail(`expected \`,\` or \`}\` after the value of \`"${clip(key)}"\`, got \`${token(i)}\``);
-    }
-  };
-  const parseArray = (depth: number): void => {
-    i++;
-    skipSpace();
-    if (text[i] === ']') {
-      i++;
-      return;
-    }
-    for (;;) {
-      skipSpace();
-      if (text[i] === ']') fail('trailing comma before `]`');
-      parseValue(depth + 1);
-      skipSpace();
-      if (text[i] === ',') {
-        i++;
-        continue;
-      }
-      if (text[i] === ']') {
-        i++;
-        return;
-      }
-      if (text[i] === undefined) fail('unexpected end of file (an array is not closed with `]`)');
-      fail(`expected \`,\` or \`]\` after an array element, got \`${token(i)}\``);
-    }
-  };
-
+  if (text.trim() === '') return { line: 1, column: 1, reason: 'the file is empty' };
   try {
-    skipSpace();
-    if (i >= text.length) fail('the file is empty');
-    parseValue(0);
-    skipSpace();
-    if (i < text.length) fail(`unexpected \`${token(i)}\` after the end of the JSON value`);
-    return undefined;
+    JSON.parse(text);
   } catch (error) {
-    if (!(error instanceof JsonSyntaxError)) throw error;
-    return { ...lineColumn(text, error.offset), reason: error.reason };
+    const message = (error as Error).message;
+    let at = errorOffset(text, message);
+    // `{{x}}`: V8 reads the first `{` as an object and fails on the second; show the whole placeholder.
+    if (text[at] === '{' && text[at - 1] === '{') at--;
+    return { ...lineColumn(text, at), reason: jsonReason(text, message, at) };
   }
+  return duplicateKey(text);
+}
+
+function duplicateKey(text: string): SyntaxErrorLocation | undefined {
+  let document: ReturnType<typeof parseDocument>;
+  try {
+    document = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  } catch {
+    return undefined; // Nesting too deep for the YAML parser's recursion: JSON.parse accepted it.
+  }
+  const duplicate = document.errors.find((error) => error.code === 'DUPLICATE_KEY');
+  if (!duplicate) return undefined;
+  const at = duplicate.pos[0];
+  const key = /^"((?:[^"\\]|\\.)*)"/.exec(text.slice(at))?.[1] ?? tokenAt(text, at);
+  return {
+    ...lineColumn(text, at),
+    reason: `duplicate key \`${clip(key)}\` (JSON keeps only the last one; remove one of them)`,
+  };
 }
 
 /** JSON for `.json`, YAML for `.yaml`/`.yml`, otherwise JSON when the text starts with `{` or `[`. */

@@ -12,7 +12,7 @@ import {
   readTaskDefinitionFile,
   TASK_DEFINITION_MAX_FILE_BYTES,
   unwrapTaskDefinition,
-} from '../src/taskdef-file.js';
+} from '../src/taskdef/read.js';
 
 describe('findJsonSyntaxError', () => {
   it.each([

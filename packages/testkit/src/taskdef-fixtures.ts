@@ -1,5 +1,7 @@
 import type { JsonObject } from '@berth/shared';
 
+// Task definitions for the task-definition pipeline's tests (shared validate, render-taskdef).
+
 /** A valid Fargate task definition with one container `web`; tests change one thing at a time. */
 export function fargateTask(overrides: JsonObject = {}, web: JsonObject = {}): JsonObject {
   return {
