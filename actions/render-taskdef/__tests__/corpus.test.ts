@@ -32,7 +32,7 @@ const EXPECTED_FAILURES: Record<string, string> = {
     'The task definition is not valid: Container `backend`: `environmentFiles[0].value` must be the ARN of an S3 object, got "s3://interactify-environment-files/dev.env"; write it as `arn:aws:s3:::interactify-environment-files/dev.env`. Fix it in ec2-compose-like-4-containers-envfile-s3uri.json (input `task-definition`) or with this step\'s inputs.',
   // A bare $$$$START_PERIOD$$$$ line inside healthCheck: invalid JSON until the agent's test harness substitutes it.
   'ecs-agent-windows-health-invalid-until-templated.json':
-    '`task-definition`: ecs-agent-windows-health-invalid-until-templated.json is not valid JSON: line 14, column 13: expected a property name in double quotes, got `$$$$START_PERIOD$$$$`. It looks like a placeholder of another templating tool: Berth reads the file as data before it fills placeholders, so a placeholder must sit inside a JSON string ("${NAME}", filled from `vars`), or render the file with that tool before this step.',
+    '`task-definition`: ecs-agent-windows-health-invalid-until-templated.json is not valid JSON: line 14, column 13: expected double-quoted property name, found `$$$$START_PERIOD$$$$`. It looks like a placeholder of another templating tool: Berth reads the file as data before it fills placeholders, so a placeholder must sit inside a JSON string ("${NAME}", filled from `vars`), or render the file with that tool before this step.',
   // APPMESH proxy configuration names an `envoy` container the file does not define: RegisterTaskDefinition rejects it.
   'ecspresso-describe-style-appmesh-goTemplate.json':
     'The task definition is not valid: `proxyConfiguration.containerName` names "envoy", which is not a container of this task definition (`katsubushi`); add that container or fix the name. Fix it in ecspresso-describe-style-appmesh-goTemplate.json (input `task-definition`) or with this step\'s inputs.',
@@ -56,21 +56,47 @@ const EXPECTED_FAILURES: Record<string, string> = {
     '  - `tags[0]` must be an object with a non-empty `key` and a `value`.',
     "Fix them in generate-cli-skeleton-all-fields.json (input `task-definition`) or with this step's inputs.",
   ].join('\n'),
-  // A template for `${environment}`: without `vars` the family keeps the placeholder, which ECS rejects (rendered with vars below).
-  'hee-ssm-secrets-environment-placeholder.json':
-    'The task definition is not valid: `family` "tis-trainee-details-${environment}" may only contain letters, digits, `-` and `_` (at most 255); it still contains the placeholder `${environment}`: give it a value with `vars` (`environment=…`). Fix it in hee-ssm-secrets-environment-placeholder.json (input `task-definition`) or with this step\'s inputs.',
-  // Both images are "" (meant to be filled by a render step); the sweep fills only the first.
-  'json-in-yml-empty-image-typo-placeholder.yml':
-    "The task definition is not valid: Container `nginx`: `image` is empty; give it one with the `images` input (`nginx=registry/repository:tag`) or `image` with `container-name: nginx`. Fix it in json-in-yml-empty-image-typo-placeholder.yml (input `task-definition`) or with this step's inputs.",
+  // A template for `${environment}`: without `vars` the family, the task role and 23 SSM secret references keep
+  // the placeholder, which ECS rejects (a family allows only letters, digits, `-` and `_`; no IAM role or SSM
+  // parameter name can contain `$`, `{` or `}`). Rendered with vars below.
+  'hee-ssm-secrets-environment-placeholder.json': [
+    'The task definition has 3 problems:',
+    '  - `family` "tis-trainee-details-${environment}" may only contain letters, digits, `-` and `_` (at most 255); it still contains the placeholder `${environment}`: give it a value with `vars` (`environment=…`).',
+    '  - `taskRoleArn` still holds the placeholder `${environment}`, which no IAM role, secret or parameter name can contain; give it a value with `vars` (`environment=…`).',
+    '  - Container `tis-trainee-details`: `secrets[1].valueFrom`, `secrets[2].valueFrom`, `secrets[3].valueFrom`, `secrets[4].valueFrom`, `secrets[5].valueFrom` and 18 more still hold the placeholder `${environment}`, which no IAM role, secret or parameter name can contain; give it a value with `vars` (`environment=…`).',
+    "Fix them in hee-ssm-secrets-environment-placeholder.json (input `task-definition`) or with this step's inputs.",
+  ].join('\n'),
+  // CloudFormation Fn::Sub placeholders in a secret ARN: ECS cannot resolve `arn:${Partition}:…` (issue 17).
+  'firelens-datadog-secretoptions.json':
+    "The task definition is not valid: Container `app`: `logConfiguration.secretOptions[0].valueFrom` still holds the placeholders `${Partition}`, `${Region}`, `${Account}`, `${SecretId}`, which no IAM role, secret or parameter name can contain; give them values with `vars` (`Partition=…`, `Region=…`, `Account=…`, `SecretId=…`). Fix it in firelens-datadog-secretoptions.json (input `task-definition`) or with this step's inputs.",
+  // Terraform-style `${execution_role_arn}` / `${task_role_arn}`: issue 17 asked whether leaving them untouched
+  // without vars is right. It is not: RegisterTaskDefinition takes a role ARN or name there, and IAM role names
+  // allow only `[\w+=,.@-]` (API_Role.html), so the file cannot register until vars fills them (done below).
+  'terraform-placeholders-tags-as-map.json':
+    "The task definition is not valid: `taskRoleArn`, `executionRoleArn` still hold the placeholders `${task_role_arn}`, `${execution_role_arn}`, which no IAM role, secret or parameter name can contain; give them values with `vars` (`task_role_arn=…`, `execution_role_arn=…`). Fix it in terraform-placeholders-tags-as-map.json (input `task-definition`) or with this step's inputs.",
+  // Both images are "" (meant to be filled by a render step); the sweep fills only the first. The role ARN keeps
+  // `${AWS_ID}`, which no IAM role ARN can hold (issue 17).
+  'json-in-yml-empty-image-typo-placeholder.yml': [
+    'The task definition has 2 problems:',
+    '  - Container `nginx`: `image` is empty; give it one with the `images` input (`nginx=registry/repository:tag`) or `image` with `container-name: nginx`.',
+    '  - `executionRoleArn` still holds the placeholder `${AWS_ID}`, which no IAM role, secret or parameter name can contain; give it a value with `vars` (`AWS_ID=…`).',
+    "Fix them in json-in-yml-empty-image-typo-placeholder.yml (input `task-definition`) or with this step's inputs.",
+  ].join('\n'),
   // `"command": [ {{command}} ]` unquoted mustache: not JSON until rendered by another tool.
   'otel-collector-ec2-bridge-5-containers.json':
-    '`task-definition`: otel-collector-ec2-bridge-5-containers.json is not valid JSON: line 42, column 9: unexpected `{{command}}` (not a JSON value). It looks like a placeholder of another templating tool: Berth reads the file as data before it fills placeholders, so a placeholder must sit inside a JSON string ("${NAME}", filled from `vars`), or render the file with that tool before this step.',
+    '`task-definition`: otel-collector-ec2-bridge-5-containers.json is not valid JSON: line 42, column 9: expected property name or \'}\', found `{{command}}`. It looks like a placeholder of another templating tool: Berth reads the file as data before it fills placeholders, so a placeholder must sit inside a JSON string ("${NAME}", filled from `vars`), or render the file with that tool before this step.',
   // The sidecar's image is still an <angle> placeholder; the sweep replaces only the first container's image.
   'xray-sidecar-angle-placeholders.json':
     'The task definition is not valid: Container `xray-sidecar`: `image` "<repository_uri_xray_daemon>" is not a valid image reference: it contains `<repository_uri_xray_daemon>`, which looks like a placeholder that was never filled. Set the image with the `images` input (`xray-sidecar=registry/repository:tag`) or fill the placeholder. Fix it in xray-sidecar-angle-placeholders.json (input `task-definition`) or with this step\'s inputs.',
-  // An invented schema: `valueFrom: {s3Arn}` inside environment (its other inventions, `version` and a task-level logConfiguration, are warnings).
-  'yaml-invented-schema-negative.yaml':
-    "The task definition is not valid: Container `upload-ms`: `environment[2]` (`MY_ENV_VARIABLES`) has `valueFrom`, which environment variables do not support; move it to `secrets` (Secrets Manager or SSM), or load an S3 file with `environmentFiles`. Fix it in yaml-invented-schema-negative.yaml (input `task-definition`) or with this step's inputs.",
+  // An invented schema: `valueFrom: {s3Arn}` inside environment, and two keys RegisterTaskDefinition does not
+  // know (`version`, a task-level `logConfiguration`), which the SDK would drop without a word.
+  'yaml-invented-schema-negative.yaml': [
+    'The task definition has 3 problems:',
+    '  - Unknown top-level key `version`. RegisterTaskDefinition does not know it, so it would be dropped without a word; move, rename or remove it.',
+    '  - Unknown top-level key `logConfiguration`; it belongs inside a container definition. RegisterTaskDefinition does not know it, so it would be dropped without a word; move, rename or remove it.',
+    '  - Container `upload-ms`: `environment[2]` (`MY_ENV_VARIABLES`) has `valueFrom`, which environment variables do not support; move it to `secrets` (Secrets Manager or SSM), or load an S3 file with `environmentFiles`.',
+    "Fix them in yaml-invented-schema-negative.yaml (input `task-definition`) or with this step's inputs.",
+  ].join('\n'),
   // `pidMode: ""` is rejected by RegisterTaskDefinition (the null command and describe-only `compatibilities` are cleaned).
   'yaml-pipecd-describe-leftovers.yaml':
     "The task definition is not valid: `pidMode` is an empty string, which RegisterTaskDefinition rejects; remove it or set `host` or `task`. Fix it in yaml-pipecd-describe-leftovers.yaml (input `task-definition`) or with this step's inputs.",
@@ -78,6 +104,10 @@ const EXPECTED_FAILURES: Record<string, string> = {
 
 /** Warnings some files must produce (the rest of their content renders). */
 const EXPECTED_WARNINGS: Record<string, string[]> = {
+  // fluent-bit resolves these at run time; without `vars` they stay, and the step names them (issue 17).
+  'firelens-init-envvar-placeholders.json': [
+    'The task definition still holds 3 placeholders and `vars` was not given: `${AWS_REGION}` at containerDefinitions[1].logConfiguration.options.region, `${ECS_CLUSTER}` at containerDefinitions[1].logConfiguration.options.log_group_name, `${ECS_TASK_ID}` at containerDefinitions[1].logConfiguration.options.log_stream_name. They are registered as written; give them values with `vars` (`AWS_REGION=…`, `ECS_CLUSTER=…`, `ECS_TASK_ID=…`) unless the container resolves them at run time.',
+  ],
   'fargate-string-ports-nulls.json': [
     'Container `automation-api`: `portMappings[0].containerPort` is the string "8080"; rendered as the number 8080. Remove the quotes in the file.',
     'Container `automation-api`: `portMappings[0].hostPort` is the string "8080"; rendered as the number 8080. Remove the quotes in the file.',
@@ -178,15 +208,23 @@ describeCorpus('render-taskdef over the real-world corpus', () => {
     expect(wrapped.removedReadOnly).toContain('registeredBy');
   });
 
-  it('converts the tags map of the Terraform-style file and leaves its ${...} untouched without vars', () => {
-    const definition = renderFile('terraform-placeholders-tags-as-map.json').definition!;
+  it('converts the tags map of the Terraform-style file and registers once vars fills its role ARNs', () => {
+    const vars = new Map([
+      ['execution_role_arn', 'arn:aws:iam::123456789012:role/exec'],
+      ['task_role_arn', 'arn:aws:iam::123456789012:role/task'],
+      ['ecr_repository_url', '123456789012.dkr.ecr.eu-west-1.amazonaws.com/config-server'],
+    ]);
+    const outcome = renderFile('terraform-placeholders-tags-as-map.json', { vars });
+    expect(outcome.error).toBeUndefined();
+    const definition = outcome.definition!;
     expect(definition.tags).toEqual([
       { key: 'Project', value: 'TalentRadar' },
       { key: 'ManagedBy', value: 'GitHub-Actions' },
       { key: 'Service', value: 'ConfigServer' },
       { key: 'Environment', value: 'Production' },
     ]);
-    expect(definition.executionRoleArn).toBe('${execution_role_arn}');
+    expect(definition.executionRoleArn).toBe('arn:aws:iam::123456789012:role/exec');
+    expect(JSON.stringify(definition)).not.toContain('${');
   });
 
   it('renders the ${environment} template once vars gives the value', () => {

@@ -6,16 +6,17 @@ import { ClientException, DescribeTaskDefinitionCommand, ECSClient } from '@aws-
 import {
   type AwsInputs,
   ConfigurationError,
+  defaultEffects,
   InputReader,
+  type JobSummary,
   type JsonObject,
   type Logger,
   parseEcrRegistry,
 } from '@berth/shared';
+import { fargateTask } from '@berth/testkit/taskdef-fixtures.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
-import { getInputs } from '../src/inputs.js';
-import { type AwsClients, defaultCreateAws, main } from '../src/main.js';
-import { fargateTask } from '@berth/testkit/taskdef-fixtures.js';
+import { ACTION_NAME, main, regionFor } from '../src/main.js';
 
 const ECR = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
 const DIGEST = `sha256:${'c'.repeat(64)}`;
@@ -89,27 +90,34 @@ function harness(inputs: Record<string, string>, definition?: JsonObject, fileNa
     outputs,
     summaries,
     awsCalls,
-    run: () =>
-      main({
-        getInputs: () => getInputs(new InputReader((name) => values[name] ?? '')),
+    run: () => {
+      const env = { GITHUB_WORKSPACE: workspace, RUNNER_TEMP: runnerTemp };
+      const effects = defaultEffects(ACTION_NAME, env);
+      const factory = effects.aws;
+      return main({
+        ...effects,
+        inputs: new InputReader((name) => values[name] ?? ''),
         logger,
-        createAws: (_inputs: AwsInputs, regionHint?: string): AwsClients => {
-          awsCalls.push(regionHint);
-          const region = regionHint ?? 'eu-west-1';
-          return {
-            region,
-            ecs: () => new ECSClient({ region }),
-            ecrFor: (registry) => new ECRClient({ region: registry.region }),
-          };
+        // The region main asks for is recorded; the ECS/ECR clients are mocked (aws-sdk-client-mock).
+        aws: (awsInputs: AwsInputs) => {
+          awsCalls.push(awsInputs.region);
+          return factory({ ...awsInputs, region: awsInputs.region ?? 'eu-west-1' });
         },
         setOutput: (name, value) => {
           outputs[name] = value;
         },
-        writeSummary: async (markdown) => {
+        summary: async (build) => {
+          let markdown = '';
+          build({
+            addRaw: (text: string) => {
+              markdown += text;
+            },
+          } as unknown as JobSummary);
           summaries.push(markdown);
         },
-        env: { GITHUB_WORKSPACE: workspace, RUNNER_TEMP: runnerTemp },
-      }),
+        files: { workspace, temp: runnerTemp },
+      });
+    },
   };
 }
 
@@ -378,30 +386,32 @@ describe('rendering a live family', () => {
   });
 });
 
-describe('defaultCreateAws', () => {
+describe('the AWS context', () => {
   const inputs: AwsInputs = { audience: 'sts.amazonaws.com', roleDurationSeconds: 3600, maxAttempts: 3 };
+  const context = (awsInputs: AwsInputs, env: NodeJS.ProcessEnv, hint?: string) =>
+    defaultEffects(ACTION_NAME, env).aws({ ...awsInputs, region: regionFor(awsInputs, env, hint) });
 
   it('takes the region from the input, then AWS_REGION, then the image host', async () => {
-    expect(defaultCreateAws({ ...inputs, region: 'eu-central-1' }, 'us-east-2', {}).region).toBe(
-      'eu-central-1',
-    );
-    expect(defaultCreateAws(inputs, 'us-east-2', { AWS_REGION: 'ap-south-1' }).region).toBe('ap-south-1');
-    expect(defaultCreateAws(inputs, 'us-east-2', {}).region).toBe('us-east-2');
-    expect(() => defaultCreateAws(inputs, undefined, {})).toThrow(ConfigurationError);
+    expect(context({ ...inputs, region: 'eu-central-1' }, {}, 'us-east-2').region).toBe('eu-central-1');
+    expect(context(inputs, { AWS_REGION: 'ap-south-1' }, 'us-east-2').region).toBe('ap-south-1');
+    expect(context(inputs, {}, 'us-east-2').region).toBe('us-east-2');
+    expect(() => context(inputs, {}, undefined)).toThrow(ConfigurationError);
   });
 
   it('gives an ECR client in the registry region, FIPS for FIPS hosts', async () => {
-    const aws = defaultCreateAws(inputs, 'eu-west-1', {});
-    const same = aws.ecrFor(parseEcrRegistry(ECR)!) as ECRClient;
-    const other = aws.ecrFor(parseEcrRegistry('123456789012.dkr.ecr.us-east-1.amazonaws.com')!) as ECRClient;
-    const fips = aws.ecrFor(
-      parseEcrRegistry('123456789012.dkr.ecr-fips.us-east-1.amazonaws.com')!,
-    ) as ECRClient;
+    const aws = context(inputs, {}, 'eu-west-1');
+    const ecrFor = (host: string) => {
+      const registry = parseEcrRegistry(host)!;
+      return aws.ecrIn(registry.region, registry.fips);
+    };
+    const same = ecrFor(ECR);
+    const other = ecrFor('123456789012.dkr.ecr.us-east-1.amazonaws.com');
+    const fips = ecrFor('123456789012.dkr.ecr-fips.us-east-1.amazonaws.com');
     expect(await same.config.region()).toBe('eu-west-1');
     expect(await other.config.region()).toBe('us-east-1');
     expect(await other.config.useFipsEndpoint()).toBe(false);
     expect(await fips.config.useFipsEndpoint()).toBe(true);
-    expect(aws.ecrFor(parseEcrRegistry('123456789012.dkr.ecr.us-east-1.amazonaws.com')!)).toBe(other);
+    expect(ecrFor('123456789012.dkr.ecr.us-east-1.amazonaws.com')).toBe(other);
     expect(await other.config.maxAttempts()).toBe(3);
   });
 });

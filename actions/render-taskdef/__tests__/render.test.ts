@@ -1,5 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${NAME}` placeholders in plain strings are the data under test.
 import { ConfigurationError, type JsonObject, type TaskDefinitionDocument } from '@berth/shared';
+import { fargateTask, twoContainerTask } from '@berth/testkit/taskdef-fixtures.js';
 import { describe, expect, it } from '@jest/globals';
 import {
   type RenderOptions,
@@ -7,7 +8,6 @@ import {
   upsertNamed,
   validationErrorMessage,
 } from '../src/render.js';
-import { fargateTask, twoContainerTask } from '@berth/testkit/taskdef-fixtures.js';
 
 const doc = (
   definition: JsonObject,

@@ -1,74 +1,34 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import * as core from '@actions/core';
 import {
+  type ActionEffects,
+  type AwsContext,
   type AwsInputs,
   ConfigurationError,
   checkTaskDefinitionStructure,
-  coreLogger,
-  createAwsContext,
-  type EcrRegistry,
-  type EcrSender,
   inGroup,
-  type Logger,
   readTaskDefinitionFile,
   type TaskDefinitionDocument,
-  writeJobSummary,
 } from '@berth/shared';
-import { getInputs, type Inputs } from './inputs.js';
+import { getInputs } from './inputs.js';
 import { applyPins, type PinOutcome, pinImages, planPins } from './pin.js';
 import { type RenderResult, renderTaskDefinition, validationErrorMessage } from './render.js';
 import { runningTaskDefinition } from './running-service.js';
-import { type EcsSender, fetchTaskDefinition } from './source.js';
+import { fetchTaskDefinition } from './source.js';
 import { buildFailureSummaryMarkdown, buildSummaryMarkdown } from './summary.js';
 
 export const ACTION_NAME = 'render-taskdef';
 
-/** The AWS clients this action may use; created only when a step needs AWS. */
-export interface AwsClients {
-  region: string;
-  ecs(): EcsSender;
-  ecrFor(registry: EcrRegistry): EcrSender;
-}
+/** The run's effects, plus this action's one seam. */
+export type Effects = ActionEffects & {
+  /** The random part of the output file's name (tests fix it). */
+  randomSuffix?: () => string;
+};
 
-/** Every effect main() has, so tests replace them without module mocks. */
-export interface Dependencies {
-  getInputs(): Inputs;
-  logger: Logger;
-  /** Called at most once, and only when the family must be fetched or an ECR tag resolved. */
-  createAws(inputs: AwsInputs, regionHint?: string): AwsClients;
-  readFile(path: string, baseDir: string): TaskDefinitionDocument;
-  writeFile(path: string, content: string): void;
-  setOutput(name: string, value: string): void;
-  writeSummary(markdown: string): Promise<void>;
-  env: NodeJS.ProcessEnv;
-  randomSuffix(): string;
-}
-
-export function defaultCreateAws(inputs: AwsInputs, regionHint?: string, env = process.env): AwsClients {
-  const region = inputs.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? regionHint;
-  const context = createAwsContext({ actionName: ACTION_NAME, inputs: { ...inputs, region }, env });
-  return {
-    region: context.region,
-    ecs: () => context.ecs(),
-    ecrFor: (registry) => context.ecrIn(registry.region, registry.fips),
-  };
-}
-
-export function defaultDependencies(): Dependencies {
-  return {
-    getInputs: () => getInputs(),
-    logger: coreLogger,
-    createAws: (inputs, regionHint) => defaultCreateAws(inputs, regionHint),
-    readFile: (path, baseDir) => readTaskDefinitionFile(path, { baseDir, inputName: 'task-definition' }),
-    writeFile: (path, content) => writeFileSync(path, content, { flag: 'wx', mode: 0o644 }),
-    setOutput: (name, value) => core.setOutput(name, value),
-    writeSummary: (markdown) => writeJobSummary((summary) => summary.addRaw(markdown, true)),
-    env: process.env,
-    randomSuffix: () => randomBytes(4).toString('hex'),
-  };
+/** The region: `aws-region`, then AWS_REGION / AWS_DEFAULT_REGION, then the hint (an image's registry). */
+export function regionFor(aws: AwsInputs, env: NodeJS.ProcessEnv, hint?: string): string | undefined {
+  return aws.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? hint;
 }
 
 function safeFileName(family: string): string {
@@ -80,15 +40,16 @@ function annotationTitle(container: string | undefined): string {
 }
 
 /** inputs → source → render (pure) → pin (ECR) → write → outputs and summary. */
-export async function main(overrides: Partial<Dependencies> = {}): Promise<void> {
-  const deps: Dependencies = { ...defaultDependencies(), ...overrides };
-  const { logger, env } = deps;
-  const inputs = deps.getInputs();
-  const workspace = env.GITHUB_WORKSPACE || process.cwd();
+export async function main(effects: Effects): Promise<void> {
+  const { logger, env } = effects;
+  const inputs = getInputs(effects.inputs);
+  const workspace = effects.files.workspace;
 
-  let aws: AwsClients | undefined;
-  const awsClients = (regionHint?: string): AwsClients => {
-    aws ??= deps.createAws(inputs.aws, regionHint);
+  // AWS only when a step needs it (a family to fetch, an ECR tag to pin), at most one context.
+  // Without a region anywhere, the first ECR registry's region will do: pinning needs nothing else.
+  let aws: AwsContext | undefined;
+  const awsClients = (regionHint?: string): AwsContext => {
+    aws ??= effects.aws({ ...inputs.aws, region: regionFor(inputs.aws, env, regionHint) });
     return aws;
   };
 
@@ -100,7 +61,10 @@ export async function main(overrides: Partial<Dependencies> = {}): Promise<void>
     source = path;
     annotationFile = relative(workspace, join(workspace, path)) || path;
     document = await inGroup(logger, `Read ${path}`, async () => {
-      const loaded = deps.readFile(path, workspace);
+      const loaded = readTaskDefinitionFile(path, {
+        inputName: 'task-definition',
+        roots: { workspace, runnerTemp: env.RUNNER_TEMP || undefined },
+      });
       // A wrong type or a typo'd key stops here, named with its JSON path, before rendering reads fields.
       checkTaskDefinitionStructure(loaded.definition, 'task-definition');
       logger.info(
@@ -182,7 +146,9 @@ export async function main(overrides: Partial<Dependencies> = {}): Promise<void>
     for (const problem of render.errors) {
       logger.error(problem.message, { title: annotationTitle(problem.container), file: annotationFile });
     }
-    await deps.writeSummary(buildFailureSummaryMarkdown(source, render.errors, warnings));
+    await effects.summary((summary) =>
+      summary.addRaw(buildFailureSummaryMarkdown(source, render.errors, warnings), true),
+    );
     throw new ConfigurationError(
       validationErrorMessage(
         render.errors,
@@ -206,7 +172,9 @@ export async function main(overrides: Partial<Dependencies> = {}): Promise<void>
           ? await pinImages(plan, () => {
               throw new Error('no ECR lookups were planned');
             })
-          : await pinImages(plan, (registry) => awsClients(firstRegion).ecrFor(registry));
+          : await pinImages(plan, (registry) =>
+              awsClients(firstRegion).ecrIn(registry.region, registry.fips),
+            );
       for (const outcome of outcomes) {
         if (outcome.status === 'pinned')
           logger.info(`${outcome.container}: ${outcome.image} → ${outcome.pinned}`);
@@ -231,13 +199,11 @@ export async function main(overrides: Partial<Dependencies> = {}): Promise<void>
   }
 
   const outputPath = await inGroup(logger, 'Write the rendered task definition', async () => {
-    const directory = env.RUNNER_TEMP || tmpdir();
-    const path = join(
-      directory,
-      `task-definition-${safeFileName(render.family)}-${deps.randomSuffix()}.json`,
-    );
+    const suffix = effects.randomSuffix?.() ?? randomBytes(4).toString('hex');
+    const path = join(effects.files.temp, `task-definition-${safeFileName(render.family)}-${suffix}.json`);
     const json = `${JSON.stringify(render.definition, null, 2)}\n`;
-    deps.writeFile(path, json);
+    // `wx`: never overwrite a file an earlier step left there.
+    writeFileSync(path, json, { flag: 'wx', mode: 0o644 });
     logger.debug(json);
     logger.info(`Wrote ${path}`);
     return path;
@@ -249,11 +215,14 @@ export async function main(overrides: Partial<Dependencies> = {}): Promise<void>
     const value = pinned ?? image.after;
     if (value !== undefined) finalImages[image.container] = value;
   }
-  deps.setOutput('task-definition', outputPath);
-  deps.setOutput('images', JSON.stringify(finalImages));
-  deps.setOutput('family', render.family);
+  effects.setOutput('task-definition', outputPath);
+  effects.setOutput('images', JSON.stringify(finalImages));
+  effects.setOutput('family', render.family);
 
-  await deps.writeSummary(
-    buildSummaryMarkdown({ family: render.family, source, output: outputPath, render, pins, warnings }),
+  await effects.summary((summary) =>
+    summary.addRaw(
+      buildSummaryMarkdown({ family: render.family, source, output: outputPath, render, pins, warnings }),
+      true,
+    ),
   );
 }

@@ -1,12 +1,15 @@
 import {
   ConfigurationError,
+  findPlaceholders,
   isJsonObject,
   type JsonObject,
-  stripReadOnlyFields,
+  normaliseTaskDefinition,
+  type Problem,
   type TaskDefinitionDocument,
+  unfilledPlaceholdersWarning,
+  validateTaskDefinition,
 } from '@berth/shared';
-import { fillPlaceholders, jsonPath, missingPlaceholdersMessage } from './template.js';
-import { CONTAINER_INTEGER_FIELDS, type Problem, validateTaskDefinition, visitPath } from './validate.js';
+import { fillPlaceholders, missingPlaceholdersMessage } from './template.js';
 
 /**
  * renderTaskDefinition(): the whole render as a pure function of the source
@@ -64,122 +67,6 @@ export interface RenderResult {
   notes: string[];
   errors: Problem[];
   warnings: Problem[];
-}
-
-function removeNulls(value: unknown, path: (string | number)[], removed: string[]): unknown {
-  if (Array.isArray(value)) return value.map((item, index) => removeNulls(item, [...path, index], removed));
-  if (!isJsonObject(value)) return value;
-  const result: JsonObject = {};
-  for (const [key, item] of Object.entries(value)) {
-    if (item === null) {
-      removed.push(jsonPath([...path, key]));
-      continue;
-    }
-    result[key] = removeNulls(item, [...path, key], removed);
-  }
-  return result;
-}
-
-interface TagOutcome {
-  tags?: unknown;
-  removed: string[];
-  notes: string[];
-}
-
-/** Tags as RegisterTaskDefinition wants them: a `[{key, value}]` list, wrapper tags merged in, `aws:` tags dropped. */
-function normaliseTags(inner: unknown, outer: unknown): TagOutcome {
-  const notes: string[] = [];
-  const toList = (tags: unknown, where: string): unknown => {
-    if (isJsonObject(tags)) {
-      notes.push(
-        `Converted the \`tags\` map${where} to the \`[{"key": …, "value": …}]\` list RegisterTaskDefinition expects.`,
-      );
-      return Object.entries(tags).map(([key, value]) => ({
-        key,
-        value: typeof value === 'number' || typeof value === 'boolean' ? String(value) : value,
-      }));
-    }
-    return tags;
-  };
-  const innerList = toList(inner, '');
-  const outerList = toList(outer, ' beside `taskDefinition`');
-  if (!Array.isArray(innerList) && innerList !== undefined) return { tags: innerList, removed: [], notes };
-  if (!Array.isArray(outerList) || outerList.length === 0) {
-    return innerList === undefined ? { removed: [], notes } : dropAwsTags(innerList as unknown[], notes);
-  }
-  const merged = new Map<string, unknown>();
-  const unkeyed: unknown[] = [];
-  for (const tag of [...((innerList as unknown[] | undefined) ?? []), ...outerList]) {
-    if (isJsonObject(tag) && typeof tag.key === 'string') merged.set(tag.key, tag);
-    else unkeyed.push(tag);
-  }
-  return dropAwsTags([...merged.values(), ...unkeyed], notes);
-}
-
-function dropAwsTags(tags: unknown[], notes: string[]): TagOutcome {
-  const removed: string[] = [];
-  const kept = tags.filter((tag) => {
-    if (isJsonObject(tag) && typeof tag.key === 'string' && tag.key.toLowerCase().startsWith('aws:')) {
-      removed.push(tag.key);
-      return false;
-    }
-    return true;
-  });
-  return { tags: kept, removed, notes };
-}
-
-const INTEGER_STRING = /^-?\d+$/;
-
-/** Numbers written as strings where ECS wants integers, and the reverse for task `cpu`/`memory`. */
-function normaliseTypes(definition: JsonObject, notes: string[], warnings: Problem[]): void {
-  for (const field of ['cpu', 'memory'] as const) {
-    if (typeof definition[field] === 'number') {
-      definition[field] = String(definition[field]);
-      notes.push(
-        `Wrote task-level \`${field}\` as the string "${definition[field]}" (RegisterTaskDefinition takes a string).`,
-      );
-    }
-  }
-  if (
-    isJsonObject(definition.ephemeralStorage) &&
-    typeof definition.ephemeralStorage.sizeInGiB === 'string'
-  ) {
-    const value = definition.ephemeralStorage.sizeInGiB;
-    if (INTEGER_STRING.test(value)) definition.ephemeralStorage.sizeInGiB = Number(value);
-  }
-  if (!Array.isArray(definition.containerDefinitions)) return;
-  for (const container of definition.containerDefinitions) {
-    if (!isJsonObject(container)) continue;
-    const label = typeof container.name === 'string' ? container.name : '?';
-    const warn = (message: string) =>
-      warnings.push({ container: label, message: `Container \`${label}\`: ${message}` });
-    for (const pattern of CONTAINER_INTEGER_FIELDS) {
-      visitPath(container, pattern, (value, path, set) => {
-        if (typeof value === 'string' && INTEGER_STRING.test(value.trim())) {
-          set(Number(value.trim()));
-          warn(
-            `\`${path}\` is the string ${JSON.stringify(value)}; rendered as the number ${Number(value.trim())}. Remove the quotes in the file.`,
-          );
-        }
-      });
-    }
-    if (container.essential === 'true' || container.essential === 'false') {
-      warn(
-        `\`essential\` is the string "${container.essential}"; rendered as ${container.essential}. Remove the quotes in the file.`,
-      );
-      container.essential = container.essential === 'true';
-    }
-    if (Array.isArray(container.environment)) {
-      container.environment.forEach((entry, index) => {
-        if (isJsonObject(entry) && (typeof entry.value === 'number' || typeof entry.value === 'boolean')) {
-          warn(
-            `\`environment[${index}].value\` (\`${String(entry.name)}\`) is the ${typeof entry.value} ${entry.value}; rendered as the string "${entry.value}". Quote it in the file.`,
-          );
-          entry.value = String(entry.value);
-        }
-      });
-    }
-  }
 }
 
 function containerNames(definition: JsonObject): string[] {
@@ -259,28 +146,26 @@ export function renderTaskDefinition(
   options: RenderOptions,
   file = 'the task definition',
 ): RenderResult {
-  const notes: string[] = [];
   const changes: string[] = [];
   const warnings: Problem[] = [];
-  if (document.wrapped)
-    notes.push('Unwrapped `aws ecs describe-task-definition` output (`{"taskDefinition": …}`).');
-
-  const stripped = stripReadOnlyFields(structuredClone(document.definition));
-  const removedNulls: string[] = [];
-  let definition = removeNulls(stripped.definition, [], removedNulls) as JsonObject;
-  let wrapperTags = document.wrapperTags === null ? undefined : structuredClone(document.wrapperTags);
-
-  if (options.vars && options.vars.size > 0) {
+  let source: Pick<TaskDefinitionDocument, 'definition' | 'wrapperTags' | 'wrapped'> = document;
+  const templated = options.vars !== undefined && options.vars.size > 0;
+  const filledNotes: string[] = [];
+  if (templated) {
     // The wrapper's tags are templated too; as they end up in `tags`, their paths are reported there.
-    const filled = fillPlaceholders({ definition, tags: wrapperTags }, options.vars);
+    const filled = fillPlaceholders(
+      { definition: document.definition, tags: document.wrapperTags },
+      options.vars!,
+    );
     const message = missingPlaceholdersMessage(
       filled.missing.map((item) => ({ ...item, path: item.path.replace(/^definition\.?/, '') })),
     );
     if (message) throw new ConfigurationError(message);
-    definition = filled.data.definition;
-    wrapperTags = filled.data.tags;
+    source = { ...document, definition: filled.data.definition, wrapperTags: filled.data.tags };
     if (filled.replaced > 0)
-      notes.push(`Filled ${filled.replaced} placeholder${filled.replaced === 1 ? '' : 's'} from \`vars\`.`);
+      filledNotes.push(
+        `Filled ${filled.replaced} placeholder${filled.replaced === 1 ? '' : 's'} from \`vars\`.`,
+      );
     for (const name of filled.unused) {
       warnings.push({
         message: `\`vars\`: \`${name}\` is not used by any \`\${${name}}\` placeholder in the task definition.`,
@@ -288,11 +173,13 @@ export function renderTaskDefinition(
     }
   }
 
-  const tags = normaliseTags(definition.tags, wrapperTags);
-  notes.push(...tags.notes);
-  if (tags.tags !== undefined) definition.tags = tags.tags;
-
-  normaliseTypes(definition, notes, warnings);
+  const normalised = normaliseTaskDefinition(source);
+  const definition = normalised.definition;
+  // In the order things happened: unwrapped (normalise's first note), filled, then converted.
+  const notes = document.wrapped
+    ? [normalised.notes[0], ...filledNotes, ...normalised.notes.slice(1)]
+    : [...filledNotes, ...normalised.notes];
+  warnings.push(...normalised.warnings);
 
   const original = new Map<string, string | undefined>();
   for (const name of containerNames(definition)) {
@@ -390,6 +277,11 @@ export function renderTaskDefinition(
   }
 
   const validation = validateTaskDefinition(definition);
+  // Without `vars` nothing is filled: say which placeholders will be registered as written (issue 17).
+  if (!templated) {
+    const unfilled = unfilledPlaceholdersWarning(findPlaceholders(definition));
+    if (unfilled) warnings.push(unfilled);
+  }
   const images: ContainerImage[] = containerNames(definition).map((name) => {
     const image = findContainer(definition, name)?.image;
     return {
@@ -412,9 +304,9 @@ export function renderTaskDefinition(
     family: typeof definition.family === 'string' ? definition.family : '',
     images,
     target,
-    removedReadOnly: stripped.removed,
-    removedNulls,
-    removedTags: tags.removed,
+    removedReadOnly: normalised.removedReadOnly,
+    removedNulls: normalised.removedNulls,
+    removedTags: normalised.removedTags,
     changes,
     notes,
     errors: validation.errors,
@@ -422,14 +314,4 @@ export function renderTaskDefinition(
   };
 }
 
-/** The one error for all validation problems. */
-export function validationErrorMessage(
-  errors: readonly Problem[],
-  file: string,
-  inputName = 'task-definition',
-): string {
-  const where = `${file} (input \`${inputName}\`)`;
-  if (errors.length === 1)
-    return `The task definition is not valid: ${errors[0].message} Fix it in ${where} or with this step's inputs.`;
-  return `The task definition has ${errors.length} problems:\n${errors.map((problem) => `  - ${problem.message}`).join('\n')}\nFix them in ${where} or with this step's inputs.`;
-}
+export { validationErrorMessage } from '@berth/shared';

@@ -1,7 +1,7 @@
+import type { Problem } from '@berth/shared';
 import { escapeHtml } from '@berth/shared';
 import type { PinOutcome } from './pin.js';
 import type { RenderResult } from './render.js';
-import type { Problem } from './validate.js';
 
 export interface SummaryData {
   family: string;

@@ -5,11 +5,9 @@
  * `${NAME:-x}`, `${A//,/ }`, `{{name}}`, `<name>` and `$$$NAME$$$` belong to
  * shells and other tools and are left exactly as they are.
  */
+import { jsonPath, PLACEHOLDER_TOKEN } from '@berth/shared';
 
-/** What a `vars` key and a placeholder name may be. */
-export const PLACEHOLDER_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-const TOKEN = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+export { jsonPath, PLACEHOLDER_NAME } from '@berth/shared';
 
 export interface MissingPlaceholder {
   name: string;
@@ -27,17 +25,6 @@ export interface TemplateResult<T> {
   replaced: number;
 }
 
-/** `a.b[0]["c.d"]` style path from keys and indexes. */
-export function jsonPath(segments: readonly (string | number)[]): string {
-  let path = '';
-  for (const segment of segments) {
-    if (typeof segment === 'number') path += `[${segment}]`;
-    else if (/^[A-Za-z_$][\w$-]*$/.test(segment)) path += path === '' ? segment : `.${segment}`;
-    else path += `[${JSON.stringify(segment)}]`;
-  }
-  return path;
-}
-
 /** Replaces placeholders in one string; calls `onMissing` for names `vars` lacks (left as written). */
 export function fillString(
   text: string,
@@ -46,7 +33,7 @@ export function fillString(
   onUsed: (name: string) => void = () => {},
 ): string {
   if (!text.includes('${')) return text;
-  return text.replace(TOKEN, (match, name: string | undefined) => {
+  return text.replace(PLACEHOLDER_TOKEN, (match, name: string | undefined) => {
     if (name === undefined) return '${';
     const value = vars.get(name);
     if (value === undefined) {

@@ -1,13 +1,14 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${NAME}` placeholders in plain strings are the data under test.
-import type { JsonObject } from '../src/taskdef/read.js';
+
+import { fargateTask, twoContainerTask } from '@berth/testkit/taskdef-fixtures.js';
 import { describe, expect, it } from '@jest/globals';
+import type { JsonObject } from '../src/taskdef/read.js';
 import {
   checkFargateSize,
   FARGATE_TASK_SIZES,
   HEALTH_CHECK_BOUNDS,
   validateTaskDefinition,
 } from '../src/taskdef/validate.js';
-import { fargateTask, twoContainerTask } from '@berth/testkit/taskdef-fixtures.js';
 
 const messages = (definition: JsonObject) => validateTaskDefinition(definition).errors.map((p) => p.message);
 const warningMessages = (definition: JsonObject) =>

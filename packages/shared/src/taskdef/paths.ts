@@ -74,7 +74,10 @@ export function visitPath(
 }
 
 /** Every string value with its path, in document order (keys are never values). */
-export function stringValues(value: unknown, path: (string | number)[] = []): { path: string; value: string }[] {
+export function stringValues(
+  value: unknown,
+  path: (string | number)[] = [],
+): { path: string; value: string }[] {
   if (typeof value === 'string') return [{ path: jsonPath(path), value }];
   if (Array.isArray(value)) return value.flatMap((item, index) => stringValues(item, [...path, index]));
   if (isJsonObject(value))

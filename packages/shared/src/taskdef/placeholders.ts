@@ -1,6 +1,6 @@
-import { isJsonObject, type JsonObject } from './read.js';
 import { jsonPath, stringValues } from './paths.js';
-import type { Problem } from './problem.js';
+import { containerProblem, type Problem } from './problem.js';
+import { isJsonObject, type JsonObject } from './read.js';
 
 /**
  * Berth's placeholders: `${NAME}` in a string value, filled from
@@ -52,11 +52,26 @@ export function unfilledPlaceholdersWarning(found: readonly FoundPlaceholder[]):
   };
 }
 
-/** `${NAME}` found where ECS refuses it: the message names the field, the placeholder and the fix. */
-export function placeholderRefused(path: string, value: string, why: string): string | undefined {
-  const names = placeholderNames(value);
-  if (names.length === 0) return undefined;
-  return `\`${path}\` still holds the placeholder ${names.map((name) => `\`\${${name}}\``).join(', ')}, which ${why}; give ${names.length === 1 ? 'it a value' : 'them values'} with \`vars\` (${names.map((name) => `\`${name}=…\``).join(', ')}).`;
+/**
+ * `${NAME}` left in fields where ECS refuses it, one message for all of them:
+ * the fields (the first five), the placeholders, why and the fix.
+ */
+export function placeholdersRefusedMessage(
+  found: readonly FoundPlaceholder[],
+  why: string,
+): string | undefined {
+  if (found.length === 0) return undefined;
+  const paths = [...new Set(found.map((item) => item.path))];
+  const names = [...new Set(found.map((item) => item.name))];
+  const fields =
+    paths.length <= 5
+      ? paths.map((path) => `\`${path}\``).join(', ')
+      : `${paths
+          .slice(0, 5)
+          .map((path) => `\`${path}\``)
+          .join(', ')} and ${paths.length - 5} more`;
+  const one = paths.length === 1;
+  return `${fields} still ${one ? 'holds' : 'hold'} ${names.length === 1 ? 'the placeholder' : 'the placeholders'} ${names.map((name) => `\`\${${name}}\``).join(', ')}, which ${why}; give ${names.length === 1 ? 'it a value' : 'them values'} with \`vars\` (${names.map((name) => `\`${name}=…\``).join(', ')}).`;
 }
 
 /**
@@ -86,23 +101,25 @@ function valuesAt(node: unknown, parts: readonly string[], path: (string | numbe
 
 /** Rule: no `${…}` left in a role ARN or a secret reference (they cannot resolve to an AWS resource). */
 export function placeholdersInArns(definition: JsonObject): Problem[] {
-  const problems: Problem[] = [];
   const why = 'no IAM role, secret or parameter name can contain';
-  for (const field of TASK_ARN_FIELDS) {
+  const problems: Problem[] = [];
+  const inTask = TASK_ARN_FIELDS.flatMap((field) => {
     const value = definition[field];
-    const message = typeof value === 'string' ? placeholderRefused(field, value, why) : undefined;
-    if (message) problems.push({ message });
-  }
+    return typeof value === 'string' ? placeholderNames(value).map((name) => ({ name, path: field })) : [];
+  });
+  const taskMessage = placeholdersRefusedMessage(inTask, why);
+  if (taskMessage) problems.push({ message: taskMessage });
   const containers = Array.isArray(definition.containerDefinitions) ? definition.containerDefinitions : [];
   containers.forEach((container, index) => {
     if (!isJsonObject(container)) return;
+    const found = CONTAINER_ARN_PATHS.flatMap((parts) =>
+      valuesAt(container, parts, []).flatMap(([path, value]) =>
+        typeof value === 'string' ? placeholderNames(value).map((name) => ({ name, path })) : [],
+      ),
+    );
+    const message = placeholdersRefusedMessage(found, why);
     const label = typeof container.name === 'string' ? container.name : `#${index}`;
-    for (const parts of CONTAINER_ARN_PATHS) {
-      for (const [path, value] of valuesAt(container, parts, [])) {
-        const message = typeof value === 'string' ? placeholderRefused(path, value, why) : undefined;
-        if (message) problems.push({ container: label, message: `Container \`${label}\`: ${message}` });
-      }
-    }
+    if (message) problems.push(containerProblem(label, message));
   });
   return problems;
 }

@@ -1,8 +1,8 @@
 import { basename, extname } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConfigurationError, errorMessage } from '../errors.js';
-import { prototypeKeyPaths } from './structure.js';
 import { readWorkspaceFile, type WorkspaceRoots, workspaceRoots } from '../workspace-file.js';
+import { prototypeKeyPaths } from './structure.js';
 
 /**
  * Reading a task definition file as data. The file is parsed as JSON or YAML

@@ -76,9 +76,10 @@ export function validationErrorMessage(
   inputsCanFix = true,
 ): string {
   const where = `${file} (input \`${inputName}\`)${inputsCanFix ? " or with this step's inputs" : ''}`;
-  if (errors.length === 1) return `The task definition is not valid: ${errors[0].message} Fix it in ${where}.`;
+  if (errors.length === 1)
+    return `The task definition is not valid: ${errors[0].message} Fix it in ${where}.`;
   return `The task definition has ${errors.length} problems:\n${errors.map((problem) => `  - ${problem.message}`).join('\n')}\nFix them in ${where}.`;
 }
 
-export { checkFargateSize, FARGATE_TASK_SIZES, KNOWN_MODE_VALUES, MAX_TAGS } from './rules/task.js';
 export { DEPENDS_ON_CONDITIONS, HEALTH_CHECK_BOUNDS } from './rules/container.js';
+export { checkFargateSize, FARGATE_TASK_SIZES, KNOWN_MODE_VALUES, MAX_TAGS } from './rules/task.js';

@@ -40,7 +40,8 @@ export function contextOf(definition: JsonObject): RuleContext {
   const containers: ContainerEntry[] = [];
   list.forEach((container, index) => {
     if (!isJsonObject(container)) return;
-    const label = typeof container.name === 'string' && ECS_NAME.test(container.name) ? container.name : `#${index}`;
+    const label =
+      typeof container.name === 'string' && ECS_NAME.test(container.name) ? container.name : `#${index}`;
     containers.push({ container, index, label });
   });
   const volumes = Array.isArray(definition.volumes) ? definition.volumes : [];
@@ -59,7 +60,9 @@ export function contextOf(definition: JsonObject): RuleContext {
     ),
     networkMode: definition.networkMode,
     taskMemory: definition.memory !== undefined && definition.memory !== '',
-    fargate: Array.isArray(definition.requiresCompatibilities) && definition.requiresCompatibilities.includes('FARGATE'),
+    fargate:
+      Array.isArray(definition.requiresCompatibilities) &&
+      definition.requiresCompatibilities.includes('FARGATE'),
   };
   contexts.set(definition, context);
   return context;
@@ -96,7 +99,8 @@ export function eachContainer(
     for (const entry of context.containers) {
       check(entry, context, {
         error: (message) => problems.push(containerProblem(entry.label, message)),
-        warning: (message) => problems.push({ ...containerProblem(entry.label, message), severity: 'warning' }),
+        warning: (message) =>
+          problems.push({ ...containerProblem(entry.label, message), severity: 'warning' }),
         raw: (problem) => problems.push(problem),
       });
     }

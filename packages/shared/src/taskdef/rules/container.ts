@@ -71,7 +71,9 @@ export const integerFields = eachContainer(({ container }, _context, report) => 
   for (const pattern of CONTAINER_INTEGER_FIELDS) {
     visitPath(container, pattern, (value, path) => {
       if (typeof value !== 'number' || !Number.isInteger(value)) {
-        report.error(`\`${path}\` must be a whole number, got ${describeValue(value)}${placeholderHint(value)}.`);
+        report.error(
+          `\`${path}\` must be a whole number, got ${describeValue(value)}${placeholderHint(value)}.`,
+        );
       }
     });
   }
@@ -79,7 +81,8 @@ export const integerFields = eachContainer(({ container }, _context, report) => 
 
 /** "If you don't specify a task-level memory value, you must specify a non-zero integer for one or both of memory or memoryReservation in a container definition." */
 export const containerMemory = eachContainer(({ container }, context, report) => {
-  if (context.taskMemory || container.memory !== undefined || container.memoryReservation !== undefined) return;
+  if (context.taskMemory || container.memory !== undefined || container.memoryReservation !== undefined)
+    return;
   report.error(
     'set `memory` or `memoryReservation` (MiB): without a task-level `memory`, ECS requires one of them on every container.',
   );
@@ -88,7 +91,8 @@ export const containerMemory = eachContainer(({ container }, context, report) =>
 /** KeyValuePair `name`/`value` strings; `valueFrom` belongs to `secrets`. */
 export const environment = eachContainer(({ container }, _context, report) => {
   checkList(container, 'environment', report.error, (entry, path) => {
-    if (typeof entry.name !== 'string' || entry.name === '') report.error(`\`${path}.name\` must be a non-empty string.`);
+    if (typeof entry.name !== 'string' || entry.name === '')
+      report.error(`\`${path}.name\` must be a non-empty string.`);
     if ('valueFrom' in entry) {
       report.error(
         `\`${path}\` (\`${String(entry.name)}\`) has \`valueFrom\`, which environment variables do not support; move it to \`secrets\` (Secrets Manager or SSM), or load an S3 file with \`environmentFiles\`.`,
@@ -99,7 +103,8 @@ export const environment = eachContainer(({ container }, _context, report) => {
   });
   const counts = new Map<string, number>();
   for (const entry of Array.isArray(container.environment) ? container.environment : []) {
-    if (isJsonObject(entry) && typeof entry.name === 'string') counts.set(entry.name, (counts.get(entry.name) ?? 0) + 1);
+    if (isJsonObject(entry) && typeof entry.name === 'string')
+      counts.set(entry.name, (counts.get(entry.name) ?? 0) + 1);
   }
   for (const [name, count] of counts) {
     if (count > 1) report.warning(`environment variable \`${name}\` is set ${count} times; keep one.`);
@@ -108,16 +113,24 @@ export const environment = eachContainer(({ container }, _context, report) => {
 
 function environmentNames(container: Record<string, unknown>): Set<string> {
   const list = Array.isArray(container.environment) ? container.environment : [];
-  return new Set(list.filter(isJsonObject).map((entry) => entry.name).filter((name): name is string => typeof name === 'string'));
+  return new Set(
+    list
+      .filter(isJsonObject)
+      .map((entry) => entry.name)
+      .filter((name): name is string => typeof name === 'string'),
+  );
 }
 
 /** Secret `name` and `valueFrom` are required; a name is an environment variable or a secret, not both. */
 export const secrets = eachContainer(({ container }, _context, report) => {
   const envNames = environmentNames(container);
   checkList(container, 'secrets', report.error, (entry, path) => {
-    if (typeof entry.name !== 'string' || entry.name === '') report.error(`\`${path}.name\` must be a non-empty string.`);
+    if (typeof entry.name !== 'string' || entry.name === '')
+      report.error(`\`${path}.name\` must be a non-empty string.`);
     if (typeof entry.valueFrom !== 'string' || entry.valueFrom === '') {
-      report.error(`\`${path}.valueFrom\` must be the ARN or name of a Secrets Manager secret or SSM parameter.`);
+      report.error(
+        `\`${path}.valueFrom\` must be the ARN or name of a Secrets Manager secret or SSM parameter.`,
+      );
     }
     if (typeof entry.name === 'string' && entry.name !== '' && envNames.has(entry.name)) {
       report.error(`\`${entry.name}\` is both an environment variable and a secret; keep one of them.`);
@@ -135,7 +148,9 @@ export const environmentFiles = eachContainer(({ container }, _context, report) 
       const s3Uri = typeof value === 'string' ? /^s3:\/\/([^/]+)\/(.+)$/.exec(value) : null;
       report.error(
         `\`${path}.value\` must be the ARN of an S3 object, got ${describeValue(value)}${
-          s3Uri ? `; write it as \`arn:aws:s3:::${s3Uri[1]}/${s3Uri[2]}\`` : ' (e.g. `arn:aws:s3:::bucket/app.env`)'
+          s3Uri
+            ? `; write it as \`arn:aws:s3:::${s3Uri[1]}/${s3Uri[2]}\``
+            : ' (e.g. `arn:aws:s3:::bucket/app.env`)'
         }.`,
       );
     }
@@ -148,7 +163,11 @@ export const environmentFiles = eachContainer(({ container }, _context, report) 
 export const portMappings = eachContainer(({ container }, { networkMode }, report) => {
   checkList(container, 'portMappings', report.error, (entry, path) => {
     if (networkMode !== 'awsvpc' && networkMode !== 'host') return;
-    if (typeof entry.hostPort === 'number' && entry.containerPort !== undefined && entry.hostPort !== entry.containerPort) {
+    if (
+      typeof entry.hostPort === 'number' &&
+      entry.containerPort !== undefined &&
+      entry.hostPort !== entry.containerPort
+    ) {
       report.error(
         `\`${path}.hostPort\` is ${entry.hostPort} but \`containerPort\` is ${String(entry.containerPort)}; with \`networkMode: ${networkMode}\` the host port must equal the container port (or be left out).`,
       );
@@ -216,8 +235,13 @@ export const dependsOn = eachContainer(({ container }, { names, nameList, contai
     } else if (target === container.name) {
       report.error(`\`${path}\` makes the container depend on itself.`);
     }
-    if (typeof entry.condition !== 'string' || !(DEPENDS_ON_CONDITIONS as readonly string[]).includes(entry.condition)) {
-      report.error(`\`${path}.condition\` is ${describeValue(entry.condition)}; use ${listOf(DEPENDS_ON_CONDITIONS)}.`);
+    if (
+      typeof entry.condition !== 'string' ||
+      !(DEPENDS_ON_CONDITIONS as readonly string[]).includes(entry.condition)
+    ) {
+      report.error(
+        `\`${path}.condition\` is ${describeValue(entry.condition)}; use ${listOf(DEPENDS_ON_CONDITIONS)}.`,
+      );
     } else if (entry.condition === 'HEALTHY' && typeof target === 'string') {
       // "HEALTHY … requires that the dependent container has health checks configured."
       const other = containers.find((c) => c.container.name === target)?.container;

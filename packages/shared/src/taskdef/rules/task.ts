@@ -1,4 +1,10 @@
-import { CONTAINER_DEFINITION_KEYS, cpuUnits, memoryMiB, nearestKey, TASK_DEFINITION_KEYS } from '../fields.js';
+import {
+  CONTAINER_DEFINITION_KEYS,
+  cpuUnits,
+  memoryMiB,
+  nearestKey,
+  TASK_DEFINITION_KEYS,
+} from '../fields.js';
 import { placeholderNames } from '../placeholders.js';
 import type { Problem } from '../problem.js';
 import { isJsonObject, type JsonObject } from '../read.js';
@@ -172,7 +178,9 @@ export function fargateNetworkMode(definition: JsonObject): Problem[] {
   if (!contextOf(definition).fargate) return [];
   const networkMode = definition.networkMode;
   if (networkMode === undefined) {
-    return [error('Fargate needs `"networkMode": "awsvpc"` (without it ECS uses `bridge`, which Fargate rejects).')];
+    return [
+      error('Fargate needs `"networkMode": "awsvpc"` (without it ECS uses `bridge`, which Fargate rejects).'),
+    ];
   }
   if (typeof networkMode === 'string' && networkMode !== '' && networkMode !== 'awsvpc') {
     return [
@@ -187,10 +195,14 @@ export function fargateNetworkMode(definition: JsonObject): Problem[] {
 /** Windows on Fargate starts at 1 vCPU (parameters page, Task size: "1 vCPU is the minimum for Windows"). */
 export function fargateWindowsCpu(definition: JsonObject): Problem[] {
   if (!contextOf(definition).fargate) return [];
-  const os = isJsonObject(definition.runtimePlatform) ? definition.runtimePlatform.operatingSystemFamily : undefined;
+  const os = isJsonObject(definition.runtimePlatform)
+    ? definition.runtimePlatform.operatingSystemFamily
+    : undefined;
   const units = cpuUnits(definition.cpu);
   if (typeof os === 'string' && os.startsWith('WINDOWS') && units !== undefined && units < 1024) {
-    return [error(`\`cpu\` ${units} is too small for Windows on Fargate, which needs at least 1024 (1 vCPU).`)];
+    return [
+      error(`\`cpu\` ${units} is too small for Windows on Fargate, which needs at least 1024 (1 vCPU).`),
+    ];
   }
   return [];
 }
@@ -198,9 +210,13 @@ export function fargateWindowsCpu(definition: JsonObject): Problem[] {
 /** EphemeralStorage.sizeInGiB: "The minimum supported value is 21 GiB and the maximum supported value is 200 GiB." */
 export function fargateEphemeralStorage(definition: JsonObject): Problem[] {
   if (!contextOf(definition).fargate) return [];
-  const storage = isJsonObject(definition.ephemeralStorage) ? definition.ephemeralStorage.sizeInGiB : undefined;
+  const storage = isJsonObject(definition.ephemeralStorage)
+    ? definition.ephemeralStorage.sizeInGiB
+    : undefined;
   if (storage !== undefined && (typeof storage !== 'number' || storage < 21 || storage > 200)) {
-    return [error(`\`ephemeralStorage.sizeInGiB\` is ${describeValue(storage)}; Fargate accepts 21 to 200 (GiB).`)];
+    return [
+      error(`\`ephemeralStorage.sizeInGiB\` is ${describeValue(storage)}; Fargate accepts 21 to 200 (GiB).`),
+    ];
   }
   return [];
 }
@@ -211,7 +227,9 @@ export function containerList(definition: JsonObject): Problem[] {
   if (containers === undefined)
     return [error('`containerDefinitions` is missing; a task definition needs at least one container.')];
   if (!Array.isArray(containers))
-    return [error(`\`containerDefinitions\` must be a list of containers, got ${describeValue(containers)}.`)];
+    return [
+      error(`\`containerDefinitions\` must be a list of containers, got ${describeValue(containers)}.`),
+    ];
   if (containers.length === 0)
     return [error('`containerDefinitions` is empty; a task definition needs at least one container.')];
   return containers.flatMap((container, index) =>
@@ -250,7 +268,11 @@ export function essentialContainer(definition: JsonObject): Problem[] {
 export function proxyContainer(definition: JsonObject): Problem[] {
   const proxy = definition.proxyConfiguration;
   const { names, nameList } = contextOf(definition);
-  if (!isJsonObject(proxy) || proxy.containerName === undefined || names.includes(String(proxy.containerName)))
+  if (
+    !isJsonObject(proxy) ||
+    proxy.containerName === undefined ||
+    names.includes(String(proxy.containerName))
+  )
     return [];
   return [
     error(
@@ -273,14 +295,17 @@ export function tags(definition: JsonObject): Problem[] {
   if (!Array.isArray(value))
     return [error(`\`tags\` must be a list of \`{"key": …, "value": …}\`, got ${describeValue(value)}.`)];
   const problems: Problem[] = [];
-  if (value.length > MAX_TAGS) problems.push(error(`\`tags\` has ${value.length} tags; ECS allows at most ${MAX_TAGS}.`));
+  if (value.length > MAX_TAGS)
+    problems.push(error(`\`tags\` has ${value.length} tags; ECS allows at most ${MAX_TAGS}.`));
   value.forEach((tag, index) => {
     if (!isJsonObject(tag) || typeof tag.key !== 'string' || tag.key === '') {
       problems.push(error(`\`tags[${index}]\` must be an object with a non-empty \`key\` and a \`value\`.`));
       return;
     }
     if (tag.value !== undefined && typeof tag.value !== 'string') {
-      problems.push(error(`\`tags[${index}].value\` (\`${tag.key}\`) must be a string, got ${describeValue(tag.value)}.`));
+      problems.push(
+        error(`\`tags[${index}].value\` (\`${tag.key}\`) must be a string, got ${describeValue(tag.value)}.`),
+      );
       return;
     }
     for (const [part, text, max] of [
