@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${NAME}` placeholders in plain strings are the data under test.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -280,7 +281,7 @@ describe('rendering a file', () => {
   it('reports warnings as annotations and in the summary', async () => {
     const h = harness(
       { 'pin-digest': 'false', command: 'migrate && serve' },
-      fargateTask({ containerDefinition: [] }),
+      fargateTask({}, { environment: [{ name: 'RUNTIME_HOST', value: '${HOSTNAME}' }] }),
     );
     await h.run();
     expect(h.logger.entries.filter((e) => e.level === 'warning').map((e) => e.properties?.title)).toEqual([
@@ -288,8 +289,9 @@ describe('rendering a file', () => {
       'Task definition',
     ]);
     expect(h.summaries[0]).toContain('**Warnings**');
+    // Issue 17: a placeholder left without `vars` is named, not silently registered (Markdown escapes `[`).
     expect(h.summaries[0]).toContain(
-      'Unknown top-level key `containerDefinition`; did you mean `containerDefinitions`?',
+      'The task definition still holds a placeholder and `vars` was not given: `${HOSTNAME}` at containerDefinitions\\[0\\].environment\\[0\\].value.',
     );
   });
 

