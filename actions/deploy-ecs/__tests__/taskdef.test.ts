@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${NAME}` placeholders in plain strings are the data under test.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,17 +8,12 @@ import {
   RegisterTaskDefinitionCommand,
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
-import { ConfigurationError } from '@berth/shared';
+import { ConfigurationError, readTaskDefinitionFile } from '@berth/shared';
 import { corpusFolder } from '@berth/testkit/corpus.js';
 import { recordingLogger } from '@berth/testkit/doubles.js';
 import { mockClient } from 'aws-sdk-client-mock';
-import {
-  checkDefinition,
-  describeExisting,
-  prepareTaskDefinitionFile,
-  registerOrReuse,
-  withoutNulls,
-} from '../src/taskdef.js';
+import { renderTaskDefinition } from '../../render-taskdef/src/render.js';
+import { describeExisting, prepareTaskDefinitionFile, registerOrReuse } from '../src/taskdef.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'deploy-ecs-taskdef-'));
 function file(name: string, content: unknown): string {
@@ -95,33 +91,41 @@ describe('prepareTaskDefinitionFile', () => {
     });
   });
 
+  // The messages are the shared pipeline's (render-taskdef reports the same ones); `memory` is set at task
+  // level so each row breaks one rule only ("If you don't specify a task-level memory value, you must specify
+  // … memory or memoryReservation in a container definition", task_definition_parameters.html).
   it.each<[string, unknown, RegExp]>([
-    ['no family', { containerDefinitions: [{ name: 'a', image: 'b' }] }, /needs a `family`/],
+    [
+      'no family',
+      { memory: '512', containerDefinitions: [{ name: 'a', image: 'b' }] },
+      /`family` is missing/,
+    ],
     [
       'bad family',
-      { family: 'web app', containerDefinitions: [{ name: 'a', image: 'b' }] },
-      /needs a `family`.*"web app"/,
+      { family: 'web app', memory: '512', containerDefinitions: [{ name: 'a', image: 'b' }] },
+      /`family` "web app" may only contain letters, digits, `-` and `_` \(at most 255\)/,
     ],
-    ['no containers', { family: 'web', containerDefinitions: [] }, /has no `containerDefinitions`/],
+    ['no containers', { family: 'web', containerDefinitions: [] }, /`containerDefinitions` is empty/],
     [
       'container without image',
-      { family: 'web', containerDefinitions: [{ name: 'app', image: '' }] },
-      /container `app` in .* has no `image`/,
+      { family: 'web', memory: '512', containerDefinitions: [{ name: 'app', image: '' }] },
+      /Container `app`: `image` is empty/,
     ],
     [
       'container without name',
-      { family: 'web', containerDefinitions: [{ image: 'x' }] },
-      /containerDefinitions\[0\] in .* has no `name`/,
+      { family: 'web', memory: '512', containerDefinitions: [{ image: 'x' }] },
+      /`containerDefinitions\[0\]` has no `name`/,
     ],
     [
       // API_ContainerDefinition.html: up to 255 letters, numbers, hyphens and underscores.
       'container name with a dot',
-      { family: 'web', containerDefinitions: [{ name: 'app.v2', image: 'x' }] },
-      /container `app.v2` in .*: a container name may only contain letters, digits, `-` and `_` \(at most 255\), got "app.v2"/,
+      { family: 'web', memory: '512', containerDefinitions: [{ name: 'app.v2', image: 'x' }] },
+      /Container `#0`: the name "app.v2" may only contain letters, digits, `-` and `_` \(at most 255\)/,
     ],
     [
       // service-quotas.html: task definition size 64 KiB. This request is 65536 bytes of value plus
-      // 110 of JSON around it: {"family":"web","containerDefinitions":[{"name":"app","image":"x",…}]}.
+      // 110 of JSON around it: {"family":"web","containerDefinitions":[{"name":"app","image":"x",…}]}
+      // (no task memory: it would add bytes; the container-memory problem is reported beside it).
       'definition over 64 KiB',
       {
         family: 'web',
@@ -134,22 +138,31 @@ describe('prepareTaskDefinitionFile', () => {
     [
       'top-level typo',
       { ...definition, networkmode: 'awsvpc' },
-      /unknown field `networkmode`.*Did you mean `networkMode`\?/,
+      /Unknown top-level key `networkmode`; did you mean `networkMode`\? RegisterTaskDefinition does not know it, so it would be dropped without a word/,
     ],
     [
       'unknown top-level field',
       { ...definition, deploymentStrategy: 'x' },
-      /unknown field `deploymentStrategy`, which RegisterTaskDefinition would silently drop/,
+      /Unknown top-level key `deploymentStrategy`\. RegisterTaskDefinition does not know it/,
     ],
     [
-      'tags as a map',
-      { ...definition, tags: { team: 'shop' } },
-      /`tags` in .* must be a list of `\{"key": …, "value": …\}` objects/,
+      // API_Tag.html: tag values allow letters, numbers, spaces and `_ . : / = + - @` only.
+      'a tag value with a placeholder',
+      { ...definition, tags: [{ key: 'env', value: '${APP_ENV}' }] },
+      /`tags\[0\]\.value` "\$\{APP_ENV\}" holds characters ECS does not allow in tags/,
     ],
   ])('refuses %s', (label, content, message) => {
     const name = file(`${label.replace(/\W+/g, '-')}.json`, content);
     expect(() => prepareTaskDefinitionFile(name, dir)).toThrow(ConfigurationError);
     expect(() => prepareTaskDefinitionFile(name, dir)).toThrow(message);
+  });
+
+  it('takes a tags map as render-taskdef does: converted to the list RegisterTaskDefinition expects', () => {
+    const prepared = prepareTaskDefinitionFile(
+      file('tags-map.json', { ...definition, tags: { team: 'shop' } }),
+      dir,
+    );
+    expect(prepared.tags).toEqual([{ key: 'team', value: 'shop' }]);
   });
 
   it('says where a missing file was looked for', () => {
@@ -252,20 +265,46 @@ describe('registerOrReuse', () => {
   });
 });
 
-describe('withoutNulls and checkDefinition', () => {
+describe('the shared pipeline', () => {
   it('drops nulls at any depth but keeps falsy values', () => {
-    expect(withoutNulls({ a: null, b: 0, c: '', d: [{ e: null, f: false }] })).toEqual({
-      b: 0,
-      c: '',
-      d: [{ f: false }],
+    const name = file('nulls.json', {
+      ...definition,
+      taskRoleArn: null,
+      containerDefinitions: [
+        { ...definition.containerDefinitions[0], user: '', essential: true, command: null },
+      ],
     });
+    const prepared = prepareTaskDefinitionFile(name, dir);
+    expect(prepared.definition).not.toHaveProperty('taskRoleArn');
+    expect(prepared.definition.containerDefinitions).toEqual([
+      { ...definition.containerDefinitions[0], user: '', essential: true },
+    ]);
   });
 
   it('accepts every member RegisterTaskDefinition knows', () => {
-    expect(
-      checkDefinition('x', { ...definition, pidMode: 'task', ipcMode: 'none', enableFaultInjection: false })
-        .family,
-    ).toBe('web');
+    const name = file('members.json', {
+      ...definition,
+      pidMode: 'task',
+      ipcMode: 'none',
+      enableFaultInjection: false,
+    });
+    expect(prepareTaskDefinitionFile(name, dir).family).toBe('web');
+  });
+
+  it('writes a port given as a string as the number ECS wants, and says so', () => {
+    const name = file('string-port.json', {
+      ...definition,
+      containerDefinitions: [
+        { ...definition.containerDefinitions[0], portMappings: [{ containerPort: '8080' }] },
+      ],
+    });
+    const prepared = prepareTaskDefinitionFile(name, dir);
+    expect(prepared.definition.containerDefinitions).toEqual([
+      { ...definition.containerDefinitions[0], portMappings: [{ containerPort: 8080 }] },
+    ]);
+    expect(prepared.warnings).toEqual([
+      'Container `app`: `portMappings[0].containerPort` is the string "8080"; rendered as the number 8080. Remove the quotes in the file.',
+    ]);
   });
 });
 
@@ -286,16 +325,17 @@ const DESCRIBE_FIELDS = [
   'registeredBy',
 ];
 type Expected = { prepared: { family: string; removed?: string[]; tags?: number } } | { refused: RegExp };
-// Prepared here although render-taskdef refuses the file: the two pipelines still differ (issue 14).
-// When deploy-ecs runs render's checks, these rows become refusals.
-const RENDER_REFUSES = 'render-taskdef refuses it';
+// deploy-ecs runs render-taskdef's checks (the shared pipeline, issue 14): files render refuses are refused here.
 const CORPUS_OUTCOMES: Record<string, Expected & { note?: string }> = {
   'appmesh-envoy-firelens-fargate.json': { prepared: { family: 'appmesh-firelens-colorteller-black' } },
   // `"TEMPLATE_ENV_VAIRABLES_JSON"` unquoted: a sed template, not JSON.
   'bareword-placeholders-datadog-sidecar.json.tpl': {
     refused: /is not valid JSON: line 21, column 17: unexpected `TEMPLATE_ENV_VAIRABLES_JSON`/,
   },
-  'codedeploy-image1-name-secret-json-keys.json': { prepared: { family: 'sbcntr-backend-def' } },
+  // CodeDeploy's `<IMAGE1_NAME>` stands where the image belongs: a template for another tool.
+  'codedeploy-image1-name-secret-json-keys.json': {
+    refused: /`image` "<IMAGE1_NAME>" is not a valid image reference/,
+  },
   'datadog-agent-windows-named-pipe.json': { prepared: { family: 'datadog-agent-task' } },
   'describe-output-6-secrets-ephemeral.json': {
     prepared: { family: 'witp-server', removed: DESCRIBE_FIELDS, tags: 0 },
@@ -309,9 +349,10 @@ const CORPUS_OUTCOMES: Record<string, Expected & { note?: string }> = {
   'describe-partially-cleaned.json': {
     prepared: { family: 'my-task', removed: ['revision', 'status', 'requiresAttributes', 'compatibilities'] },
   },
+  // EnvironmentFile value: "The Amazon Resource Name (ARN) of the Amazon S3 object", not an s3:// URI.
   'ec2-compose-like-4-containers-envfile-s3uri.json': {
-    prepared: { family: 'interactify-family' },
-    note: `${RENDER_REFUSES}: environmentFiles value is an s3:// URI, not an ARN`,
+    refused:
+      /`environmentFiles\[0\]\.value` must be the ARN of an S3 object, got "s3:\/\/interactify-environment-files\/dev\.env"/,
   },
   'ecs-agent-ec2-gpu.json': { prepared: { family: 'ecsftest-nvidia-gpu' } },
   'ecs-agent-private-registry-ip-port-image.json': {
@@ -323,34 +364,37 @@ const CORPUS_OUTCOMES: Record<string, Expected & { note?: string }> = {
   'ecs-agent-windows-health-invalid-until-templated.json': {
     refused: /is not valid JSON: line 14, column 13: .*`\$\$\$\$START_PERIOD\$\$\$\$`/,
   },
+  // proxyConfiguration names an `envoy` container the file lacks.
   'ecspresso-describe-style-appmesh-goTemplate.json': {
-    prepared: { family: 'katsubushi', removed: ['revision', 'status'] },
-    note: `${RENDER_REFUSES}: proxyConfiguration names an envoy container the file lacks`,
+    refused: /`proxyConfiguration\.containerName` names "envoy", which is not a container/,
   },
   'ecspresso-ec2-host-secrets-mixed.json': { prepared: { family: 'ecspresso-test' } },
   'ecspresso-wrapped-with-tags.json': {
-    prepared: { family: 'katsubushi', removed: ['revision', 'status'], tags: 1 },
-    note: `${RENDER_REFUSES}: proxyConfiguration names an envoy container the file lacks`,
+    refused: /`proxyConfiguration\.containerName` names "envoy", which is not a container/,
   },
   'fargate-arm64-envfile-s3arn-ephemeral50.json': {
     prepared: { family: 'nestjs-monolith-task-definition-production', tags: 1 },
   },
   'fargate-secretsmanager-healthcheck-nohostport.json': { prepared: { family: 'watchman-java' } },
   'fargate-string-ports-nulls.json': { prepared: { family: 'automation' } },
-  'firelens-datadog-secretoptions.json': { prepared: { family: 'firelens-example-datadog' } },
+  // CloudFormation `${Partition}`/`${Account}` left in a secret ARN: no secret name can hold them (issue 17).
+  'firelens-datadog-secretoptions.json': {
+    refused:
+      /`logConfiguration\.secretOptions\[0\]\.valueFrom` still holds the placeholders `\$\{Partition\}`/,
+  },
   'firelens-efs-wrapped.json': { prepared: { family: 'firelens-efs-example' } },
   'firelens-healthcheck-sidecar.json': { prepared: { family: 'firelens-example-cloudwatch' } },
   'firelens-init-envvar-placeholders.json': { prepared: { family: 'firelens-example-init-metadata' } },
   // `--generate-cli-skeleton` output: `"family": ""`.
-  'generate-cli-skeleton-all-fields.json': { refused: /needs a `family` .*got ""/ },
+  'generate-cli-skeleton-all-fields.json': { refused: /`family` is empty/ },
   'generated-arm64-init-firelens-otel-4c.json': { prepared: { family: 'test-cluster_test-service' } },
   // The family still holds `${environment}`: ECS refuses `$`, `{`, `}` in a family.
   'hee-ssm-secrets-environment-placeholder.json': {
-    refused: /needs a `family` .*got "tis-trainee-details-\$\{environment\}"/,
+    refused: /`family` "tis-trainee-details-\$\{environment\}" may only contain letters/,
   },
   // Container `backend` has no image: a template for a render step.
-  'isomer-datadog-efs-62-ssm-secrets.json': { refused: /container `backend` .* has no `image`/ },
-  'json-in-yml-empty-image-typo-placeholder.yml': { refused: /container `app` .* has no `image`/ },
+  'isomer-datadog-efs-62-ssm-secrets.json': { refused: /Container `backend`: `image` is (empty|missing)/ },
+  'json-in-yml-empty-image-typo-placeholder.yml': { refused: /Container `app`: `image` is empty/ },
   'old-console-export-all-nulls.json': {
     prepared: {
       family: 'gha-def',
@@ -359,27 +403,48 @@ const CORPUS_OUTCOMES: Record<string, Expected & { note?: string }> = {
   },
   // `"command": [ {{command}} ]`: mustache outside a string.
   'otel-collector-ec2-bridge-5-containers.json': {
-    refused: /is not valid JSON: line 42, column 9: unexpected `\{\{command\}\}`/,
+    refused:
+      /is not valid JSON: line 42, column 9: expected a property name in double quotes, got `\{\{command\}\}`/,
   },
-  // Terraform's map form of tags; RegisterTaskDefinition takes a list of {key, value}.
-  'terraform-placeholders-tags-as-map.json': { refused: /`tags` .* must be a list of .* not a map/ },
+  // Terraform's map form of tags is converted to the list RegisterTaskDefinition takes, but the role ARNs
+  // still hold `${execution_role_arn}` / `${task_role_arn}`, which no IAM role name can (issue 17).
+  'terraform-placeholders-tags-as-map.json': {
+    refused: /`taskRoleArn`, `executionRoleArn` still hold the placeholders/,
+  },
+  // The sidecar's image is still an <angle> placeholder.
   'xray-sidecar-angle-placeholders.json': {
-    prepared: { family: 'service-a' },
-    note: `${RENDER_REFUSES}: the sidecar's image is still an <angle> placeholder`,
+    refused: /`image` "<repository_uri_xray_daemon>" is not a valid image reference/,
   },
-  'yaml-envsubst-image.yaml': { prepared: { family: 'todoapp-task' } },
+  // envsubst `${AWS_ACCOUNT_ID}.dkr.ecr.…` image: not a reference until another tool fills it.
+  'yaml-envsubst-image.yaml': {
+    refused: /`image` "\$\{AWS_ACCOUNT_ID\}\.dkr\.ecr\..*is not a valid image reference/,
+  },
   'yaml-flow-style-trailing-commas.yml': { prepared: { family: 'mini-game-space-family-front' } },
   // A `version` member RegisterTaskDefinition does not know.
-  'yaml-invented-schema-negative.yaml': { refused: /unknown field `version`/ },
-  'yaml-pipecd-describe-leftovers.yaml': {
-    prepared: { family: 'pipecd-ecs-test', removed: ['compatibilities'] },
-    note: `${RENDER_REFUSES}: pidMode is ""`,
-  },
+  'yaml-invented-schema-negative.yaml': { refused: /Unknown top-level key `version`/ },
+  // RegisterTaskDefinition refuses `pidMode: ""`.
+  'yaml-pipecd-describe-leftovers.yaml': { refused: /`pidMode` is an empty string/ },
 };
 
 taskdefCorpus.describe('corpus task definitions', () => {
   it('names every corpus file, and every named file exists', () => {
     expect(taskdefCorpus.files()).toEqual(Object.keys(CORPUS_OUTCOMES).sort());
+  });
+
+  // Issue 14: deploy-ecs accepts a file exactly when render-taskdef (its own entry point, no inputs) does.
+  it.each(Object.keys(CORPUS_OUTCOMES))('%s gets render-taskdef’s verdict', (name) => {
+    let rendered: 'accepted' | 'refused';
+    try {
+      const document = readTaskDefinitionFile(name, {
+        baseDir: taskdefCorpus.dir,
+        inputName: 'task-definition',
+      });
+      rendered = renderTaskDefinition(document, {}, name).errors.length === 0 ? 'accepted' : 'refused';
+    } catch (error) {
+      if (!(error instanceof ConfigurationError)) throw error;
+      rendered = 'refused';
+    }
+    expect(rendered).toBe('refused' in CORPUS_OUTCOMES[name] ? 'refused' : 'accepted');
   });
 
   it.each(Object.entries(CORPUS_OUTCOMES))('%s', (name, expected) => {

@@ -13,19 +13,17 @@ import {
 } from '@aws-sdk/client-ecs';
 import {
   awsErrorName,
-  CONTAINER_DEFINITION_KEYS,
   ConfigurationError,
   checkTaskDefinitionStructure,
-  ECS_NAME,
   isJsonObject,
   type JsonObject,
   type Logger,
-  nearestKey,
+  normaliseTaskDefinition,
   readTaskDefinitionFile,
   type Sleep,
-  stripReadOnlyFields,
-  TASK_DEFINITION_KEYS,
   taskDefinitionDifferences,
+  validateTaskDefinition,
+  validationErrorMessage,
   writeOnce,
 } from '@berth/shared';
 import { type AdviceContext, explainEcsError } from './advice.js';
@@ -40,133 +38,42 @@ export interface PreparedTaskDefinition {
   tags: Tag[];
   /** Read-only fields that were present and dropped (describe-task-definition output). */
   removedReadOnly: string[];
-}
-
-/** Drops `null` members of objects, at any depth: console exports write absent values as null. */
-export function withoutNulls(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutNulls);
-  if (!isJsonObject(value)) return value;
-  const result: JsonObject = {};
-  for (const [key, item] of Object.entries(value)) if (item !== null) result[key] = withoutNulls(item);
-  return result;
-}
-
-function unknownKeyError(
-  file: string,
-  where: string,
-  key: string,
-  known: readonly string[],
-): ConfigurationError {
-  const suggestion = nearestKey(key, known);
-  return new ConfigurationError(
-    `Input \`task-definition\`: ${file} has an unknown field \`${key}\`${where}, which RegisterTaskDefinition would silently drop. ` +
-      (suggestion
-        ? `Did you mean \`${suggestion}\`?`
-        : 'Remove it, or check the spelling against the ECS API.'),
-  );
-}
-
-function toTags(file: string, value: unknown): Tag[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value) || !value.every((t) => isJsonObject(t) && typeof t.key === 'string')) {
-    throw new ConfigurationError(
-      `Input \`task-definition\`: \`tags\` in ${file} must be a list of \`{"key": …, "value": …}\` objects (as ECS writes them), not ${Array.isArray(value) ? 'a list of something else' : typeof value === 'object' ? 'a map' : typeof value}.`,
-    );
-  }
-  return value.map((t) => ({
-    key: String(t.key),
-    value: t.value === undefined ? undefined : String(t.value),
-  }));
+  /** What normalising converted (a tags map, numbers written as strings), for the log. */
+  notes: string[];
+  /** Problems that do not stop registration, as render-taskdef reports them. */
+  warnings: string[];
 }
 
 /**
- * Checks what a definition must have to register, and that every field is
- * one ECS knows (the SDK drops unknown members without a word, so a typo such
- * as `enviroment` would deploy a container without its environment).
+ * Reads, normalises and validates a task definition file with the same
+ * pipeline render-taskdef runs (`@berth/shared` taskdef), so a file deployed
+ * directly has passed the checks a rendered one has; no AWS call.
  */
-export function checkDefinition(file: string, definition: JsonObject): { family: string } {
-  for (const key of Object.keys(definition)) {
-    if (!(TASK_DEFINITION_KEYS as readonly string[]).includes(key)) {
-      throw unknownKeyError(file, '', key, TASK_DEFINITION_KEYS);
-    }
-  }
-  // Types with JSON paths, and prototype keys, before any field is used.
-  checkTaskDefinitionStructure(definition, 'task-definition');
-  const family = definition.family;
-  if (typeof family !== 'string' || !ECS_NAME.test(family)) {
-    throw new ConfigurationError(
-      `Input \`task-definition\`: ${file} needs a \`family\` of letters, digits, \`-\` and \`_\` (at most 255)${family === undefined ? '' : `, got ${JSON.stringify(family)}`}.`,
-    );
-  }
-  const containers = definition.containerDefinitions;
-  if (!Array.isArray(containers) || containers.length === 0) {
-    throw new ConfigurationError(
-      `Input \`task-definition\`: ${file} has no \`containerDefinitions\`; a task definition needs at least one container with a \`name\` and an \`image\`.`,
-    );
-  }
-  containers.forEach((container, index) => {
-    if (!isJsonObject(container)) {
-      throw new ConfigurationError(
-        `Input \`task-definition\`: containerDefinitions[${index}] in ${file} is not an object.`,
-      );
-    }
-    const label =
-      typeof container.name === 'string'
-        ? `container \`${container.name}\``
-        : `containerDefinitions[${index}]`;
-    for (const key of Object.keys(container)) {
-      if (!(CONTAINER_DEFINITION_KEYS as readonly string[]).includes(key)) {
-        throw unknownKeyError(file, ` in ${label}`, key, CONTAINER_DEFINITION_KEYS);
-      }
-    }
-    if (typeof container.name !== 'string' || container.name === '') {
-      throw new ConfigurationError(
-        `Input \`task-definition\`: containerDefinitions[${index}] in ${file} has no \`name\`.`,
-      );
-    }
-    // ECS refuses other names with "Container.name contains invalid characters." (API_ContainerDefinition.html).
-    if (!/^[A-Za-z0-9_-]{1,255}$/.test(container.name)) {
-      throw new ConfigurationError(
-        `Input \`task-definition\`: ${label} in ${file}: a container name may only contain letters, digits, \`-\` and \`_\` (at most 255), got ${JSON.stringify(container.name)}.`,
-      );
-    }
-    if (typeof container.image !== 'string' || container.image.trim() === '') {
-      throw new ConfigurationError(
-        `Input \`task-definition\`: ${label} in ${file} has no \`image\`. Render the file with render-taskdef (\`image\` input) before deploying it.`,
-      );
-    }
-  });
-  return { family };
-}
-
-/**
- * ECS's task definition size quota (64 KiB, service-quotas.html); over it
- * RegisterTaskDefinition answers "Actual length: '…'. Max allowed length is
- * '65536' bytes." Measured on the request as the SDK sends it (compact JSON).
- */
-export const MAX_REGISTER_REQUEST_BYTES = 65536;
-
-function checkSize(file: string, definition: JsonObject, tags: Tag[]): void {
-  const request = tags.length > 0 ? { ...definition, tags } : definition;
-  const bytes = Buffer.byteLength(JSON.stringify(request), 'utf8');
-  if (bytes > MAX_REGISTER_REQUEST_BYTES) {
-    throw new ConfigurationError(
-      `Input \`task-definition\`: ${file} makes a RegisterTaskDefinition request of ${bytes} bytes; ECS accepts at most ${MAX_REGISTER_REQUEST_BYTES} (64 KiB). Move large values out of the definition (secrets, \`environmentFiles\`) or split the containers.`,
-    );
-  }
-}
-
-/** Reads, unwraps, strips and checks a task definition file; no AWS call. */
 export function prepareTaskDefinitionFile(path: string, baseDir?: string): PreparedTaskDefinition {
   const loaded = readTaskDefinitionFile(path, { inputName: 'task-definition', baseDir });
-  const { definition: stripped, removed } = stripReadOnlyFields(
-    withoutNulls(loaded.definition) as JsonObject,
-  );
-  const { tags: inlineTags, ...definition } = stripped;
-  const tags = toTags(path, inlineTags ?? (loaded.wrapperTags === null ? undefined : loaded.wrapperTags));
-  const { family } = checkDefinition(path, definition);
-  checkSize(path, definition, tags);
-  return { file: path, family, definition, tags, removedReadOnly: removed };
+  const normalised = normaliseTaskDefinition(loaded);
+  // A wrong type or a typo'd key stops here, named with its JSON path, before any rule reads fields.
+  checkTaskDefinitionStructure(normalised.definition, 'task-definition');
+  const { errors, warnings } = validateTaskDefinition(normalised.definition);
+  if (errors.length > 0) {
+    // deploy-ecs has no inputs that edit the definition: the fix is in the file.
+    throw new ConfigurationError(validationErrorMessage(errors, path, 'task-definition', false));
+  }
+  const { tags, ...definition } = normalised.definition;
+  return {
+    file: path,
+    family: String(definition.family),
+    definition,
+    // The tags rule has checked `tags` is a list of `{key, value}` with string values.
+    tags: Array.isArray(tags)
+      ? tags
+          .filter(isJsonObject)
+          .map((tag) => ({ key: String(tag.key), value: tag.value as string | undefined }))
+      : [],
+    removedReadOnly: normalised.removedReadOnly,
+    notes: normalised.notes,
+    warnings: [...normalised.warnings, ...warnings].map((problem) => problem.message),
+  };
 }
 
 /** Task definition members as the comparison sees them: the definition plus its tags. */
@@ -228,6 +135,9 @@ export async function registerOrReuse(options: {
   if (prepared.removedReadOnly.length > 0) {
     logger.info(`Ignoring read-only fields in ${prepared.file}: ${prepared.removedReadOnly.join(', ')}.`);
   }
+  for (const note of prepared.notes) logger.info(note);
+  for (const warning of prepared.warnings)
+    logger.warning(warning, { title: `Task definition ${prepared.file}` });
   // The latest revision before our write, when known: a lost answer is ours only if a newer one appeared.
   let knownRevision: number | undefined;
   if (options.reuse) {

@@ -6,7 +6,6 @@ import {
   type AwsContext,
   type AwsInputs,
   ConfigurationError,
-  checkTaskDefinitionStructure,
   inGroup,
   readTaskDefinitionFile,
   type TaskDefinitionDocument,
@@ -65,8 +64,6 @@ export async function main(effects: Effects): Promise<void> {
         inputName: 'task-definition',
         roots: { workspace, runnerTemp: env.RUNNER_TEMP || undefined },
       });
-      // A wrong type or a typo'd key stops here, named with its JSON path, before rendering reads fields.
-      checkTaskDefinitionStructure(loaded.definition, 'task-definition');
       logger.info(
         `Read ${path} as ${loaded.format.toUpperCase()}${loaded.wrapped ? ' (describe-task-definition output)' : ''}.`,
       );
@@ -116,6 +113,7 @@ export async function main(effects: Effects): Promise<void> {
         vars: inputs.vars,
       },
       inputs.taskDefinition ?? `task definition ${source}`,
+      inputs.taskDefinition !== undefined ? 'task-definition' : 'task-definition-family',
     );
     for (const note of result.notes) logger.info(note);
     if (result.removedReadOnly.length > 0) {

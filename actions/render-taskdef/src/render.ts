@@ -1,5 +1,6 @@
 import {
   ConfigurationError,
+  checkTaskDefinitionStructure,
   findPlaceholders,
   isJsonObject,
   type JsonObject,
@@ -145,6 +146,7 @@ export function renderTaskDefinition(
   document: TaskDefinitionDocument,
   options: RenderOptions,
   file = 'the task definition',
+  inputName = 'task-definition',
 ): RenderResult {
   const changes: string[] = [];
   const warnings: Problem[] = [];
@@ -175,6 +177,8 @@ export function renderTaskDefinition(
 
   const normalised = normaliseTaskDefinition(source);
   const definition = normalised.definition;
+  // A wrong type or a typo'd key stops here, named with its JSON path, before the edits read fields.
+  checkTaskDefinitionStructure(definition, inputName);
   // In the order things happened: unwrapped (normalise's first note), filled, then converted.
   const notes = document.wrapped
     ? [normalised.notes[0], ...filledNotes, ...normalised.notes.slice(1)]
