@@ -127,7 +127,8 @@ function jsonReason(text: string, message: string, at: number): string {
       ? 'line break inside a string (end the string with `"` or write `\\n`)'
       : 'control character inside a string (escape it, e.g. `\\t`)';
   }
-  if (message.startsWith('Bad escaped character')) return `invalid escape \`\\${text[at + 1] ?? ''}\` in string`;
+  if (message.startsWith('Bad escaped character'))
+    return `invalid escape \`\\${text[at + 1] ?? ''}\` in string`;
   if (message.startsWith('Bad Unicode escape')) return 'invalid `\\u` escape in string (four hex digits)';
   if (message.startsWith('Unexpected non-whitespace character after JSON'))
     return `unexpected \`${tokenAt(text, at)}\` after the end of the JSON value`;

@@ -1,6 +1,7 @@
 import { placeholdersInArns } from './placeholders.js';
 import type { Problem, ValidationResult } from './problem.js';
 import type { JsonObject } from './read.js';
+import { contextOf } from './rules/common.js';
 import * as container from './rules/container.js';
 import * as task from './rules/task.js';
 
@@ -16,6 +17,8 @@ export interface TaskDefinitionRule {
   check(definition: JsonObject): Problem[];
   /** Only meaningful when `containerDefinitions` is a non-empty list. */
   needsContainers?: boolean;
+  /** A rule over each container: its problems are listed container by container with the others'. */
+  perContainer?: boolean;
 }
 
 export const TASK_DEFINITION_RULES: readonly TaskDefinitionRule[] = [
@@ -29,20 +32,25 @@ export const TASK_DEFINITION_RULES: readonly TaskDefinitionRule[] = [
   { name: 'fargate-ephemeral-storage', check: task.fargateEphemeralStorage },
   { name: 'container-list', check: task.containerList },
   { name: 'unique-container-names', check: task.uniqueContainerNames, needsContainers: true },
-  { name: 'container-name', check: container.containerName, needsContainers: true },
-  { name: 'unknown-container-keys', check: container.unknownContainerKeys, needsContainers: true },
-  { name: 'image', check: container.image, needsContainers: true },
-  { name: 'essential-type', check: container.essentialType, needsContainers: true },
-  { name: 'integer-fields', check: container.integerFields, needsContainers: true },
-  { name: 'container-memory', check: container.containerMemory, needsContainers: true },
-  { name: 'environment', check: container.environment, needsContainers: true },
-  { name: 'secrets', check: container.secrets, needsContainers: true },
-  { name: 'environment-files', check: container.environmentFiles, needsContainers: true },
-  { name: 'port-mappings', check: container.portMappings, needsContainers: true },
-  { name: 'health-check', check: container.healthCheck, needsContainers: true },
-  { name: 'depends-on', check: container.dependsOn, needsContainers: true },
-  { name: 'mount-points', check: container.mountPoints, needsContainers: true },
-  { name: 'volumes-from', check: container.volumesFrom, needsContainers: true },
+  { name: 'container-name', perContainer: true, check: container.containerName, needsContainers: true },
+  {
+    name: 'unknown-container-keys',
+    perContainer: true,
+    check: container.unknownContainerKeys,
+    needsContainers: true,
+  },
+  { name: 'image', perContainer: true, check: container.image, needsContainers: true },
+  { name: 'essential-type', perContainer: true, check: container.essentialType, needsContainers: true },
+  { name: 'integer-fields', perContainer: true, check: container.integerFields, needsContainers: true },
+  { name: 'container-memory', perContainer: true, check: container.containerMemory, needsContainers: true },
+  { name: 'environment', perContainer: true, check: container.environment, needsContainers: true },
+  { name: 'secrets', perContainer: true, check: container.secrets, needsContainers: true },
+  { name: 'environment-files', perContainer: true, check: container.environmentFiles, needsContainers: true },
+  { name: 'port-mappings', perContainer: true, check: container.portMappings, needsContainers: true },
+  { name: 'health-check', perContainer: true, check: container.healthCheck, needsContainers: true },
+  { name: 'depends-on', perContainer: true, check: container.dependsOn, needsContainers: true },
+  { name: 'mount-points', perContainer: true, check: container.mountPoints, needsContainers: true },
+  { name: 'volumes-from', perContainer: true, check: container.volumesFrom, needsContainers: true },
   { name: 'essential-container', check: task.essentialContainer, needsContainers: true },
   { name: 'proxy-container', check: task.proxyContainer, needsContainers: true },
   { name: 'tags', check: task.tags, needsContainers: true },
@@ -50,21 +58,34 @@ export const TASK_DEFINITION_RULES: readonly TaskDefinitionRule[] = [
   { name: 'size-limit', check: task.sizeLimit, needsContainers: true },
 ];
 
-/** Runs every rule; never throws. Problems come in rule order. */
+/**
+ * Runs every rule; never throws. Problems come in rule order, except that
+ * the container rules' problems are grouped container by container, as a
+ * reader fixes them.
+ */
 export function validateTaskDefinition(
   definition: JsonObject,
   rules: readonly TaskDefinitionRule[] = TASK_DEFINITION_RULES,
 ): ValidationResult {
   const containers = definition.containerDefinitions;
   const hasContainers = Array.isArray(containers) && containers.length > 0;
-  const errors: Problem[] = [];
-  const warnings: Problem[] = [];
+  const order = new Map(contextOf(definition).containers.map((entry, position) => [entry.label, position]));
+  const byContainer = (problem: Problem) => order.get(problem.container ?? '') ?? order.size;
+  const found: Problem[] = [];
+  let perContainer: Problem[] = [];
+  const flush = () => {
+    found.push(...perContainer.sort((a, b) => byContainer(a) - byContainer(b)));
+    perContainer = [];
+  };
   for (const rule of rules) {
     if (rule.needsContainers && !hasContainers) continue;
-    for (const { severity, ...problem } of rule.check(definition)) {
-      (severity === 'warning' ? warnings : errors).push(problem);
-    }
+    if (!rule.perContainer) flush();
+    (rule.perContainer ? perContainer : found).push(...rule.check(definition));
   }
+  flush();
+  const errors: Problem[] = [];
+  const warnings: Problem[] = [];
+  for (const { severity, ...problem } of found) (severity === 'warning' ? warnings : errors).push(problem);
   return { errors, warnings };
 }
 
