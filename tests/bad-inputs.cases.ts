@@ -625,7 +625,7 @@ export const CASES: BadInputCase[] = [
     inputs: { cluster: 'shop', service: 'web', 'task-definition': 'td.json' },
     files: { 'td.json': { family: 'web', containerDefinition: [container()] } },
     input: 'task-definition',
-    message: /unknown field `containerDefinition`.*Did you mean `containerDefinitions`\?/,
+    message: /unknown key `containerDefinition`; did you mean `containerDefinitions`\?/,
   },
   {
     name: '__proto__ key',
@@ -642,7 +642,7 @@ export const CASES: BadInputCase[] = [
     files: { 'td.json': taskDef({}, { name: 'app\n::warning::PWNED' }) },
     input: 'task-definition',
     message:
-      /a container name may only contain letters, digits, `-` and `_` \(at most 255\), got "app\\n::warning::PWNED"/,
+      /the name "app\\n::warning::PWNED" may only contain letters, digits, `-` and `_` \(at most 255\)/,
   },
   {
     name: 'definition over 64 KiB',
@@ -650,7 +650,7 @@ export const CASES: BadInputCase[] = [
     inputs: { cluster: 'shop', service: 'web', 'task-definition': 'td.json' },
     files: { 'td.json': OVERSIZED },
     input: 'task-definition',
-    message: /ECS accepts at most 65536 \(64 KiB\)/,
+    message: /ECS accepts at most 64 KiB \(65536 bytes\)/,
   },
   {
     name: 'YAML alias bomb',

@@ -133,7 +133,7 @@ describe('prepareTaskDefinitionFile', () => {
           { name: 'app', image: 'x', environment: [{ name: 'BIG', value: 'x'.repeat(65536) }] },
         ],
       },
-      /makes a RegisterTaskDefinition request of 65646 bytes; ECS accepts at most 65536 \(64 KiB\)/,
+      /makes a RegisterTaskDefinition request of 65646 bytes; ECS accepts at most 64 KiB \(65536 bytes\)/,
     ],
     [
       'top-level typo',

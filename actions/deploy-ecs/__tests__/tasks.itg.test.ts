@@ -269,7 +269,7 @@ describe('bad inputs fail before any write, with a clear message and no stack tr
         definition.containerDefinitions[0].enviroment = definition.containerDefinitions[0].environment;
         return { cluster: 'shop', service: 'web', 'task-definition': x.file('td.json', definition) };
       },
-      /unknown field `enviroment` in container `app`.*Did you mean `environment`\?/,
+      /Container `app`: unknown key `enviroment`; did you mean `environment`\?/,
     ],
     [
       'contradicting inputs',

@@ -596,7 +596,7 @@ describe('task level', () => {
       ],
     };
     expect(messages(big)).toContain(
-      'The task definition makes a RegisterTaskDefinition request of 65646 bytes; ECS accepts at most 65536 (64 KiB). Move large values out of the definition (secrets, `environmentFiles`) or split the containers.',
+      'The task definition makes a RegisterTaskDefinition request of 65646 bytes; ECS accepts at most 64 KiB (65536 bytes). Move large values out of the definition (secrets, `environmentFiles`) or split the containers.',
     );
     const fits = structuredClone(big);
     fits.containerDefinitions[0].environment[0].value = 'x'.repeat(65536 - 110);

@@ -338,7 +338,7 @@ export function sizeLimit(definition: JsonObject): Problem[] {
   if (bytes <= MAX_TASK_DEFINITION_BYTES) return [];
   return [
     error(
-      `The task definition makes a RegisterTaskDefinition request of ${bytes} bytes; ECS accepts at most ${MAX_TASK_DEFINITION_BYTES} (64 KiB). Move large values out of the definition (secrets, \`environmentFiles\`) or split the containers.`,
+      `The task definition makes a RegisterTaskDefinition request of ${bytes} bytes; ECS accepts at most 64 KiB (${MAX_TASK_DEFINITION_BYTES} bytes). Move large values out of the definition (secrets, \`environmentFiles\`) or split the containers.`,
     ),
   ];
 }
