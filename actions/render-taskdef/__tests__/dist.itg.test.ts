@@ -207,6 +207,53 @@ describe('render-taskdef dist', () => {
     ]);
   });
 
+  describe('placeholders left without vars (issue 17)', () => {
+    it('warns, naming them, where the container may resolve them at run time', async () => {
+      writeFileSync(
+        join(workspace, 'deploy', 'runtime-vars.json'),
+        JSON.stringify({
+          family: 'logs',
+          memory: '512',
+          containerDefinitions: [
+            { name: 'app', image: 'nginx:1.27', environment: [{ name: 'HOST', value: '${HOSTNAME}' }] },
+          ],
+        }),
+      );
+      const result = await run({ 'task-definition': 'deploy/runtime-vars.json', 'pin-digest': 'false' });
+      expect(result.exitCode).toBe(0);
+      expect(result.annotations.filter((a) => a.level === 'warning').map((a) => a.message)).toEqual([
+        'The task definition still holds a placeholder and `vars` was not given: `${HOSTNAME}` at containerDefinitions[0].environment[0].value. They are registered as written; give it a value with `vars` (`HOSTNAME=…`) unless the container resolves it at run time.',
+      ]);
+    });
+
+    it('fails before writing anything where ECS would refuse it (the example without vars)', async () => {
+      // examples/task-definition.json tags the task `environment: ${APP_ENV}`: `$`, `{`, `}` are not allowed in
+      // tag values (API_Tag.html), so without vars it cannot register; the step says so and writes nothing.
+      const result = await runAction({
+        action: 'render-taskdef',
+        workspace: REPO_ROOT,
+        env: NO_AWS,
+        inputs: {
+          'task-definition': 'examples/task-definition.json',
+          'container-name': 'web',
+          image: 'public.ecr.aws/nginx/nginx:1.27',
+          'pin-digest': 'false',
+        },
+      });
+      expect(result.exitCode).toBe(1);
+      expect(result.outputs).toEqual({});
+      const errors = result.annotations.filter((a) => a.level === 'error').map((a) => a.message);
+      expect(errors).toContain(
+        '`tags[1].value` "${APP_ENV}" holds characters ECS does not allow in tags (only letters, numbers, spaces and `_ . : / = + - @`); it still holds the placeholder `${APP_ENV}`: give it a value with `vars` (`APP_ENV=…`).',
+      );
+      expect(result.annotations.filter((a) => a.level === 'warning').map((a) => a.message)).toEqual([
+        expect.stringMatching(
+          /^The task definition still holds 2 placeholders and `vars` was not given: `\$\{APP_ENV\}` at /,
+        ),
+      ]);
+    });
+  });
+
   describe('bad inputs exit 1 with the message and no stack trace', () => {
     it.each([
       [
