@@ -3,6 +3,8 @@ import { describe, expect, it } from '@jest/globals';
 import { READ_ONLY_TASK_DEFINITION_FIELDS, readOnlyFieldsJqFilter } from '../src/taskdef/fields.js';
 import { normaliseTaskDefinition } from '../src/taskdef/normalise.js';
 import { findPlaceholders, unfilledPlaceholdersWarning } from '../src/taskdef/placeholders.js';
+import type { JsonObject } from '../src/taskdef/read.js';
+import { validateTaskDefinition } from '../src/taskdef/validate.js';
 
 describe('readOnlyFieldsJqFilter (the hint rollback prints to re-register a revision)', () => {
   it('deletes every member of TaskDefinition that RegisterTaskDefinition does not take', () => {
@@ -109,5 +111,24 @@ describe('placeholders left in a definition (issue 17)', () => {
       'The task definition still holds 2 placeholders and `vars` was not given: `${APP_ENV}` at family, `${HOSTNAME}` at containerDefinitions[0].environment[0].value. They are registered as written; give them values with `vars` (`APP_ENV=…`, `HOSTNAME=…`) unless the container resolves them at run time.',
     );
     expect(unfilledPlaceholdersWarning([])).toBeUndefined();
+  });
+});
+
+describe('validateTaskDefinition on a definition edited between two runs', () => {
+  it('judges the edited definition, not what it held before', () => {
+    const definition: JsonObject = {
+      family: 'web',
+      memory: '512',
+      containerDefinitions: [
+        { name: 'app', image: 'nginx:1.27', dependsOn: [{ containerName: 'init', condition: 'START' }] },
+      ],
+    };
+    expect(validateTaskDefinition(definition).errors).toHaveLength(1);
+    (definition.containerDefinitions as JsonObject[]).push({
+      name: 'init',
+      image: 'busybox:1.36',
+      essential: false,
+    });
+    expect(validateTaskDefinition(definition).errors).toEqual([]);
   });
 });

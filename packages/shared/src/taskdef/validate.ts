@@ -1,7 +1,7 @@
 import { placeholdersInArns } from './placeholders.js';
 import type { Problem, ValidationResult } from './problem.js';
 import type { JsonObject } from './read.js';
-import { contextOf } from './rules/common.js';
+import { contextOf, withRuleContext } from './rules/common.js';
 import * as container from './rules/container.js';
 import * as task from './rules/task.js';
 
@@ -77,12 +77,14 @@ export function validateTaskDefinition(
     found.push(...perContainer.sort((a, b) => byContainer(a) - byContainer(b)));
     perContainer = [];
   };
-  for (const rule of rules) {
-    if (rule.needsContainers && !hasContainers) continue;
-    if (!rule.perContainer) flush();
-    (rule.perContainer ? perContainer : found).push(...rule.check(definition));
-  }
-  flush();
+  withRuleContext(definition, () => {
+    for (const rule of rules) {
+      if (rule.needsContainers && !hasContainers) continue;
+      if (!rule.perContainer) flush();
+      (rule.perContainer ? perContainer : found).push(...rule.check(definition));
+    }
+    flush();
+  });
   const errors: Problem[] = [];
   const warnings: Problem[] = [];
   for (const { severity, ...problem } of found) (severity === 'warning' ? warnings : errors).push(problem);

@@ -28,11 +28,27 @@ export interface RuleContext {
   taskMemory: boolean;
 }
 
-const contexts = new WeakMap<JsonObject, RuleContext>();
+/**
+ * The context is computed once per validation run (`withRuleContext`), and
+ * afresh on every call outside one: a definition edited between two runs
+ * never meets a stale context.
+ */
+let current: { definition: JsonObject; context: RuleContext } | undefined;
+
+export function withRuleContext<T>(definition: JsonObject, run: () => T): T {
+  current = { definition, context: computeContext(definition) };
+  try {
+    return run();
+  } finally {
+    current = undefined;
+  }
+}
 
 export function contextOf(definition: JsonObject): RuleContext {
-  const cached = contexts.get(definition);
-  if (cached) return cached;
+  return current?.definition === definition ? current.context : computeContext(definition);
+}
+
+function computeContext(definition: JsonObject): RuleContext {
   const list = Array.isArray(definition.containerDefinitions) ? definition.containerDefinitions : [];
   const names = list.map((container, index) =>
     isJsonObject(container) && typeof container.name === 'string' ? container.name : `#${index}`,
@@ -64,7 +80,6 @@ export function contextOf(definition: JsonObject): RuleContext {
       Array.isArray(definition.requiresCompatibilities) &&
       definition.requiresCompatibilities.includes('FARGATE'),
   };
-  contexts.set(definition, context);
   return context;
 }
 
