@@ -14,6 +14,8 @@ import {
   type Logger,
   parseEcrRegistry,
 } from '@berth/shared';
+import { ecr } from '@berth/shared/aws-clients/ecr';
+import { ecs } from '@berth/shared/aws-clients/ecs';
 import { fargateTask } from '@berth/testkit/taskdef-fixtures.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -93,7 +95,7 @@ function harness(inputs: Record<string, string>, definition?: JsonObject, fileNa
     awsCalls,
     run: () => {
       const env = { GITHUB_WORKSPACE: workspace, RUNNER_TEMP: runnerTemp };
-      const effects = defaultEffects(ACTION_NAME, env);
+      const effects = defaultEffects(ACTION_NAME, env, { ecs, ecr });
       const factory = effects.aws;
       return main({
         ...effects,
@@ -391,7 +393,10 @@ describe('rendering a live family', () => {
 describe('the AWS context', () => {
   const inputs: AwsInputs = { audience: 'sts.amazonaws.com', roleDurationSeconds: 3600, maxAttempts: 3 };
   const context = (awsInputs: AwsInputs, env: NodeJS.ProcessEnv, hint?: string) =>
-    defaultEffects(ACTION_NAME, env).aws({ ...awsInputs, region: regionFor(awsInputs, env, hint) });
+    defaultEffects(ACTION_NAME, env, { ecs, ecr }).aws({
+      ...awsInputs,
+      region: regionFor(awsInputs, env, hint),
+    });
 
   it('takes the region from the input, then AWS_REGION, then the image host', async () => {
     expect(context({ ...inputs, region: 'eu-central-1' }, {}, 'us-east-2').region).toBe('eu-central-1');
