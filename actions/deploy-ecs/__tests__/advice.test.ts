@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@berth/shared';
+import { ConfigurationError } from '@berth/shared/errors';
 import { type EcsOperation, explainEcsError, fieldNamed } from '../src/advice.js';
 
 const awsError = (name: string, message: string, status = 400) =>

@@ -5,7 +5,7 @@
  * scale, so rollouts and the action's polling shrink together.
  */
 import { readFileSync } from 'node:fs';
-import type { DeploymentRecord } from '@berth/shared';
+import type { DeploymentRecord } from '@berth/shared/deployment/record';
 import {
   digest,
   GOOD,

@@ -1,4 +1,5 @@
-import { ConfigurationError, InputReader } from '@berth/shared';
+import { ConfigurationError } from '@berth/shared/errors';
+import { InputReader } from '@berth/shared/inputs';
 import { loadActionManifest } from '@berth/testkit/action-manifest.js';
 import {
   classifyTaskDefinition,

@@ -19,13 +19,10 @@ import {
   type Service,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
-import {
-  type AwsContext,
-  ConfigurationError,
-  defaultEffects,
-  InputReader,
-  OutcomeError,
-} from '@berth/shared';
+import type { AwsContext } from '@berth/shared/aws';
+import { defaultEffects } from '@berth/shared/effects';
+import { ConfigurationError, OutcomeError } from '@berth/shared/errors';
+import { InputReader } from '@berth/shared/inputs';
 import { manualClock, recordingLogger } from '@berth/testkit/doubles.js';
 import { mockClient } from 'aws-sdk-client-mock';
 import { type Effects, main } from '../src/main.js';

@@ -1,5 +1,6 @@
 import type { DeploymentConfiguration, Service, TaskDefinition } from '@aws-sdk/client-ecs';
-import { ConfigurationError, InputReader } from '@berth/shared';
+import { ConfigurationError } from '@berth/shared/errors';
+import { InputReader } from '@berth/shared/inputs';
 import { getInputs, type RunTaskInputs, type ServiceInputs } from '../src/inputs.js';
 import {
   commandContainer,

@@ -8,7 +8,8 @@ import {
   RegisterTaskDefinitionCommand,
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
-import { ConfigurationError, readTaskDefinitionFile } from '@berth/shared';
+import { ConfigurationError } from '@berth/shared/errors';
+import { readTaskDefinitionFile } from '@berth/shared/taskdef/read';
 import { corpusFolder } from '@berth/testkit/corpus.js';
 import { recordingLogger } from '@berth/testkit/doubles.js';
 import { mockClient } from 'aws-sdk-client-mock';

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
-import type { DeploymentRecord } from '@berth/shared';
+import type { DeploymentRecord } from '@berth/shared/deployment/record';
 import {
   digest,
   GOOD,

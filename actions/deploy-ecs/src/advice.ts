@@ -4,13 +4,12 @@
  */
 import {
   awsErrorName,
-  CONTAINER_DEFINITION_KEYS,
   ConfigurationError,
   errorMessage,
   isAccessDenied,
-  TASK_DEFINITION_KEYS,
   wrapError,
-} from '@berth/shared';
+} from '@berth/shared/errors';
+import { CONTAINER_DEFINITION_KEYS, TASK_DEFINITION_KEYS } from '@berth/shared/taskdef/fields';
 
 export type EcsOperation =
   | 'DescribeServices'

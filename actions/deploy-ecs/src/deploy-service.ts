@@ -1,23 +1,20 @@
+import { isDeadlineError } from '@berth/shared/deadline';
+import { buildDeploymentRecord, type DeploymentRecordParts } from '@berth/shared/deployment/build-record';
+import { recordEvents, runContext } from '@berth/shared/deployment/record';
+import { headline, imagesOf } from '@berth/shared/deployment/report';
+import { readService } from '@berth/shared/deployment/service';
 import {
-  buildDeploymentRecord,
   checkServiceManagedByEcs,
   concludeDeployment,
-  type DeploymentRecordParts,
   deploymentSession,
   followStartedDeployment,
-  formatDuration,
-  headline,
-  imagesOf,
   imagesOfRevision,
-  inGroup,
-  isDeadlineError,
-  OutcomeError,
-  readService,
-  recordEvents,
-  runContext,
   type StartedDeployment,
   startServiceDeployment,
-} from '@berth/shared';
+} from '@berth/shared/deployment/transaction';
+import { formatDuration } from '@berth/shared/duration';
+import { OutcomeError } from '@berth/shared/errors';
+import { inGroup } from '@berth/shared/logger';
 import { type AdviceContext, explainEcsError } from './advice.js';
 import type { ServiceInputs } from './inputs.js';
 import { planServiceUpdate, serviceUpdateRequest, strategyLabel } from './plan.js';

@@ -1,20 +1,15 @@
 import { existsSync } from 'node:fs';
+import { AWS_INPUT_NAMES, type AwsInputs, readAwsInputs } from '@berth/shared/aws';
+import { parseCommandInput } from '@berth/shared/command';
+import { ConfigurationError } from '@berth/shared/errors';
 import {
-  AWS_INPUT_NAMES,
-  type AwsInputs,
-  alarmNameProblem,
-  ConfigurationError,
   GITHUB_DEPLOYMENT_INPUT_NAMES,
   type GitHubDeploymentInputs,
-  InputReader,
-  NOTIFY_INPUT_NAMES,
-  type NotifyInputs,
-  parseCommandInput,
-  parseList,
-  readAwsInputs,
   readGitHubDeploymentInputs,
-  readNotifyInputs,
-} from '@berth/shared';
+} from '@berth/shared/github-deployment';
+import { InputReader, parseList } from '@berth/shared/inputs';
+import { alarmNameProblem } from '@berth/shared/names';
+import { NOTIFY_INPUT_NAMES, type NotifyInputs, readNotifyInputs } from '@berth/shared/notify';
 
 export const STRATEGIES = ['unchanged', 'rolling', 'blue-green', 'canary', 'linear'] as const;
 export type StrategyInput = (typeof STRATEGIES)[number];

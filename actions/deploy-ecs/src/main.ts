@@ -1,14 +1,10 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import {
-  buildDeploymentRecord,
-  createAnnouncer,
-  isDeadlineError,
-  OutcomeError,
-  runContext,
-  stepDeadline,
-  timedOutReason,
-} from '@berth/shared';
+import { createAnnouncer } from '@berth/shared/announce';
+import { isDeadlineError, stepDeadline, timedOutReason } from '@berth/shared/deadline';
+import { buildDeploymentRecord } from '@berth/shared/deployment/build-record';
+import { runContext } from '@berth/shared/deployment/record';
+import { OutcomeError } from '@berth/shared/errors';
 import { deployService } from './deploy-service.js';
 import { getInputs, type Inputs } from './inputs.js';
 import { runOneOffTask } from './run-task.js';

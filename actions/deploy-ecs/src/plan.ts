@@ -13,7 +13,7 @@ import type {
   TaskDefinition,
   UpdateServiceCommandInput,
 } from '@aws-sdk/client-ecs';
-import { ConfigurationError } from '@berth/shared';
+import { ConfigurationError } from '@berth/shared/errors';
 import type { RunTaskInputs, ServiceInputs, StrategyInput } from './inputs.js';
 
 const STRATEGY: Record<Exclude<StrategyInput, 'unchanged'>, DeploymentStrategy> = {

@@ -5,17 +5,13 @@ import {
   type Service,
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
-import {
-  buildDeploymentRecord,
-  ConfigurationError,
-  followTask,
-  imagesOf,
-  inGroup,
-  OutcomeError,
-  printTaskReport,
-  readService,
-  runContext,
-} from '@berth/shared';
+import { buildDeploymentRecord } from '@berth/shared/deployment/build-record';
+import { followTask } from '@berth/shared/deployment/follow-task';
+import { runContext } from '@berth/shared/deployment/record';
+import { imagesOf, printTaskReport } from '@berth/shared/deployment/report';
+import { readService } from '@berth/shared/deployment/service';
+import { ConfigurationError, OutcomeError } from '@berth/shared/errors';
+import { inGroup } from '@berth/shared/logger';
 import { type AdviceContext, explainEcsError } from './advice.js';
 import type { RunTaskInputs } from './inputs.js';
 import { planRunTask } from './plan.js';

@@ -1,11 +1,9 @@
-import {
-  type AwsContext,
-  type DeploymentAnnouncer,
-  type DeploymentEffects,
-  type DeploymentRecord,
-  inGroup,
-  type StepDeadline,
-} from '@berth/shared';
+import type { DeploymentAnnouncer } from '@berth/shared/announce';
+import type { AwsContext } from '@berth/shared/aws';
+import type { StepDeadline } from '@berth/shared/deadline';
+import type { DeploymentRecord } from '@berth/shared/deployment/record';
+import type { DeploymentEffects } from '@berth/shared/deployment/transaction';
+import { inGroup } from '@berth/shared/logger';
 import type { AdviceContext } from './advice.js';
 import type { Inputs } from './inputs.js';
 import {

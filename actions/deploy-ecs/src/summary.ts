@@ -1,4 +1,6 @@
-import { addDeploymentSummary, type Conclusion, type DeploymentRecord, publishRecord } from '@berth/shared';
+import type { DeploymentRecord } from '@berth/shared/deployment/record';
+import { addDeploymentSummary } from '@berth/shared/deployment/report';
+import { type Conclusion, publishRecord } from '@berth/shared/deployment/transaction';
 import type { Step } from './step.js';
 
 /** The summary's title: what the step did and how it ended (or that it started). */

@@ -6,22 +6,13 @@
  * never a failure of a deployment that succeeded.
  */
 import { DescribeRepositoriesCommand, type ECRClient, type Repository } from '@aws-sdk/client-ecr';
-import {
-  type AwsContext,
-  currentTagDigests,
-  decideTag,
-  type EcrImageId,
-  ecrRepositoryArn,
-  errorMessage,
-  getImageManifest,
-  type ImageMap,
-  inGroup,
-  isAccessDenied,
-  type Logger,
-  parseEcrRegistry,
-  parseImageReference,
-  putImageTags,
-} from '@berth/shared';
+import type { AwsContext } from '@berth/shared/aws';
+import type { ImageMap } from '@berth/shared/deployment/record';
+import { ecrRepositoryArn, parseEcrRegistry, parseImageReference } from '@berth/shared/ecr-image';
+import { currentTagDigests, type EcrImageId, getImageManifest, putImageTags } from '@berth/shared/ecr-retag';
+import { decideTag } from '@berth/shared/ecr-tag-rules';
+import { errorMessage, isAccessDenied } from '@berth/shared/errors';
+import { inGroup, type Logger } from '@berth/shared/logger';
 
 export interface TagTarget {
   /** Containers running this image. */

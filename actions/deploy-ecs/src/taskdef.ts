@@ -11,21 +11,15 @@ import {
   type Tag,
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
-import {
-  awsErrorName,
-  ConfigurationError,
-  checkTaskDefinitionStructure,
-  isJsonObject,
-  type JsonObject,
-  type Logger,
-  normaliseTaskDefinition,
-  readTaskDefinitionFile,
-  type Sleep,
-  taskDefinitionDifferences,
-  validateTaskDefinition,
-  validationErrorMessage,
-  writeOnce,
-} from '@berth/shared';
+import type { Sleep } from '@berth/shared/backoff';
+import { awsErrorName, ConfigurationError } from '@berth/shared/errors';
+import type { Logger } from '@berth/shared/logger';
+import { taskDefinitionDifferences } from '@berth/shared/taskdef/fields';
+import { normaliseTaskDefinition } from '@berth/shared/taskdef/normalise';
+import { isJsonObject, type JsonObject, readTaskDefinitionFile } from '@berth/shared/taskdef/read';
+import { checkTaskDefinitionStructure } from '@berth/shared/taskdef/structure';
+import { validateTaskDefinition, validationErrorMessage } from '@berth/shared/taskdef/validate';
+import { writeOnce } from '@berth/shared/write-once';
 import { type AdviceContext, explainEcsError } from './advice.js';
 
 /** A task definition file, read and checked, ready to compare and register. */

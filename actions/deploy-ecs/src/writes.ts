@@ -6,7 +6,9 @@ import {
   type RunTaskCommandInput,
   type RunTaskCommandOutput,
 } from '@aws-sdk/client-ecs';
-import { type Logger, type Sleep, writeOnce } from '@berth/shared';
+import type { Sleep } from '@berth/shared/backoff';
+import type { Logger } from '@berth/shared/logger';
+import { writeOnce } from '@berth/shared/write-once';
 import { type AdviceContext, explainEcsError } from './advice.js';
 
 export interface WriteClients {

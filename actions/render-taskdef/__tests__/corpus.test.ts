@@ -1,14 +1,10 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${NAME}` placeholders in plain strings are the data under test.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  errorMessage,
-  type JsonObject,
-  parseImageReference,
-  READ_ONLY_TASK_DEFINITION_FIELDS,
-  readTaskDefinitionFile,
-  TASK_DEFINITION_KEYS,
-} from '@berth/shared';
+import { parseImageReference } from '@berth/shared/ecr-image';
+import { errorMessage } from '@berth/shared/errors';
+import { READ_ONLY_TASK_DEFINITION_FIELDS, TASK_DEFINITION_KEYS } from '@berth/shared/taskdef/fields';
+import { type JsonObject, readTaskDefinitionFile } from '@berth/shared/taskdef/read';
 import { REPO_ROOT } from '@berth/testkit/paths.js';
 import { describe, expect, it } from '@jest/globals';
 import { type RenderOptions, renderTaskDefinition, validationErrorMessage } from '../src/render.js';

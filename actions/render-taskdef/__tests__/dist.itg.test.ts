@@ -10,7 +10,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { JsonObject } from '@berth/shared';
+import type { JsonObject } from '@berth/shared/taskdef/read';
 import { type ActionResult, runAction } from '@berth/testkit/action-runner.js';
 import { REPO_ROOT } from '@berth/testkit/paths.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';

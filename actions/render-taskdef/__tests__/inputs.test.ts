@@ -1,6 +1,8 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${NAME}` placeholders in plain strings are the data under test.
 
-import { AWS_INPUT_NAMES, ConfigurationError, InputReader } from '@berth/shared';
+import { AWS_INPUT_NAMES } from '@berth/shared/aws';
+import { ConfigurationError } from '@berth/shared/errors';
+import { InputReader } from '@berth/shared/inputs';
 import { loadActionManifest } from '@berth/testkit/action-manifest.js';
 import { describe, expect, it } from '@jest/globals';
 import { getInputs } from '../src/inputs.js';

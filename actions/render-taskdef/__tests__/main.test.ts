@@ -4,18 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeImagesCommand, ECRClient, ImageNotFoundException } from '@aws-sdk/client-ecr';
 import { ClientException, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
-import {
-  type AwsInputs,
-  ConfigurationError,
-  defaultEffects,
-  InputReader,
-  type JobSummary,
-  type JsonObject,
-  type Logger,
-  parseEcrRegistry,
-} from '@berth/shared';
+import type { AwsInputs } from '@berth/shared/aws';
 import { ecr } from '@berth/shared/aws-clients/ecr';
 import { ecs } from '@berth/shared/aws-clients/ecs';
+import { parseEcrRegistry } from '@berth/shared/ecr-image';
+import { defaultEffects } from '@berth/shared/effects';
+import { ConfigurationError } from '@berth/shared/errors';
+import { InputReader } from '@berth/shared/inputs';
+import type { Logger } from '@berth/shared/logger';
+import type { JobSummary } from '@berth/shared/summary';
+import type { JsonObject } from '@berth/shared/taskdef/read';
 import { fargateTask } from '@berth/testkit/taskdef-fixtures.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';

@@ -1,5 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${NAME}` placeholders in plain strings are the data under test.
-import { ConfigurationError, type JsonObject, type TaskDefinitionDocument } from '@berth/shared';
+import { ConfigurationError } from '@berth/shared/errors';
+import type { JsonObject, TaskDefinitionDocument } from '@berth/shared/taskdef/read';
 import { fargateTask, twoContainerTask } from '@berth/testkit/taskdef-fixtures.js';
 import { describe, expect, it } from '@jest/globals';
 import {

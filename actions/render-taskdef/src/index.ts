@@ -1,6 +1,6 @@
-import { run } from '@berth/shared';
 import { ecr } from '@berth/shared/aws-clients/ecr';
 import { ecs } from '@berth/shared/aws-clients/ecs';
+import { run } from '@berth/shared/run';
 import { ACTION_NAME, main } from './main.js';
 
 // The AWS clients render-taskdef makes (effects.aws): ECS for a live family or service, ECR to pin digests.

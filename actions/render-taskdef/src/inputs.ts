@@ -1,14 +1,9 @@
-import {
-  type AwsInputs,
-  ConfigurationError,
-  cpuUnits,
-  InputReader,
-  InvalidImageReferenceError,
-  memoryMiB,
-  parseCommandInput,
-  parseImageReference,
-  readAwsInputs,
-} from '@berth/shared';
+import { type AwsInputs, readAwsInputs } from '@berth/shared/aws';
+import { parseCommandInput } from '@berth/shared/command';
+import { InvalidImageReferenceError, parseImageReference } from '@berth/shared/ecr-image';
+import { ConfigurationError } from '@berth/shared/errors';
+import { InputReader } from '@berth/shared/inputs';
+import { cpuUnits, memoryMiB } from '@berth/shared/taskdef/fields';
 import { parseServiceReference, type ServiceReference } from './running-service.js';
 import { PLACEHOLDER_NAME } from './template.js';
 

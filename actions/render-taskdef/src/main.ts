@@ -1,15 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import {
-  type ActionEffects,
-  type AwsContext,
-  type AwsInputs,
-  ConfigurationError,
-  inGroup,
-  readTaskDefinitionFile,
-  type TaskDefinitionDocument,
-} from '@berth/shared';
+import type { AwsContext, AwsInputs } from '@berth/shared/aws';
+import type { ActionEffects } from '@berth/shared/effects';
+import { ConfigurationError } from '@berth/shared/errors';
+import { inGroup } from '@berth/shared/logger';
+import { readTaskDefinitionFile, type TaskDefinitionDocument } from '@berth/shared/taskdef/read';
 import { getInputs } from './inputs.js';
 import { applyPins, type PinOutcome, pinImages, planPins } from './pin.js';
 import { type RenderResult, renderTaskDefinition, validationErrorMessage } from './render.js';

@@ -2,12 +2,11 @@ import {
   EcrLookupError,
   type EcrRegistry,
   type EcrSender,
-  isJsonObject,
-  type JsonObject,
   parseEcrRegistry,
   parseImageReference,
   pinImageDigest,
-} from '@berth/shared';
+} from '@berth/shared/ecr-image';
+import { isJsonObject, type JsonObject } from '@berth/shared/taskdef/read';
 import type { ContainerImage } from './render.js';
 
 /** What pinning will do with each container's image; decided before any AWS call. */

@@ -1,15 +1,10 @@
-import {
-  ConfigurationError,
-  checkTaskDefinitionStructure,
-  findPlaceholders,
-  isJsonObject,
-  type JsonObject,
-  normaliseTaskDefinition,
-  type Problem,
-  type TaskDefinitionDocument,
-  unfilledPlaceholdersWarning,
-  validateTaskDefinition,
-} from '@berth/shared';
+import { ConfigurationError } from '@berth/shared/errors';
+import { normaliseTaskDefinition } from '@berth/shared/taskdef/normalise';
+import { findPlaceholders, unfilledPlaceholdersWarning } from '@berth/shared/taskdef/placeholders';
+import type { Problem } from '@berth/shared/taskdef/problem';
+import { isJsonObject, type JsonObject, type TaskDefinitionDocument } from '@berth/shared/taskdef/read';
+import { checkTaskDefinitionStructure } from '@berth/shared/taskdef/structure';
+import { validateTaskDefinition } from '@berth/shared/taskdef/validate';
 import { fillPlaceholders, missingPlaceholdersMessage } from './template.js';
 
 /**
@@ -318,4 +313,4 @@ export function renderTaskDefinition(
   };
 }
 
-export { validationErrorMessage } from '@berth/shared';
+export { validationErrorMessage } from '@berth/shared/taskdef/validate';

@@ -4,7 +4,13 @@
  * latest revision, which after a rollback is the one that was rolled back.
  */
 import { DescribeServicesCommand, type DescribeServicesCommandOutput } from '@aws-sdk/client-ecs';
-import { awsErrorName, ConfigurationError, errorMessage, isAccessDenied, wrapError } from '@berth/shared';
+import {
+  awsErrorName,
+  ConfigurationError,
+  errorMessage,
+  isAccessDenied,
+  wrapError,
+} from '@berth/shared/errors';
 import type { EcsSender } from './source.js';
 
 export interface ServiceReference {

@@ -8,10 +8,9 @@ import {
   ConfigurationError,
   errorMessage,
   isAccessDenied,
-  type JsonObject,
-  type TaskDefinitionDocument,
   wrapError,
-} from '@berth/shared';
+} from '@berth/shared/errors';
+import type { JsonObject, TaskDefinitionDocument } from '@berth/shared/taskdef/read';
 
 export type EcsSender = Pick<ECSClient, 'send'>;
 

@@ -1,5 +1,5 @@
-import type { Problem } from '@berth/shared';
-import { escapeHtml } from '@berth/shared';
+import { escapeHtml } from '@berth/shared/summary';
+import type { Problem } from '@berth/shared/taskdef/problem';
 import type { PinOutcome } from './pin.js';
 import type { RenderResult } from './render.js';
 

@@ -5,9 +5,11 @@
  * `${NAME:-x}`, `${A//,/ }`, `{{name}}`, `<name>` and `$$$NAME$$$` belong to
  * shells and other tools and are left exactly as they are.
  */
-import { jsonPath, PLACEHOLDER_TOKEN } from '@berth/shared';
+import { jsonPath } from '@berth/shared/taskdef/paths';
+import { PLACEHOLDER_TOKEN } from '@berth/shared/taskdef/placeholders';
 
-export { jsonPath, PLACEHOLDER_NAME } from '@berth/shared';
+export { jsonPath } from '@berth/shared/taskdef/paths';
+export { PLACEHOLDER_NAME } from '@berth/shared/taskdef/placeholders';
 
 export interface MissingPlaceholder {
   name: string;

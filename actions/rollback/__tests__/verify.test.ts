@@ -123,7 +123,9 @@ describe('verifyTarget', () => {
     expect(reRegisterCommands(TD)).toBe(
       [
         'aws ecs describe-task-definition --task-definition web:41 --query taskDefinition --output json \\',
-        "  | jq 'del(.taskDefinitionArn, .revision, .status, .requiresAttributes, .compatibilities, .registeredAt, .registeredBy, .deregisteredAt)' > web-41.json",
+        // The members of DescribeTaskDefinition's TaskDefinition that RegisterTaskDefinition does not
+        // take (API_TaskDefinition vs API_RegisterTaskDefinition), deleteRequestedAt included.
+        "  | jq 'del(.taskDefinitionArn, .revision, .status, .requiresAttributes, .compatibilities, .registeredAt, .registeredBy, .deregisteredAt, .deleteRequestedAt)' > web-41.json",
         'aws ecs register-task-definition --cli-input-json file://web-41.json',
       ].join('\n'),
     );

@@ -18,6 +18,7 @@ import {
   wrapError,
 } from '@berth/shared/errors';
 import type { Logger } from '@berth/shared/logger';
+import { readOnlyFieldsJqFilter } from '@berth/shared/taskdef/fields';
 import { describeTaskDefinition } from './history.js';
 
 /** How one container's image was checked before the rollback. */
@@ -51,7 +52,8 @@ export function reRegisterCommands(taskDefinition: string): string {
   const file = `${name.replace(/[^A-Za-z0-9_-]/g, '-')}.json`;
   return [
     `aws ecs describe-task-definition --task-definition ${name} --query taskDefinition --output json \\`,
-    `  | jq 'del(.taskDefinitionArn, .revision, .status, .requiresAttributes, .compatibilities, .registeredAt, .registeredBy, .deregisteredAt)' > ${file}`,
+    // Generated from the read-only field list, so the hint cannot drift from what register refuses.
+    `  | jq '${readOnlyFieldsJqFilter()}' > ${file}`,
     `aws ecs register-task-definition --cli-input-json file://${file}`,
   ].join('\n');
 }

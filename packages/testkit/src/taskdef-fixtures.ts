@@ -1,4 +1,4 @@
-import type { JsonObject } from '@berth/shared';
+import type { JsonObject } from '@berth/shared/taskdef/read';
 
 // Task definitions for the task-definition pipeline's tests (shared validate, render-taskdef).
 
