@@ -82,19 +82,22 @@ describe('bundleSources', () => {
     ]);
   });
 
-  it("reaches deploy-ecs's own sources and the shared barrel in this repository", async () => {
+  it("reaches deploy-ecs's own sources and the shared modules it imports by sub-path in this repository", async () => {
     const { REPO_ROOT } = await import('@berth/testkit/paths.js');
     const sources = bundleSources(REPO_ROOT, 'deploy-ecs').map((file) => relative(REPO_ROOT, file));
     expect(sources).toEqual(
       expect.arrayContaining([
         'actions/deploy-ecs/src/index.ts',
         'actions/deploy-ecs/src/main.ts',
-        'packages/shared/src/index.ts',
+        'packages/shared/src/deployment/transaction.ts',
+        'packages/shared/src/taskdef/read.ts',
         'package-lock.json',
       ]),
     );
     expect(sources.some((file) => file.startsWith('packages/testkit/'))).toBe(false);
     expect(sources.some((file) => file.includes('__tests__'))).toBe(false);
+    // Sub-path imports only: the barrel is not a source of deploy-ecs's bundle.
+    expect(sources).not.toContain('packages/shared/src/index.ts');
   });
 });
 
