@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { ListClustersCommand } from '@aws-sdk/client-ecs';
 import { STSClient } from '@aws-sdk/client-sts';
 import { manualClock } from '@berth/testkit/doubles.js';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import { mockClient } from 'aws-sdk-client-mock';
 import { awsContextWith } from '../src/aws.js';
 import { sts } from '../src/aws-clients/sts.js';
 import { ALL_AWS_CLIENTS } from '../src/aws-context.js';
@@ -124,7 +125,17 @@ describe('createAwsContext', () => {
       requestHandler: { connectionTimeout: 10_000, requestTimeout: 30_000, throwOnRequestTimeout: true },
     });
     expect(context.credentials).toBeUndefined();
-    for (const client of [context.ecs(), context.ecr(), context.sts(), context.logs()]) {
+    // Logs loads its package on the first call: the client that call reaches is the one to check.
+    const logsMock = mockClient(CloudWatchLogsClient);
+    let logsClient: CloudWatchLogsClient | undefined;
+    logsMock.onAnyCommand().callsFake((_input, getClient) => {
+      logsClient = getClient() as CloudWatchLogsClient;
+      return {};
+    });
+    await context.logs().send(new DescribeLogGroupsCommand({}));
+    logsMock.restore();
+    expect(logsClient).toBeInstanceOf(CloudWatchLogsClient);
+    for (const client of [context.ecs(), context.ecr(), context.sts(), logsClient!]) {
       expect(await client.config.region()).toBe('eu-west-1');
       expect(await client.config.maxAttempts()).toBe(4);
       expect(((await client.config.retryStrategy()) as { mode?: string }).mode).toBe('adaptive');

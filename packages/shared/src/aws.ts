@@ -104,6 +104,31 @@ export function bindAbortSignal<C extends Sender>(client: C, signal: AbortSignal
   return client;
 }
 
+/**
+ * A client whose package loads on its first call instead of at start: for a
+ * client only some runs call (Logs, read only to explain a failure), so its
+ * code stays out of the bundle's start-up and out of every good run. `send`
+ * sits on the prototype, where `bindAbortSignal` and test doubles expect it.
+ */
+class ClientOnDemand {
+  #client?: Promise<{ send(command: unknown, options?: unknown): Promise<unknown> }>;
+  constructor(
+    private readonly load: () => Promise<{ send(command: unknown, options?: unknown): Promise<unknown> }>,
+  ) {}
+  send(command: unknown, options?: unknown): Promise<unknown> {
+    this.#client ??= this.load();
+    return this.#client.then((client) => client.send(command, options));
+  }
+  destroy(): void {
+    void this.#client?.then((client) => (client as { destroy?: () => void }).destroy?.());
+  }
+}
+
+/** `load` makes the real client (a dynamic import of its package); typed as that client. */
+export function clientOnDemand<C extends Sender>(load: () => Promise<C>): C {
+  return new ClientOnDemand(load as never) as unknown as C;
+}
+
 /** The user-agent suffix every Berth call carries: `berth/<version> <action>` on the wire. */
 export function berthUserAgent(actionName: string): UserAgent {
   return [['berth', BERTH_VERSION], [actionName]];

@@ -1,4 +1,4 @@
-import { type CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import {
   type ContainerDefinition,
   DescribeTaskDefinitionCommand,
@@ -169,6 +169,8 @@ export async function readContainerLogs(
   const where = awslogsStream(container, taskId);
   if (!where) return undefined;
   try {
+    // Loaded here, with the client (aws-clients/logs.ts), only when a failure needs its logs.
+    const { GetLogEventsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
     const out = await logs.send(
       new GetLogEventsCommand({
         logGroupName: where.group,
