@@ -330,6 +330,8 @@ jobs:
           sub: 'repo:acme/shop:ref:refs/heads/main',
           job_workflow_ref: 'acme/shop/.github/workflows/token.yml@refs/heads/main',
         }),
+        // The issuer keeps the token it handed out (an unsigned JWT of those claims).
+        token: expect.stringMatching(/^eyJ[\w-]+\.eyJ[\w-]+\.$/),
       },
     ]);
   });
