@@ -30,6 +30,15 @@ function importsOf(text: string): Import[] {
   }
   for (const match of text.matchAll(/export\s+\*\s+from\s*['"]([^'"]+)['"]/g))
     found.push({ from: match[1], names: [] });
+  // Code loaded on demand is code the action can run: `const { A } = await import('pkg')`
+  // and `await import('./module.js')` count as imports.
+  for (const match of text.matchAll(/(?:\{([\w$\s,:]*)\}\s*=\s*)?await\s+import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
+    const names = (match[1] ?? '')
+      .split(',')
+      .map((n) => n.split(':')[0].trim())
+      .filter(Boolean);
+    found.push({ from: match[2], names });
+  }
   return found;
 }
 
@@ -62,8 +71,8 @@ function resolveRelative(from: string, specifier: string): string | undefined {
 /**
  * The AWS operations an action's code can call, as IAM actions (`ecs:UpdateService`):
  * every `new XCommand(` and `paginateX(` in the files reachable from its entry point,
- * following relative imports and, for `@berth/shared`, the modules that define the names
- * it imports.
+ * following relative imports (static and `await import()`), `@berth/shared/<module>`
+ * sub-paths and, for the `@berth/shared` barrel, the modules that define the names it imports.
  */
 export function awsOperationsOf(action: string): { operations: string[]; files: string[] } {
   const entry = join(REPO_ROOT, 'actions', action, 'src', 'index.ts');
@@ -79,6 +88,12 @@ export function awsOperationsOf(action: string): { operations: string[]; files: 
     for (const { from, names } of importsOf(text)) {
       if (from.startsWith('.')) {
         const target = resolveRelative(file, from);
+        if (target) queue.push(target);
+      } else if (from.startsWith('@berth/shared/')) {
+        const target = resolveRelative(
+          join(SHARED_SRC, 'index.ts'),
+          `./${from.slice('@berth/shared/'.length)}`,
+        );
         if (target) queue.push(target);
       } else if (from === '@berth/shared') {
         for (const name of names) {
