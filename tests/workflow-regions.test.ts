@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { loadScenario, type RunningEmulator, type Scenario, startEmulator } from '@berth/emulator';
-import { ACCOUNT, ECR_HOST, SHOP_SCENARIO, SHOP_SHA, shopRepository } from '@berth/testkit';
-import { caller, digestOf, running, runShop, stepResults } from './workflow-shop.js';
+import { ACCOUNT, ECR_HOST, SHOP_SCENARIO, SHOP_SHA, SHOP_VARS, shopRepository } from '@berth/testkit';
+import { caller, digestOf, rollbackDispatch, running, runShop, stepResults } from './workflow-shop.js';
 
 // Issue 17's multi-region path (UC17) through deploy.yml, run by the workflow harness against
 // the emulator (run `npm run bundle` first). The shop builds in eu-west-1; us-west-2 is a
@@ -97,6 +97,7 @@ describe('multi-region deploys (UC17)', () => {
       timeScale: TIME_SCALE,
       seed: 7,
     });
+    const eastBefore = await running(emulator, 'staging', 'eu-west-1');
     const westBefore = await running(emulator, 'staging', WEST);
     const digest = await pushRelease();
 
@@ -142,6 +143,30 @@ describe('multi-region deploys (UC17)', () => {
     expect(run.concurrency.map((record) => record.group)).toEqual(
       expect.arrayContaining(['berth-staging-shop-web-eu-west-1', `berth-staging-shop-web-${WEST}`]),
     );
+
+    // The operator rolls staging back in all its regions (examples/rollback.yml, region `all`):
+    // each region returns to the revision it ran before, and its staging tag follows.
+    const rolledBack = await runShop(emulator, '.github/workflows/rollback.yml', {
+      vars: { ...SHOP_VARS, BERTH_REGIONS_STAGING: `["eu-west-1","${WEST}"]` },
+      event: {
+        ...rollbackDispatch('staging', 'errors after sha-2222222'),
+        inputs: { ...rollbackDispatch('staging', 'errors after sha-2222222').inputs, region: 'all' },
+      },
+    });
+    expect(rolledBack.conclusion).toBe('success');
+    expect(rolledBack.jobs.map((job) => [job.path, job.result])).toEqual([
+      ['rollback / rollback (eu-west-1)', 'success'],
+      [`rollback / rollback (${WEST})`, 'success'],
+    ]);
+    expect(await running(emulator, 'staging', 'eu-west-1')).toMatchObject({
+      revision: eastBefore.revision,
+      image: eastBefore.image,
+    });
+    expect(await running(emulator, 'staging', WEST)).toMatchObject({
+      revision: westBefore.revision,
+      image: westBefore.image,
+    });
+    expect(await digestOf(emulator, 'staging', WEST)).not.toBe(digest);
   }, 300_000);
 
   it('replication broken: the second region fails after its wait naming region and digest, before any change there; the first region keeps its deploy', async () => {

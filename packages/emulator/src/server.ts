@@ -192,24 +192,18 @@ async function handleControl(
   }
 }
 
-/** `?region=<name>` sends a control request to a further region's core (the OIDC token endpoint takes claims instead). */
+/**
+ * `?region=<name>` sends a control request to that region's core, as an AWS call signed for it
+ * would go (an undeclared region is the primary); the OIDC token endpoint takes claims instead.
+ */
 function handleRegionalControl(
   regions: RegionalCores,
   request: IncomingMessage,
   response: ServerResponse,
   url: URL,
 ) {
-  const region = url.pathname.startsWith('/_emulator/oidc') ? null : url.searchParams.get('region');
-  if (region === null) return handleControl(regions.primary, request, response, url);
-  const core = regions.region(region);
-  if (!core) {
-    return Promise.resolve(
-      sendControl(response, 404, {
-        error: `No region ${region} in the scenario (declared: ${regions.primary.world.region} and its \`regions\`)`,
-      }),
-    );
-  }
-  return handleControl(core, request, response, url);
+  const region = url.pathname.startsWith('/_emulator/oidc') ? undefined : url.searchParams.get('region');
+  return handleControl(regions.coreFor(region ?? undefined), request, response, url);
 }
 
 async function handleAws(
