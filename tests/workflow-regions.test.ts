@@ -23,8 +23,15 @@ function twoRegionShop(replication: { delaySeconds: number; failureCode?: string
   const shop = loadScenario(SHOP_SCENARIO);
   const toWest = <T>(value: T): T =>
     JSON.parse(JSON.stringify(value).replaceAll(ECR_HOST, WEST_HOST).replaceAll('"eu-west-1"', `"${WEST}"`));
+  // docs/setup.md: the environment's deploy role must be allowed in every region it deploys to.
+  const iam = structuredClone(shop.iam);
+  for (const role of iam?.roles ?? []) {
+    if (role.roleArn.endsWith(':role/shop-staging-deploy'))
+      role.placeholders = { ...role.placeholders, Region: ['eu-west-1', WEST] };
+  }
   return {
     ...shop,
+    iam,
     regions: {
       [WEST]: {
         clusters: ['staging'],

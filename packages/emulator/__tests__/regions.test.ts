@@ -11,7 +11,7 @@ import {
   PutReplicationConfigurationCommand,
   RepositoryNotFoundException,
 } from '@aws-sdk/client-ecr';
-import { ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
+import { DescribeClustersCommand, ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
 import { destinationsFor } from '../src/ecr/replication.js';
 import { regionFromAuthorization } from '../src/protocol.js';
 import { type RunningEmulator, startEmulator } from '../src/server.js';
@@ -101,6 +101,53 @@ describe('region routing', () => {
     ]);
     expect(emulator.region('us-west-2')?.world.region).toBe('us-west-2');
     expect(emulator.region('ap-south-1')).toBeUndefined();
+  });
+
+  it('IAM is global: a policy written with the scenario region’s ${Region} does not grant another region, one naming both does', async () => {
+    const role = (roleArn: string, placeholders?: Record<string, string[]>) => ({
+      roleArn,
+      placeholders,
+      policies: [
+        {
+          document: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Action: 'ecs:DescribeClusters',
+                Resource: 'arn:aws:ecs:${Region}:${Account}:cluster/*',
+              },
+            ],
+          },
+        },
+      ],
+    });
+    emulator = await startEmulator({
+      scenario: scenario({
+        clusters: ['primary-only', 'west'],
+        iam: {
+          roles: [
+            role(`arn:aws:iam::${ACCOUNT}:role/home`),
+            role(`arn:aws:iam::${ACCOUNT}:role/both`, { Region: ['eu-west-1', 'us-west-2'] }),
+          ],
+        },
+      }),
+    });
+    const list = (roleName: string, region: string) => {
+      const session = emulator.control.iam.session(`arn:aws:iam::${ACCOUNT}:role/${roleName}`);
+      return new ECSClient({
+        endpoint: emulator.url,
+        region,
+        credentials: {
+          accessKeyId: session.accessKeyId,
+          secretAccessKey: session.secretAccessKey,
+          sessionToken: session.sessionToken,
+        },
+      }).send(new DescribeClustersCommand({ clusters: [region === 'eu-west-1' ? 'primary-only' : 'west'] }));
+    };
+    await expect(list('home', 'eu-west-1')).resolves.toBeDefined();
+    expect((await rejection(list('home', 'us-west-2'))).name).toBe('AccessDeniedException');
+    await expect(list('both', 'us-west-2')).resolves.toBeDefined();
   });
 
   it('refuses a region that is not one, naming it', async () => {

@@ -25,6 +25,22 @@ export interface RegionalCores {
 
 const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
+/**
+ * IAM is global: a role's policies are the ones written for the account, so a template's
+ * `${Region}` is the scenario's own region in every region's world unless the role's
+ * placeholders say otherwise (`Region: '*'` or a list), as a real policy must.
+ */
+function accountIam(scenario: Scenario): Scenario['iam'] {
+  if (!scenario.iam) return undefined;
+  return {
+    ...scenario.iam,
+    roles: scenario.iam.roles?.map((role) => ({
+      ...role,
+      placeholders: { Region: scenario.region!, ...role.placeholders },
+    })),
+  };
+}
+
 export function createRegionalCores(options: CoreOptions): RegionalCores {
   const scenario: Scenario = loadScenario(options.scenario);
   const others = new Map<string, EmulatorCore>();
@@ -56,7 +72,7 @@ export function createRegionalCores(options: CoreOptions): RegionalCores {
           region: name,
           accountId: primary.world.accountId,
           trust: scenario.trust,
-          iam: scenario.iam,
+          iam: accountIam(scenario),
         },
         shared: primary.shared,
       }),
