@@ -382,14 +382,13 @@ describe('promotion (source)', () => {
       store('replicated', BUILT);
       return { imageDetails: [{ imageDigest: digestOf(BUILT), imageSizeInBytes: 4096 }] };
     });
-    const { deps, exec, logger, outputs } = setup({
+    const { effects, exec, logger, outputs } = setup({
       repository: 'shop',
       source: digestOf(BUILT),
       tags: '',
       'wait-minutes': '5',
     });
-    deps.waitClock = manualClock(Date.UTC(2024, 0, 15, 14, 30));
-    const result = await runAction(deps);
+    const result = await main(effects);
     expect(exec.calls).toHaveLength(0);
     expect(puts()).toEqual([]);
     expect(result.tagOutcomes).toEqual([]);
