@@ -3,7 +3,8 @@ import { ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { type RunningEmulator, startEmulator } from '@berth/emulator';
 import { recordingLogger } from '@berth/testkit/doubles.js';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { ConfigurationError, OutcomeError, waitForImageArrival } from '../src/index.js';
+import { ConfigurationError, OutcomeError } from '../src/errors.js';
+import { waitForImageArrival } from '../src/image-arrival.js';
 
 // Against the emulator's ECR replication, which follows AWS's documentation
 // (https://docs.aws.amazon.com/AmazonECR/latest/userguide/registry-settings-configure.html; an image
