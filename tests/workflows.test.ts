@@ -186,7 +186,7 @@ describe('deploy.yml', () => {
   it('runs in the environment given, one deploy per environment, service and region, never cancelled; rollback.yml shares the group', () => {
     expect(job.environment).toBe('${{ inputs.environment }}');
     const group =
-      "berth-${{ inputs.environment }}-${{ inputs.service }}${{ inputs.aws-region != '' && format('-{0}', inputs.aws-region) || '' }}";
+      "berth-${{ inputs.environment }}-${{ inputs.service }}${{ (matrix.region || inputs.aws-region) != '' && format('-{0}', matrix.region || inputs.aws-region) || '' }}";
     expect(job.concurrency).toEqual({ group, 'cancel-in-progress': false });
     expect(workflow('.github/workflows/rollback.yml').doc.jobs.rollback.concurrency).toEqual({
       group,

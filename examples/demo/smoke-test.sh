@@ -6,7 +6,8 @@
 # job's CLUSTER in the environment.
 set -euo pipefail
 url=${1:?usage: smoke-test.sh URL}
-tasks=$(curl -fsS "$AWS_ENDPOINT_URL/_emulator/ecs/tasks?cluster=$CLUSTER&service=$BERTH_SERVICE&desiredStatus=RUNNING")
+# The region's own tasks: each region of a multi-region deploy is a world of its own.
+tasks=$(curl -fsS "$AWS_ENDPOINT_URL/_emulator/ecs/tasks?cluster=$CLUSTER&service=$BERTH_SERVICE&desiredStatus=RUNNING&region=${AWS_REGION:-}")
 node - "$tasks" "$BERTH_IMAGE" "$url" <<'JS'
 const [tasks, image, url] = process.argv.slice(2);
 const running = JSON.parse(tasks).filter((task) => task.lastStatus === 'RUNNING');

@@ -133,3 +133,28 @@ describe('getInputs', () => {
     }
   });
 });
+
+describe('wait-minutes', () => {
+  const digest = `sha256:${'a'.repeat(64)}`;
+
+  it('waits only for a digest in `source`, and less than the step’s timeout', () => {
+    expect(read({ repository: 'shop' }).inputs.waitMinutes).toBe(0);
+    expect(read({ repository: 'shop', source: digest, 'wait-minutes': '20' }).inputs.waitMinutes).toBe(20);
+    const table: Array<[Record<string, string>, RegExp]> = [
+      [{ 'wait-minutes': '5' }, /`wait-minutes` \(5\) waits for the digest in `source`.*`source` is empty/],
+      [
+        { 'wait-minutes': '5', source: 'sha-abc1234' },
+        /`source` is "sha-abc1234"\. Set `source` to the image's digest/,
+      ],
+      [
+        { 'wait-minutes': '30', source: digest },
+        /`wait-minutes` \(30\) must be less than `timeout-minutes` \(30\)/,
+      ],
+      [{ 'wait-minutes': '-1', source: digest }, /wait-minutes/],
+    ];
+    for (const [values, message] of table) {
+      expect(() => read({ repository: 'shop', ...values })).toThrow(ConfigurationError);
+      expect(() => read({ repository: 'shop', ...values })).toThrow(message);
+    }
+  });
+});

@@ -374,6 +374,29 @@ describe('promotion (source)', () => {
     expect(outputs).toMatchObject({ digest: digestOf(BUILT), skipped: 'true', builder: 'none' });
   });
 
+  it('wait-minutes with empty tags waits for the digest to arrive (replication), then writes nothing', async () => {
+    let looks = 0;
+    ecrMock.on(DescribeImagesCommand).callsFake(() => {
+      looks += 1;
+      if (looks < 3) throw Object.assign(new Error('not there yet'), { name: 'ImageNotFoundException' });
+      store('replicated', BUILT);
+      return { imageDetails: [{ imageDigest: digestOf(BUILT), imageSizeInBytes: 4096 }] };
+    });
+    const { effects, exec, logger, outputs } = setup({
+      repository: 'shop',
+      source: digestOf(BUILT),
+      tags: '',
+      'wait-minutes': '5',
+    });
+    const result = await main(effects);
+    expect(exec.calls).toHaveLength(0);
+    expect(puts()).toEqual([]);
+    expect(result.tagOutcomes).toEqual([]);
+    expect(logger.lines.filter((line) => line.includes('Waiting for'))).toHaveLength(2);
+    expect(logger.text()).toContain(`${digestOf(BUILT)} arrived in ${REGISTRY}/shop (eu-west-1) after 20 s.`);
+    expect(outputs).toMatchObject({ digest: digestOf(BUILT), skipped: 'true' });
+  });
+
   it('a source that does not exist is a clear error and nothing is written', async () => {
     const { effects } = setup({ repository: 'shop', source: 'sha-0000000', tags: 'prod' });
     await expect(main(effects)).rejects.toThrow(

@@ -53,6 +53,8 @@ export interface Inputs {
   sbom?: string;
   /** Minutes the step's AWS calls may take in all (1–360); the build itself is the job's to bound. */
   timeoutMinutes: number;
+  /** Promotion: minutes to wait for the `source` digest to arrive (ECR replication); 0 does not wait. */
+  waitMinutes: number;
   aws: AwsInputs;
 }
 
@@ -198,6 +200,22 @@ function checkSecretIds(sources: Array<[string, Map<string, string>]>): void {
   }
 }
 
+/** Waiting is for a digest that replication will bring, and ends before the step's deadline. */
+function validateWait(waitMinutes: number, source: string | undefined, timeoutMinutes: number): number {
+  if (waitMinutes === 0) return 0;
+  if (!source?.startsWith('sha256:')) {
+    throw new ConfigurationError(
+      `Input \`wait-minutes\` (${waitMinutes}) waits for the digest in \`source\` to arrive in the registry, but \`source\` is ${source === undefined ? 'empty' : JSON.stringify(source)}. Set \`source\` to the image's digest (\`sha256:…\`) or remove \`wait-minutes\`.`,
+    );
+  }
+  if (waitMinutes >= timeoutMinutes) {
+    throw new ConfigurationError(
+      `Input \`wait-minutes\` (${waitMinutes}) must be less than \`timeout-minutes\` (${timeoutMinutes}), which bounds the whole step. Raise \`timeout-minutes\` or lower \`wait-minutes\`.`,
+    );
+  }
+  return waitMinutes;
+}
+
 function validateSource(value: string | undefined): string | undefined {
   if (value === undefined || SOURCE.test(value)) return value;
   throw new ConfigurationError(
@@ -215,6 +233,8 @@ export function getInputs(reader: InputReader = new InputReader()): Inputs {
     ['secret-files', secretFiles],
     ['secret-envs', secretEnvs],
   ]);
+  const source = validateSource(reader.optional('source'));
+  const timeoutMinutes = reader.integer('timeout-minutes', { min: 1, max: 360, fallback: 30 });
   return {
     repository: validateRepository(
       reader.required('repository', 'name the ECR repository to push to, e.g. `repository: shop/web`.'),
@@ -225,7 +245,7 @@ export function getInputs(reader: InputReader = new InputReader()): Inputs {
     version: reader.optional('version'),
     environment: reader.optional('environment'),
     allowLatest: reader.boolean('allow-latest', false),
-    source: validateSource(reader.optional('source')),
+    source,
     skipIfExists: reader.boolean('skip-if-exists', true),
     push: reader.boolean('push', true),
     builder: reader.enumeration('builder', BUILDERS, 'auto'),
@@ -249,7 +269,12 @@ export function getInputs(reader: InputReader = new InputReader()): Inputs {
     dockerConfig: reader.boolean('docker-config', false),
     provenance: reader.optional('provenance'),
     sbom: reader.optional('sbom'),
-    timeoutMinutes: reader.integer('timeout-minutes', { min: 1, max: 360, fallback: 30 }),
+    timeoutMinutes,
+    waitMinutes: validateWait(
+      reader.integer('wait-minutes', { min: 0, max: 359, fallback: 0 }),
+      source,
+      timeoutMinutes,
+    ),
     aws: readAwsInputs(reader),
   };
 }

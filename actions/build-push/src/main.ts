@@ -75,12 +75,15 @@ async function buildPush(effects: Effects): Promise<BuildPushResult> {
   for (const value of inputs.secrets.values()) if (value !== '') setSecret(value);
   const run = readRunContext(effects.env, await readEventPayload(files, effects.env.GITHUB_EVENT_PATH));
   const now = new Date((effects.wallClock ?? systemClock(1)).now());
-  const tagPlan = planTags(inputs.tags, inputs.flavor, tagContext(run, now, inputs), {
+  const buildMode = inputs.source === undefined;
+  // Promotion that only waits for the digest to arrive (`wait-minutes`, `tags` empty): no tag is computed or written.
+  const waitOnly = !buildMode && inputs.waitMinutes > 0 && inputs.tags.length === 0;
+  const planned = planTags(inputs.tags, inputs.flavor, tagContext(run, now, inputs), {
     allowLatest: inputs.allowLatest,
   });
+  const tagPlan = waitOnly ? { ...planned, tags: [], notes: [] } : planned;
   const tags = tagPlan.tags;
   for (const note of tagPlan.notes) logger.info(note);
-  const buildMode = inputs.source === undefined;
   const workspace = effects.env.GITHUB_WORKSPACE || effects.files.workspace;
   if (buildMode) checkBuildFiles(inputs, workspace, effects.env.RUNNER_TEMP || undefined);
   const buildSecrets = buildMode
@@ -96,7 +99,7 @@ async function buildPush(effects: Effects): Promise<BuildPushResult> {
       'Input `push` is `false` but `source` asks to re-tag an existing image in the registry. Remove one of them.',
     );
   }
-  logger.info(`Tags: ${tags.join(', ')}`);
+  if (tags.length > 0) logger.info(`Tags: ${tags.join(', ')}`);
 
   // 2–3. The AWS SDK and the builders load only now: a wrong input above fails without parsing them.
   const { publish } = await import('./publish.js');

@@ -29,6 +29,7 @@ import {
   isAccessDenied,
   wrapError,
 } from '@berth/shared/errors';
+import { waitForImageArrival } from '@berth/shared/image-arrival';
 import { inGroup, type Logger } from '@berth/shared/logger';
 import type { resolveBuildSecrets } from './build-secrets.js';
 import { detectBuilder, runBuild } from './builders/index.js';
@@ -205,6 +206,20 @@ export async function publish(effects: Effects, plan: Plan): Promise<BuildPushRe
   // 3a. Promotion: no build, the tested image gets the new tags.
   if (!buildMode && target) {
     const source = inputs.source!;
+    if (inputs.waitMinutes > 0) {
+      await inGroup(logger, `Wait for ${source}`, () =>
+        waitForImageArrival({
+          ecr: target.ecr,
+          registry,
+          region: aws!.region,
+          repository: repo,
+          digest: source,
+          timeoutMs: inputs.waitMinutes * 60_000,
+          clock: effects.clock,
+          logger,
+        }),
+      );
+    }
     const manifest = await inGroup(logger, `Promote ${source}`, async () => {
       const found = await getImageManifest(target.ecr, repo, imageIdFrom(source), 'source');
       logger.info(`${source} is ${found.digest} (${found.mediaType})`);

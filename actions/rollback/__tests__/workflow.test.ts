@@ -130,10 +130,11 @@ describe('.github/workflows/rollback.yml', () => {
 
   it('runs in the chosen environment, one per environment, service and region, never cancelling, with a timeout', () => {
     expect(job.environment).toBe('${{ inputs.environment }}');
-    // Issue 17: the region is part of the group, so a region matrix does not cancel its queued regions.
+    // Issue 17: the region is part of the group, so a region matrix does not cancel its queued regions
+    // (`aws-region: all` makes one job per region; deploy.yml's group is the same text).
     expect(job.concurrency).toEqual({
       group:
-        "berth-${{ inputs.environment }}-${{ inputs.service }}${{ inputs.aws-region != '' && format('-{0}', inputs.aws-region) || '' }}",
+        "berth-${{ inputs.environment }}-${{ inputs.service }}${{ (matrix.region || inputs.aws-region) != '' && format('-{0}', matrix.region || inputs.aws-region) || '' }}",
       'cancel-in-progress': false,
     });
     const rollback = steps.find((step) => step.id === 'rollback')!;
@@ -163,7 +164,8 @@ describe('.github/workflows/rollback.yml', () => {
     const declared = Object.keys(loadActionManifest('rollback').inputs);
     for (const name of Object.keys(rollback.with!))
       expect([name, declared.includes(name)]).toEqual([name, true]);
-    expect(job.env.AWS_REGION).toBe('${{ inputs.aws-region || vars.AWS_REGION }}');
+    // The matrix region: the `aws-region` input (each region of `all`), else the environment's variable.
+    expect(job.env.AWS_REGION).toBe('${{ matrix.region || vars.AWS_REGION }}');
     expect(rollback.with).toMatchObject({
       service: '${{ inputs.service }}',
       to: '${{ inputs.to }}',

@@ -6,7 +6,7 @@
 import { type CallFilter, CallLog, type CallRecord } from './call-log.js';
 import { type ControllableClock, createClock, derivedRandom, mulberry32, randomUuid } from './clock.js';
 import { type CodeDeployModule, createCodeDeploy } from './codedeploy/index.js';
-import { createEcr, type EcrModule } from './ecr/index.js';
+import { createEcr, type EcrModule, type ReplicaDelivery } from './ecr/index.js';
 import type { EcsControl } from './ecs/index.js';
 import { type Fault, FaultInjector, type FaultSpec } from './faults.js';
 import { Authorizer } from './iam/enforce.js';
@@ -46,6 +46,10 @@ export interface CoreOptions {
   createEcs?: CreateEcs;
   /** Called with anything a handler throws that is not an AwsError (a bug; answered as 500 InternalFailure). */
   onInternalError?: (error: unknown) => void;
+  /** A further region's core shares the primary's clock and STS credentials (regions.ts). */
+  shared?: { clock: ControllableClock; credentials: CredentialStore };
+  /** Where ECR replication delivers copies (regions.ts); without it every copy fails. */
+  replicate?: ReplicaDelivery;
 }
 
 export interface EmulatorState {
@@ -127,6 +131,10 @@ export interface EmulatorCore {
   requestId(): string;
   /** Mirrors the backing registry now (state reads over HTTP do this first); no-op without one. */
   syncRegistry(): Promise<void>;
+  /** Brings every module's state machines to now (another region's call may depend on them, e.g. replication). */
+  tick(): void;
+  /** What a further region's core shares with this one. */
+  shared: { clock: ControllableClock; credentials: CredentialStore };
 }
 
 const THROTTLING: Record<string, { code: string; message: string }> = {
@@ -152,7 +160,8 @@ export function createCore(options: CoreOptions = {}): EmulatorCore {
         : Date.parse(options.startTime);
   if (startMs !== undefined && Number.isNaN(startMs))
     throw new Error(`startTime ${options.startTime} is not a time`);
-  const clock: ControllableClock = createClock({ timeScale: options.timeScale ?? 1, startMs });
+  const clock: ControllableClock =
+    options.shared?.clock ?? createClock({ timeScale: options.timeScale ?? 1, startMs });
 
   let worldRandom = mulberry32(seed);
   let settings: EmulatorSettings = {
@@ -162,7 +171,7 @@ export function createCore(options: CoreOptions = {}): EmulatorCore {
   const calls = new CallLog();
   let faults = new FaultInjector(derivedRandom(seed, 'faults'));
   let requestRandom = derivedRandom(seed, 'request-ids');
-  const credentials = new CredentialStore(derivedRandom(seed, 'credentials'));
+  const credentials = options.shared?.credentials ?? new CredentialStore(derivedRandom(seed, 'credentials'));
 
   const world: World = {
     region: initial.region!,
@@ -179,7 +188,11 @@ export function createCore(options: CoreOptions = {}): EmulatorCore {
 
   const logs: LogsModule = createLogs(world);
   world.logs = logs.sink;
-  const ecr: EcrModule = createEcr(world, { seed, registryUrl: options.registryUrl });
+  const ecr: EcrModule = createEcr(world, {
+    seed,
+    registryUrl: options.registryUrl,
+    replicate: options.replicate,
+  });
   world.images = ecr.catalog;
   const sts = createSts(world, credentials);
   const ecs: EcsModule | undefined = options.createEcs?.(world);
@@ -480,5 +493,7 @@ export function createCore(options: CoreOptions = {}): EmulatorCore {
     dispatch,
     requestId,
     syncRegistry: () => ecr.sync(),
+    tick: tickAll,
+    shared: { clock, credentials },
   };
 }

@@ -97,3 +97,9 @@ export function accessKeyIdFromAuthorization(header: string | undefined): string
   if (!header) return undefined;
   return /Credential=([^/,\s]+)\//.exec(header)?.[1];
 }
+
+/** Region of a SigV4 `Authorization` header's credential scope (`Credential=AKID/date/region/service/aws4_request`). */
+export function regionFromAuthorization(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  return /Credential=[^/,\s]+\/\d{8}\/([^/,\s]+)\//.exec(header)?.[1];
+}

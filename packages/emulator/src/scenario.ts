@@ -143,36 +143,16 @@ const iamSpec = obj({
 });
 // ── end IAM ────────────────────────────────────────────────────────────────────
 
-const SCENARIO_SPEC = obj({
-  region: str(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'an AWS region such as us-east-1'),
-  accountId: str(/^\d{12}$/, 'twelve digits'),
+const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+const REGIONAL_FIELDS = {
   settings: obj({ serviceDeploymentsApi: oneOf('enabled', 'access-denied', 'unavailable') }),
   clusters: list(str()),
   taskDefinitions: list(freeForm),
   services: list(serviceSpec),
   repositories: list(repositorySpec),
-  behaviours: { kind: 'record', of: behaviourSpec },
-  trust: list(
-    obj(
-      {
-        roleArn: str(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'an IAM role ARN'),
-        audience: str(),
-        subjects: list(str()),
-        maxSessionDurationSeconds: num(3600, 43200, true),
-      },
-      ['roleArn', 'subjects'],
-    ),
-  ),
+  behaviours: { kind: 'record', of: behaviourSpec } as Spec,
   alarms: list(str()),
-  iam: iamSpec,
-  codedeploy: obj({
-    applications: list(freeForm),
-    deploymentGroups: list(freeForm),
-    hooks: {
-      kind: 'record',
-      of: obj({ status: oneOf('Succeeded', 'Failed', 'Pending'), afterSeconds: num(0) }),
-    },
-  }),
   logs: list(
     obj(
       {
@@ -197,6 +177,62 @@ const SCENARIO_SPEC = obj({
       ['reason'],
     ),
   ),
+};
+
+// PutReplicationConfiguration's shape (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_ReplicationConfiguration.html).
+const replicationSpec = obj(
+  {
+    rules: list(
+      obj(
+        {
+          destinations: list(
+            obj(
+              {
+                region: str(REGION_PATTERN, 'an AWS region such as us-west-2'),
+                registryId: str(/^\d{12}$/, 'twelve digits'),
+              },
+              ['region', 'registryId'],
+            ),
+          ),
+          repositoryFilters: list(
+            obj({ filter: str(), filterType: oneOf('PREFIX_MATCH') }, ['filter', 'filterType']),
+          ),
+        },
+        ['destinations'],
+      ),
+    ),
+    delaySeconds: num(0),
+    failureCode: str(),
+  },
+  ['rules'],
+);
+
+const SCENARIO_SPEC = obj({
+  region: str(REGION_PATTERN, 'an AWS region such as us-east-1'),
+  accountId: str(/^\d{12}$/, 'twelve digits'),
+  ...REGIONAL_FIELDS,
+  trust: list(
+    obj(
+      {
+        roleArn: str(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'an IAM role ARN'),
+        audience: str(),
+        subjects: list(str()),
+        maxSessionDurationSeconds: num(3600, 43200, true),
+      },
+      ['roleArn', 'subjects'],
+    ),
+  ),
+  iam: iamSpec,
+  codedeploy: obj({
+    applications: list(freeForm),
+    deploymentGroups: list(freeForm),
+    hooks: {
+      kind: 'record',
+      of: obj({ status: oneOf('Succeeded', 'Failed', 'Pending'), afterSeconds: num(0) }),
+    },
+  }),
+  regions: { kind: 'record', of: obj(REGIONAL_FIELDS) },
+  replication: replicationSpec,
 });
 
 function describe(value: unknown): string {
@@ -413,8 +449,14 @@ export function mergeScenario(base: Scenario, fragment: Scenario): Scenario {
       `accountId: a seed cannot change the account (${base.accountId} → ${fragment.accountId})`,
     ]);
   }
+  if (fragment.regions) {
+    throw new ScenarioError([
+      'regions: a seed cannot add regions; declare them in the scenario the emulator starts with (seed a region through its own control: `emulator.region(name).seed(…)`)',
+    ]);
+  }
   const merged: Scenario = structuredClone(base);
   const add = structuredClone(fragment);
+  if (add.replication) merged.replication = add.replication;
   if (add.settings) merged.settings = { ...merged.settings, ...add.settings };
   if (add.clusters) merged.clusters = [...new Set([...(merged.clusters ?? []), ...add.clusters])];
   if (add.taskDefinitions)

@@ -8,14 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import type { CallFilter } from './call-log.js';
 import { createEcs as createEcsEngine } from './ecs/index.js';
-import {
-  type AwsCall,
-  type CoreOptions,
-  type CreateEcs,
-  createCore,
-  type EmulatorControl,
-  type EmulatorCore,
-} from './emulator.js';
+import type { AwsCall, CoreOptions, CreateEcs, EmulatorControl, EmulatorCore } from './emulator.js';
 import { berthSession } from './iam/berth-session.js';
 import {
   accessKeyIdFromAuthorization,
@@ -25,7 +18,9 @@ import {
   encodeQueryResponse,
   JSON_CONTENT_TYPE,
   parseQueryBody,
+  regionFromAuthorization,
 } from './protocol.js';
+import { createRegionalCores, type RegionalCores } from './regions.js';
 import { runningEmulatorUrls } from './running.js';
 import type { World } from './world.js';
 
@@ -47,6 +42,11 @@ export interface RunningEmulator {
   stop(): Promise<void>;
   control: EmulatorControl;
   world: World;
+  /**
+   * A further region the scenario declares (`regions`): its own control and world. Over HTTP
+   * the control endpoints take `?region=<name>` for the same.
+   */
+  region(name: string): { control: EmulatorControl; world: World } | undefined;
 }
 
 function readBody(request: IncomingMessage): Promise<Buffer> {
@@ -192,13 +192,31 @@ async function handleControl(
   }
 }
 
+/**
+ * `?region=<name>` sends a control request to that region's core, as an AWS call signed for it
+ * would go (an undeclared region is the primary); the OIDC token endpoint takes claims instead.
+ */
+function handleRegionalControl(
+  regions: RegionalCores,
+  request: IncomingMessage,
+  response: ServerResponse,
+  url: URL,
+) {
+  const region = url.pathname.startsWith('/_emulator/oidc') ? undefined : url.searchParams.get('region');
+  return handleControl(regions.coreFor(region ?? undefined), request, response, url);
+}
+
 async function handleAws(
-  core: EmulatorCore,
+  regions: RegionalCores,
   request: IncomingMessage,
   response: ServerResponse,
   log?: (line: string) => void,
 ) {
   const body = await readBody(request);
+  // The region the request was signed for picks the world it reaches; a copy another region
+  // owes this one (ECR replication) is delivered first.
+  const core = regions.coreFor(regionFromAuthorization(request.headers.authorization));
+  regions.tickAll();
   const target = request.headers['x-amz-target'];
   const contentType = String(request.headers['content-type'] ?? '');
   const accessKeyId = accessKeyIdFromAuthorization(request.headers.authorization);
@@ -300,17 +318,18 @@ async function handleAws(
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const createEcs = options.createEcs ?? createEcsEngine;
-  const core = createCore({
+  const regions = createRegionalCores({
     ...options,
     createEcs,
     onInternalError: (error) => options.log?.(`internal error: ${(error as Error)?.stack ?? error}`),
   });
+  const core = regions.primary;
   const sockets = new Set<Socket>();
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://emulator');
     const handled = url.pathname.startsWith('/_emulator')
-      ? handleControl(core, request, response, url)
-      : handleAws(core, request, response, options.log);
+      ? handleRegionalControl(regions, request, response, url)
+      : handleAws(regions, request, response, options.log);
     handled.catch((error) => {
       options.log?.(`request failed: ${(error as Error)?.stack ?? error}`);
       if (!response.headersSent)
@@ -340,6 +359,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     port,
     control: core.control,
     world: core.world,
+    region(name) {
+      const found = regions.region(name);
+      return found && { control: found.control, world: found.world };
+    },
     stop() {
       runningEmulatorUrls.delete(url);
       stopped ??= new Promise<void>((resolve) => {

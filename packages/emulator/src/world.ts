@@ -160,6 +160,36 @@ export interface TrustRule {
   maxSessionDurationSeconds?: number;
 }
 
+/**
+ * The primary region's ECR replication configuration (PutReplicationConfiguration's shape),
+ * plus how the emulator carries it out.
+ */
+export interface ScenarioReplication {
+  rules: Array<{
+    destinations: Array<{ region: string; registryId: string }>;
+    repositoryFilters?: Array<{ filter: string; filterType: 'PREFIX_MATCH' }>;
+  }>;
+  /** Emulated seconds from a push until the copy exists in each destination (default 60). */
+  delaySeconds?: number;
+  /** Broken replication: every copy ends FAILED with this failure code after the delay instead of arriving. */
+  failureCode?: string;
+}
+
+/** A further region of the same account: its own ECS and ECR state (IAM and STS are global). */
+export type ScenarioRegion = Pick<
+  Scenario,
+  | 'clusters'
+  | 'taskDefinitions'
+  | 'services'
+  | 'repositories'
+  | 'behaviours'
+  | 'alarms'
+  | 'logs'
+  | 'secrets'
+  | 'placementFailures'
+  | 'settings'
+>;
+
 export interface Scenario {
   region?: string;
   accountId?: string;
@@ -187,6 +217,10 @@ export interface Scenario {
   placementFailures?: ScenarioPlacementFailure[];
   /** Identity policies attached to roles; with it the emulator enforces IAM (iam/scenario-iam.ts). */
   iam?: ScenarioIam;
+  /** Further regions by name, each a world of its own that calls signed for it reach (server.ts). */
+  regions?: Record<string, ScenarioRegion>;
+  /** ECR replication from this (the primary) region's registry to other regions. */
+  replication?: ScenarioReplication;
   /** CodeDeploy (ECS blue/green): applications and deployment groups to create, and what hook functions answer. */
   codedeploy?: ScenarioCodeDeploy;
 }

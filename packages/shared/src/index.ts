@@ -13,6 +13,7 @@ export * from './ecr-tag-rules.js';
 export * from './effects.js';
 export * from './errors.js';
 export * from './github-deployment.js';
+export * from './image-arrival.js';
 export * from './inputs.js';
 export * from './jwt.js';
 export * from './logger.js';

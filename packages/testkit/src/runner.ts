@@ -429,7 +429,11 @@ class Runner {
         'job-total': combinations.length,
         'max-parallel': combinations.length,
       };
-      const instancePath = matrix ? `${path} (${Object.values(matrix).map(String).join(', ')})` : path;
+      // Empty values name nothing: a one-region matrix of [""] (deploy.yml's default) keeps the job's plain path.
+      const shown = Object.values(matrix ?? {})
+        .map(String)
+        .filter((value) => value !== '');
+      const instancePath = shown.length > 0 ? `${path} (${shown.join(', ')})` : path;
       if (failFast) {
         this.write(`○ ${instancePath}: cancelled (fail-fast)`);
         this.jobs.push({

@@ -22,6 +22,15 @@ import {
 import { generateManifest, manifestDigest, manifestFacts } from './manifest.js';
 import { RegistryClient, RegistryError } from './registry.js';
 import {
+  checkReplicationConfiguration,
+  DEFAULT_REPLICATION_SECONDS,
+  destinationsFor,
+  type Replica,
+  type ReplicationConfiguration,
+  type ReplicationDestination,
+  type ReplicationStatus,
+} from './replication.js';
+import {
   DEFAULT_SCAN_SECONDS,
   hasFindings,
   normalizeBasicFinding,
@@ -62,6 +71,8 @@ interface Image {
   origin: 'memory' | 'registry';
   plan: ScanPlan;
   scan?: ScanState;
+  /** One entry per replication destination, from the push on (DescribeImageReplicationStatus). */
+  replication?: ReplicationStatus[];
 }
 
 interface Repository {
@@ -79,10 +90,15 @@ interface Repository {
   hiddenRegistryTags: Map<string, string>;
 }
 
+/** Hands a replicated image to the destination region's registry; a failure code when it cannot take it. */
+export type ReplicaDelivery = (destination: ReplicationDestination, replica: Replica) => string | undefined;
+
 export interface EcrOptions {
   seed: number;
   /** URL of a backing OCI registry (`http://127.0.0.1:5000`). */
   registryUrl?: string;
+  /** Where replicated images go (the server's region router); without it every copy fails. */
+  replicate?: ReplicaDelivery;
 }
 
 export interface EcrModule extends ServiceModule {
@@ -92,6 +108,8 @@ export interface EcrModule extends ServiceModule {
   /** Adds a scenario fragment's repositories and images without clearing anything. */
   seed(fragment: Scenario): void;
   registry?: RegistryClient;
+  /** A replicated image arriving from another region's registry (its repository is created when missing). */
+  receiveReplica(replica: Replica): void;
 }
 
 const REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
@@ -321,10 +339,77 @@ export function createEcr(world: World, options: EcrOptions): EcrModule {
     });
   }
 
-  /** After a push: enhanced repositories scan every image, basic ones when scan-on-push is on. */
+  /** After a push: enhanced repositories scan every image, basic ones when scan-on-push is on; replication starts. */
   function scanOnPush(repository: Repository, image: Image): void {
     if (repository.scanType === 'ENHANCED' || repository.scanOnPush)
       runScan(repository, image, world.clock.now());
+    replicateOnPush(repository, image);
+  }
+
+  // ---- replication (ecr/replication.ts has the rules) ----
+
+  let replicationConfiguration: ReplicationConfiguration | undefined;
+
+  /** A pushed image starts one copy per destination its repository matches, due after the scenario's delay. */
+  function replicateOnPush(repository: Repository, image: Image): void {
+    const destinations = destinationsFor(replicationConfiguration, repository.name);
+    if (destinations.length === 0) return;
+    const delayMs = (world.scenario.replication?.delaySeconds ?? DEFAULT_REPLICATION_SECONDS) * 1000;
+    const dueAt = world.clock.now() + delayMs;
+    image.replication = destinations.map((destination) => ({ ...destination, status: 'IN_PROGRESS', dueAt }));
+  }
+
+  /** Copies that are due arrive (or fail, when the scenario breaks replication). */
+  function tick(now: number): void {
+    for (const repository of repositories.values()) {
+      for (const image of repository.images.values()) {
+        for (const copy of image.replication ?? []) {
+          if (copy.status !== 'IN_PROGRESS' || copy.dueAt > now) continue;
+          const broken = world.scenario.replication?.failureCode;
+          const failureCode =
+            broken ??
+            (options.replicate
+              ? options.replicate(copy, {
+                  repositoryName: repository.name,
+                  manifest: image.manifest,
+                  mediaType: image.mediaType,
+                  tags: [...image.tags],
+                })
+              : 'DESTINATION_UNAVAILABLE');
+          copy.status = failureCode ? 'FAILED' : 'COMPLETE';
+          if (failureCode) copy.failureCode = failureCode;
+        }
+      }
+    }
+  }
+
+  function receiveReplica(replica: Replica): void {
+    const now = world.clock.now();
+    const repository =
+      repositories.get(replica.repositoryName) ?? addRepository({ name: replica.repositoryName }, now);
+    const digest = manifestDigest(replica.manifest);
+    if (!repository.images.has(digest)) {
+      const facts = manifestFacts(replica.manifest, replica.mediaType);
+      repository.images.set(digest, {
+        digest,
+        manifest: replica.manifest,
+        mediaType: facts.mediaType,
+        artifactMediaType: facts.artifactMediaType,
+        sizeBytes: facts.sizeBytes,
+        pushedAt: now,
+        tags: [],
+        origin: 'memory',
+        plan: planFor(repository, digest, replica.tags),
+      });
+      const image = repository.images.get(digest)!;
+      if (repository.scanType === 'ENHANCED' || repository.scanOnPush) runScan(repository, image, now);
+    }
+    // A tag the destination holds on another image stays there when it is immutable there.
+    for (const tag of replica.tags) {
+      const current = repository.tagIndex.get(tag);
+      if (current && current !== digest && tagIsImmutable(repository, tag)) continue;
+      setTag(repository, tag, digest);
+    }
   }
 
   function addRepository(spec: ScenarioRepository, createdAt: number): Repository {
@@ -386,6 +471,7 @@ export function createEcr(world: World, options: EcrOptions): EcrModule {
 
   function seed(fragment: Scenario): void {
     const now = world.clock.now();
+    if (fragment.replication) replicationConfiguration = { rules: fragment.replication.rules };
     for (const spec of fragment.repositories ?? []) {
       let repository = repositories.get(spec.name);
       if (!repository) repository = addRepository(spec, now);
@@ -408,6 +494,7 @@ export function createEcr(world: World, options: EcrOptions): EcrModule {
   function load(scenario: Scenario): void {
     repositories.clear();
     registryScanType = undefined;
+    replicationConfiguration = scenario.replication ? { rules: scenario.replication.rules } : undefined;
     manifestRandom = derivedRandom(options.seed, 'ecr-manifests');
     seed(scenario);
   }
@@ -784,7 +871,36 @@ export function createEcr(world: World, options: EcrOptions): EcrModule {
     return { scanType: type, rules: rules.filter((rule) => rule.repositoryFilters.length > 0) };
   }
 
+  const source = () => ({ region: world.region, registryId: world.accountId });
+
   const operations: ServiceModule['operations'] = {
+    // https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_PutReplicationConfiguration.html
+    PutReplicationConfiguration(input: any) {
+      replicationConfiguration = checkReplicationConfiguration(input.replicationConfiguration, source());
+      return { replicationConfiguration };
+    },
+    // https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_DescribeRegistry.html
+    DescribeRegistry() {
+      return {
+        registryId: world.accountId,
+        replicationConfiguration: replicationConfiguration ?? { rules: [] },
+      };
+    },
+    // https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_DescribeImageReplicationStatus.html
+    DescribeImageReplicationStatus(input: any) {
+      const repository = getRepository(input);
+      const image = requireImage(repository, input.imageId);
+      return {
+        repositoryName: repository.name,
+        imageId: { imageDigest: image.digest, imageTag: input.imageId?.imageTag },
+        replicationStatuses: (image.replication ?? []).map(({ region, registryId, status, failureCode }) => ({
+          region,
+          registryId,
+          status,
+          failureCode,
+        })),
+      };
+    },
     CreateRepository(input: any) {
       const name: string = input.repositoryName;
       if (!name || !REPOSITORY_NAME.test(name) || name.length < 2 || name.length > 256) {
@@ -1041,6 +1157,8 @@ export function createEcr(world: World, options: EcrOptions): EcrModule {
     sync,
     seed,
     load,
+    tick,
+    receiveReplica,
     registry,
     snapshot: () => {
       const now = world.clock.now();
