@@ -16,6 +16,7 @@ import { formatDuration } from '@berth/shared/duration';
 import { OutcomeError } from '@berth/shared/errors';
 import { inGroup } from '@berth/shared/logger';
 import { type AdviceContext, explainEcsError } from './advice.js';
+import { checkInputsFitController, deployWithCodeDeploy } from './codedeploy/deploy.js';
 import type { ServiceInputs } from './inputs.js';
 import { planServiceUpdate, serviceUpdateRequest, strategyLabel } from './plan.js';
 import { resolveTaskDefinition, type Step } from './step.js';
@@ -39,6 +40,10 @@ export async function deployService(inputs: ServiceInputs, step: Step): Promise<
       hint: 'to run a one-off task instead, set `run-task: true`.',
       explain: (error) => explainEcsError('DescribeServices', error, context),
     });
+    const controller = before.deploymentController?.type ?? 'ECS';
+    // A CODE_DEPLOY service is deployed through CodeDeploy (codedeploy/deploy.ts checks its inputs).
+    if (controller === 'CODE_DEPLOY') return { before, plan: undefined };
+    checkInputsFitController(inputs, controller);
     checkServiceManagedByEcs(before, cluster, 'deploy');
     // Everything the update needs is checked now, before the first write (registration).
     const plan = planServiceUpdate(inputs, before);
@@ -48,6 +53,7 @@ export async function deployService(inputs: ServiceInputs, step: Step): Promise<
     );
     return { before, plan };
   });
+  if (!plan) return deployWithCodeDeploy(inputs, step, before);
   const previousArn = before.taskDefinition;
 
   progress.from = { taskDefinitionArn: previousArn, images: {} };

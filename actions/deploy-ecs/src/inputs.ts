@@ -10,6 +10,12 @@ import {
 import { InputReader, parseList } from '@berth/shared/inputs';
 import { alarmNameProblem } from '@berth/shared/names';
 import { NOTIFY_INPUT_NAMES, type NotifyInputs, readNotifyInputs } from '@berth/shared/notify';
+import {
+  CODEDEPLOY_INPUT_NAMES,
+  type CodeDeployInputs,
+  codedeployInputsSet,
+  readCodeDeployInputs,
+} from './codedeploy/inputs.js';
 
 export const STRATEGIES = ['unchanged', 'rolling', 'blue-green', 'canary', 'linear'] as const;
 export type StrategyInput = (typeof STRATEGIES)[number];
@@ -67,6 +73,8 @@ export interface ServiceInputs extends CommonInputs {
   minimumHealthyPercent?: number;
   maximumPercent?: number;
   forceNewDeployment: boolean;
+  /** How to deploy a service with the CODE_DEPLOY controller (unset for others; checked once the controller is known). */
+  codedeploy: CodeDeployInputs;
   /** `hotfix` marks the record of a change that skipped the pipeline. */
   recordKind: 'deploy' | 'hotfix';
 }
@@ -111,6 +119,7 @@ export const INPUT_NAMES = [
   'minimum-healthy-percent',
   'maximum-percent',
   'force-new-deployment',
+  ...CODEDEPLOY_INPUT_NAMES,
   'enable-execute-command',
   'propagate-tags',
   'run-task',
@@ -298,6 +307,7 @@ export function getInputs(
     minimumHealthyPercent: reader.integer('minimum-healthy-percent', { min: 0, max: 100 }),
     maximumPercent: reader.integer('maximum-percent', { min: 100, max: 200 }),
     forceNewDeployment: reader.boolean('force-new-deployment', false),
+    codedeploy: readCodeDeployInputs(reader),
     enableExecuteCommand: optionalBoolean(reader, 'enable-execute-command'),
     propagateTags: reader.enumeration('propagate-tags', PROPAGATE_TAGS),
     runTask: reader.boolean('run-task', false),
@@ -353,6 +363,7 @@ const SERVICE_ONLY = [
   'minimumHealthyPercent',
   'maximumPercent',
   'forceNewDeployment',
+  'codedeploy',
   'recordKind',
 ] as const satisfies ReadonlyArray<keyof ServiceInputs>;
 
@@ -404,6 +415,7 @@ function serviceOnlyInputs(inputs: ParsedInputs): string[] {
   if (inputs.maximumPercent !== undefined) set.push('maximum-percent');
   if (inputs.forceNewDeployment) set.push('force-new-deployment');
   if (inputs.recordKind !== 'deploy') set.push('record-kind');
+  set.push(...codedeployInputsSet(inputs.codedeploy));
   return set;
 }
 
