@@ -8,6 +8,7 @@ const IAM_PREFIX: Record<string, string> = {
   '@aws-sdk/client-ecr': 'ecr',
   '@aws-sdk/client-sts': 'sts',
   '@aws-sdk/client-cloudwatch-logs': 'logs',
+  '@aws-sdk/client-codedeploy': 'codedeploy',
 };
 
 interface Import {

@@ -33,7 +33,7 @@ function keyOf(object: JsonObject, name: string): string | undefined {
   return Object.keys(object).find((key) => key.toLowerCase() === name.toLowerCase());
 }
 
-function valueOf(object: JsonObject, name: string): unknown {
+function memberOf(object: JsonObject, name: string): unknown {
   const key = keyOf(object, name);
   return key === undefined ? undefined : object[key];
 }
@@ -72,12 +72,12 @@ export function appSpecFromFile(text: string, file: string, taskDefinitionArn: s
     throw fail(`is not YAML or JSON (${(error as Error).message.split('\n')[0]})`);
   }
   if (!isObject(spec)) throw fail('is not a mapping');
-  const resources = valueOf(spec, 'resources');
+  const resources = memberOf(spec, 'resources');
   if (!Array.isArray(resources) || resources.length !== 1 || !isObject(resources[0])) {
     throw fail('does not have exactly one entry under `Resources`');
   }
   for (const resource of Object.values(resources[0])) {
-    const properties = isObject(resource) ? valueOf(resource, 'properties') : undefined;
+    const properties = isObject(resource) ? memberOf(resource, 'properties') : undefined;
     if (!isObject(properties)) throw fail('has a resource without `Properties`');
     properties[keyOf(properties, 'taskDefinition') ?? 'TaskDefinition'] = taskDefinitionArn;
   }
@@ -87,12 +87,12 @@ export function appSpecFromFile(text: string, file: string, taskDefinitionArn: s
 
 /** The container and port the AppSpec sends traffic to. */
 function trafficOf(spec: JsonObject, fail: (problem: string) => Error): AppSpecTraffic {
-  const resources = valueOf(spec, 'resources') as JsonObject[];
+  const resources = memberOf(spec, 'resources') as JsonObject[];
   const resource = Object.values(resources[0])[0];
-  const properties = isObject(resource) ? valueOf(resource, 'properties') : undefined;
-  const info = isObject(properties) ? valueOf(properties, 'loadBalancerInfo') : undefined;
-  const containerName = isObject(info) ? valueOf(info, 'containerName') : undefined;
-  const containerPort = isObject(info) ? Number(valueOf(info, 'containerPort')) : Number.NaN;
+  const properties = isObject(resource) ? memberOf(resource, 'properties') : undefined;
+  const info = isObject(properties) ? memberOf(properties, 'loadBalancerInfo') : undefined;
+  const containerName = isObject(info) ? memberOf(info, 'containerName') : undefined;
+  const containerPort = isObject(info) ? Number(memberOf(info, 'containerPort')) : Number.NaN;
   if (typeof containerName !== 'string' || !Number.isInteger(containerPort)) {
     throw fail('has no `LoadBalancerInfo` with `ContainerName` and `ContainerPort`');
   }

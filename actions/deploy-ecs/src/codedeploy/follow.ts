@@ -124,7 +124,7 @@ export async function followCodeDeployDeployment(
       const replacement = replacementTaskSet(seen.target);
       if (replacement?.identifer) {
         const failed = await newFailures(options, replacement.identifer, failedTasks, explained);
-        for (const task of failed) for (const text of describeFailedTask(task)) logger.info(text);
+        for (const task of failed) printFailedTask(task, logger);
         if (failedTasks.length >= threshold) {
           const first = failedTasks[0];
           stop = {
@@ -187,6 +187,15 @@ async function newFailures(
     .map((task) => toFailedTask(task, options.taskDefinition));
   failedTasks.push(...gathered, ...repeated);
   return gathered;
+}
+
+/** A newly seen failure: ECS's reason, the containers' exit codes, their last log lines (all made inert). */
+function printFailedTask(task: FailedTask, logger: Logger): void {
+  for (const text of describeFailedTask(task)) logger.info(text);
+  for (const [container, lines] of Object.entries(task.logs)) {
+    logger.info(`  last ${lines.length} log lines of ${inert(container, { oneLine: true })}:`);
+    for (const line of lines) logger.info(`    ${inert(line, { oneLine: true })}`);
+  }
 }
 
 /** StopDeployment with automatic rollback: CodeDeploy moves production traffic back to the original task set. */
