@@ -52,6 +52,7 @@ export const POLICY_GRANTS: Record<string, Record<string, string>> = {
     'codedeploy:ListDeploymentTargets': 'FollowAndStopCodeDeployDeployments',
     'codedeploy:GetDeploymentTarget': 'FollowAndStopCodeDeployDeployments',
     'codedeploy:StopDeployment': 'FollowAndStopCodeDeployDeployments',
+    'ecs:StopServiceDeployment': 'FollowServiceDeployments',
   },
   'run-task': {
     'ecs:DescribeTaskDefinition': 'ReadTaskDefinitions',
