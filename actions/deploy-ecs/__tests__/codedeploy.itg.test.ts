@@ -10,7 +10,8 @@
 import { readFileSync } from 'node:fs';
 import { CodeDeployClient, GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
-import type { ActionResult, Scenario } from '@berth/emulator';
+import type { Scenario } from '@berth/emulator';
+import type { ActionResult } from '@berth/testkit/action-runner.js';
 import {
   ACCOUNT,
   GOOD,
