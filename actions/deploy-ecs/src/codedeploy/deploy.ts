@@ -5,7 +5,7 @@
  * CreateDeployment). The record, summary and GitHub deployment go through the
  * same builders as an ECS deployment.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type CodeDeployClient,
@@ -27,7 +27,7 @@ import {
   inGroup,
   isDeadlineError,
   OutcomeError,
-  resolveWorkspacePath,
+  readWorkspaceFile,
   runContext,
 } from '@berth/shared';
 import type { AdviceContext } from '../advice.js';
@@ -75,17 +75,15 @@ function appSpecSource(inputs: ServiceInputs, step: Step, before: Service): AppS
   const { appspec, containerName, containerPort } = inputs.codedeploy;
   const file = appspec ?? (existsSync(join(workspace, DEFAULT_APPSPEC)) ? DEFAULT_APPSPEC : undefined);
   if (file !== undefined) {
-    const resolved = resolveWorkspacePath('codedeploy-appspec', file, {
+    const read = readWorkspaceFile('codedeploy-appspec', file, {
       roots: { workspace },
+      // CodeDeploy's AppSpecContent holds at most 1 MB (API_AppSpecContent); an AppSpec is a few hundred bytes.
+      maxBytes: 1024 * 1024,
+      what: 'AppSpec files',
       missingHint:
         'give the path of the AppSpec file in the workspace (check out the repository first), or remove the input to let deploy-ecs write one.',
     });
-    return {
-      kind: 'file',
-      path: resolved.path,
-      shown: resolved.shown,
-      text: readFileSync(resolved.path, 'utf8'),
-    };
+    return { kind: 'file', path: read.path, shown: read.shown, text: read.text };
   }
   const balancer = before.loadBalancers?.find((lb) => lb.containerName);
   const traffic = {
