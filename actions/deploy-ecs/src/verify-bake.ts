@@ -11,7 +11,10 @@
  */
 import { spawn } from 'node:child_process';
 import { type ECSClient, StopServiceDeploymentCommand } from '@aws-sdk/client-ecs';
-import { errorMessage, type ImageMap, inert, type Logger } from '@berth/shared';
+import type { ImageMap } from '@berth/shared/deployment/record';
+import { errorMessage } from '@berth/shared/errors';
+import type { Logger } from '@berth/shared/logger';
+import { inert } from '@berth/shared/untrusted';
 
 /** Runs a shell command; resolves with its exit code, each output line given to `line`. */
 export type CommandRunner = (

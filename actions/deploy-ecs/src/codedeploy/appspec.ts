@@ -7,7 +7,7 @@
  * https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-resources.html
  */
 import { createHash } from 'node:crypto';
-import { ConfigurationError } from '@berth/shared';
+import { ConfigurationError } from '@berth/shared/errors';
 import { parse } from 'yaml';
 
 type JsonObject = Record<string, unknown>;

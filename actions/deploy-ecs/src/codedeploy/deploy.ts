@@ -14,22 +14,16 @@ import {
   GetDeploymentGroupCommand,
 } from '@aws-sdk/client-codedeploy';
 import type { Service } from '@aws-sdk/client-ecs';
-import {
-  awsErrorName,
-  buildDeploymentRecord,
-  ConfigurationError,
-  codedeployClient,
-  type DeploymentRecordParts,
-  errorMessage,
-  formatDuration,
-  imagesOf,
-  imagesOfRevision,
-  inGroup,
-  isDeadlineError,
-  OutcomeError,
-  readWorkspaceFile,
-  runContext,
-} from '@berth/shared';
+import { codedeployClient } from '@berth/shared/aws-codedeploy';
+import { isDeadlineError } from '@berth/shared/deadline';
+import { buildDeploymentRecord, type DeploymentRecordParts } from '@berth/shared/deployment/build-record';
+import { runContext } from '@berth/shared/deployment/record';
+import { imagesOf } from '@berth/shared/deployment/report';
+import { imagesOfRevision } from '@berth/shared/deployment/transaction';
+import { formatDuration } from '@berth/shared/duration';
+import { awsErrorName, ConfigurationError, errorMessage, OutcomeError } from '@berth/shared/errors';
+import { inGroup } from '@berth/shared/logger';
+import { readWorkspaceFile } from '@berth/shared/workspace-file';
 import type { AdviceContext } from '../advice.js';
 import type { ServiceInputs } from '../inputs.js';
 import { resolveTaskDefinition, type Step } from '../step.js';

@@ -19,21 +19,20 @@ import {
   StopDeploymentCommand,
 } from '@aws-sdk/client-codedeploy';
 import type { ECSClient, TaskDefinition } from '@aws-sdk/client-ecs';
+import type { Clock } from '@berth/shared/clock';
+import type { StepDeadline } from '@berth/shared/deadline';
 import {
-  type Clock,
   describeFailedTask,
-  errorMessage,
   type FailedTask,
-  findStoppedTasks,
-  formatDuration,
-  gatherFailedTasks,
-  inert,
-  type Logger,
   likelyCause,
-  type Outcome,
-  type StepDeadline,
   toFailedTask,
-} from '@berth/shared';
+} from '@berth/shared/deployment/diagnose';
+import type { Outcome } from '@berth/shared/deployment/follow';
+import { findStoppedTasks, gatherFailedTasks } from '@berth/shared/deployment/gather';
+import { formatDuration } from '@berth/shared/duration';
+import { errorMessage } from '@berth/shared/errors';
+import type { Logger } from '@berth/shared/logger';
+import { inert } from '@berth/shared/untrusted';
 import {
   codedeployFailure,
   failedTaskThreshold,

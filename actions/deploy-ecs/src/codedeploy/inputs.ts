@@ -5,7 +5,8 @@
  * port of a generated AppSpec. Which inputs apply is known only once the
  * service's controller is read, so the rules that depend on it are here too.
  */
-import { ConfigurationError, type InputReader } from '@berth/shared';
+import { ConfigurationError } from '@berth/shared/errors';
+import type { InputReader } from '@berth/shared/inputs';
 
 export const CODEDEPLOY_INPUT_NAMES = [
   'codedeploy-appspec',

@@ -8,7 +8,7 @@
  * https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_ECSTarget.html
  */
 import type { DeploymentInfo, ECSTarget, ECSTaskSet, LifecycleEvent } from '@aws-sdk/client-codedeploy';
-import { inert } from '@berth/shared';
+import { inert } from '@berth/shared/untrusted';
 
 const shown = (text: unknown) => inert(text, { oneLine: true });
 
