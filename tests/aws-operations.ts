@@ -81,7 +81,8 @@ export function awsOperationsOf(action: string): { operations: string[]; files: 
       if (from.startsWith('.')) {
         const target = resolveRelative(file, from);
         if (target) queue.push(target);
-      } else if (from === '@berth/shared') {
+      } else if (from === '@berth/shared' || from.startsWith('@berth/shared/')) {
+        // The barrel or a sub-path (`@berth/shared/deployment/transaction`): the modules defining the names.
         for (const name of names) {
           const target = sharedExportIndex().get(name);
           if (target) queue.push(target);
