@@ -1,6 +1,5 @@
 export * from './announce.js';
 export * from './aws.js';
-export * from './aws-codedeploy.js';
 export * from './aws-context.js';
 export * from './backoff.js';
 export * from './clock.js';

@@ -14,7 +14,6 @@ import {
   GetDeploymentGroupCommand,
 } from '@aws-sdk/client-codedeploy';
 import type { Service } from '@aws-sdk/client-ecs';
-import { codedeployClient } from '@berth/shared/aws-codedeploy';
 import { isDeadlineError } from '@berth/shared/deadline';
 import { buildDeploymentRecord, type DeploymentRecordParts } from '@berth/shared/deployment/build-record';
 import { runContext } from '@berth/shared/deployment/record';
@@ -157,8 +156,8 @@ export async function deployWithCodeDeploy(
   const { logger, clock } = effects;
   const { cluster, service } = inputs;
   const context: AdviceContext = { cluster, service, region: aws.region };
-  const codedeploy = codedeployClient(aws, { signal: step.deadline.signal });
-  const codedeployWrites = codedeployClient(aws, { signal: step.deadline.signal, writes: true });
+  const codedeploy = aws.codedeploy();
+  const codedeployWrites = aws.codedeployWrites();
   const ecs = aws.ecs();
 
   const { source, names, group } = await inGroup(logger, `CodeDeploy ${service}`, async () => {
