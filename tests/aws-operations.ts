@@ -31,6 +31,14 @@ function importsOf(text: string): Import[] {
   }
   for (const match of text.matchAll(/export\s+\*\s+from\s*['"]([^'"]+)['"]/g))
     found.push({ from: match[1], names: [] });
+  // A package loaded on first use (`const { GetLogEventsCommand } = await import('@aws-sdk/client-cloudwatch-logs')`).
+  for (const match of text.matchAll(/const\s*\{([^}]*)\}\s*=\s*await\s+import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
+    const names = match[1]
+      .split(',')
+      .map((n) => n.split(':')[0].trim())
+      .filter(Boolean);
+    found.push({ from: match[2], names });
+  }
   return found;
 }
 
