@@ -8,6 +8,7 @@ const IAM_PREFIX: Record<string, string> = {
   '@aws-sdk/client-ecr': 'ecr',
   '@aws-sdk/client-sts': 'sts',
   '@aws-sdk/client-cloudwatch-logs': 'logs',
+  '@aws-sdk/client-codedeploy': 'codedeploy',
 };
 
 interface Import {
@@ -32,7 +33,9 @@ function importsOf(text: string): Import[] {
     found.push({ from: match[1], names: [] });
   // Code loaded on demand is code the action can run: `const { A } = await import('pkg')`
   // and `await import('./module.js')` count as imports.
-  for (const match of text.matchAll(/(?:\{([\w$\s,:]*)\}\s*=\s*)?await\s+import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
+  for (const match of text.matchAll(
+    /(?:\{([\w$\s,:]*)\}\s*=\s*)?await\s+import\(\s*['"]([^'"]+)['"]\s*\)/g,
+  )) {
     const names = (match[1] ?? '')
       .split(',')
       .map((n) => n.split(':')[0].trim())

@@ -2,10 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { DescribeTasksCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { loadScenario, mergeScenario, type RunningEmulator, startEmulator } from '@berth/emulator';
 import {
   BERTH_ROOT,
   ECR_HOST,
+  SHOP_REGION,
   SHOP_SCENARIO,
   SHOP_SHA,
   SHOP_VARS,
@@ -24,6 +26,7 @@ import {
 import {
   approveAll,
   caller,
+  clients,
   digestOf,
   rollbackDispatch,
   running,
@@ -187,6 +190,46 @@ describe('deployment strategies from the workflows', () => {
         deploymentConfiguration: expect.objectContaining({ strategy: 'BLUE_GREEN', bakeTimeInMinutes: 1 }),
       });
     }
+  }, 240_000);
+
+  it('blue-green with a failing verify command: stopped with ROLLBACK during the bake, the old revision never stopped serving, the step says so', async () => {
+    const before = await running(emulator, 'dev');
+    const dir = shopRepository({
+      '.github/workflows/blue-green.yml': pipelineCaller(
+        '      strategy: blue-green\n      bake-time-minutes: "2"\n      dev-test-command: echo "smoke test failed in $BERTH_ENVIRONMENT"; exit 4\n',
+      ),
+    });
+    const run = await runShop(emulator, '.github/workflows/blue-green.yml', {
+      dir,
+      event: { name: 'workflow_dispatch', sha: SHOP_SHA },
+    });
+    expect(run.conclusion).toBe('failure');
+    const deploy = run.job('pipeline / dev / deploy');
+    expect(deploy.result).toBe('failure');
+    // Verified during the bake by deploy-ecs, not by the after-deploy step (which would roll back afterwards).
+    expect(deploy.steps.find((s) => s.id === 'verify')?.outcome).toBe('skipped');
+    expect(deploy.steps.find((s) => s.id === 'deploy')?.outputs.status).toBe('rolled-back');
+    expect(run.job('pipeline / staging').result).toBe('skipped');
+    const text = run.log.join('\n');
+    expect(text).toMatch(/\| smoke test failed in dev/);
+    expect(text).toMatch(
+      /`verify-command` failed \(exit 4\) during the bake: the deployment was stopped with ROLLBACK/,
+    );
+    expect(
+      emulator.control.calls({ operation: 'StopServiceDeployment' }).filter((c) => c.status === 200),
+    ).toHaveLength(1);
+    // ECS's account: dev runs what it ran before, and none of that revision's tasks was stopped.
+    expect(await running(emulator, 'dev')).toMatchObject({ revision: before.revision });
+    const { ecs } = clients(emulator, SHOP_REGION);
+    const stopped = (
+      await ecs.send(
+        new ListTasksCommand({ cluster: 'dev', serviceName: 'shop-web', desiredStatus: 'STOPPED' }),
+      )
+    ).taskArns;
+    const tasks = stopped?.length
+      ? ((await ecs.send(new DescribeTasksCommand({ cluster: 'dev', tasks: stopped }))).tasks ?? [])
+      : [];
+    expect(tasks.filter((t) => t.taskDefinitionArn?.endsWith(`/${before.revision}`))).toEqual([]);
   }, 240_000);
 
   it('the same pipeline without a bake time fails in dev before any change, naming the missing input (the issue’s failure)', async () => {

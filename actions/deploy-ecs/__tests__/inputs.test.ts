@@ -47,6 +47,7 @@ describe('getInputs and action.yml', () => {
     const manifest = loadActionManifest('deploy-ecs');
     expect(Object.keys(manifest.outputs).sort()).toEqual(
       [
+        'codedeploy-deployment-id',
         'deployment-id',
         'exit-code',
         'previous-task-definition-arn',

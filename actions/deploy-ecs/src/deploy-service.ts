@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { isDeadlineError } from '@berth/shared/deadline';
 import { buildDeploymentRecord, type DeploymentRecordParts } from '@berth/shared/deployment/build-record';
 import { recordEvents, runContext } from '@berth/shared/deployment/record';
@@ -13,14 +14,35 @@ import {
   startServiceDeployment,
 } from '@berth/shared/deployment/transaction';
 import { formatDuration } from '@berth/shared/duration';
-import { OutcomeError } from '@berth/shared/errors';
+import { ConfigurationError, OutcomeError } from '@berth/shared/errors';
 import { inGroup } from '@berth/shared/logger';
 import { type AdviceContext, explainEcsError } from './advice.js';
+import { checkInputsFitController, deployWithCodeDeploy } from './codedeploy/deploy.js';
 import type { ServiceInputs } from './inputs.js';
 import { planServiceUpdate, serviceUpdateRequest, strategyLabel } from './plan.js';
 import { resolveTaskDefinition, type Step } from './step.js';
 import { writeRecordAndSummary } from './summary.js';
 import { tagAfterSuccess } from './tag-images.js';
+import { type BakeVerdict, verifyDuringBake } from './verify-bake.js';
+
+/** `verify-command` runs during the bake: the deployment must have one (blue/green, canary, linear with bake time). */
+function checkVerifyDuringBake(
+  inputs: ServiceInputs,
+  effective: { strategy?: string; bakeTimeInMinutes?: number },
+): void {
+  if (inputs.verifyCommand === undefined) return;
+  const strategy = effective.strategy ?? 'ROLLING';
+  if (!['BLUE_GREEN', 'CANARY', 'LINEAR'].includes(strategy)) {
+    throw new ConfigurationError(
+      `\`verify-command\` runs during a blue/green, canary or linear deployment's bake time, but service \`${inputs.service}\` deploys ${strategy}. Set \`strategy: blue-green\` (with \`bake-time-minutes\`), or verify after the deployment in a later step.`,
+    );
+  }
+  if ((effective.bakeTimeInMinutes ?? 0) < 1) {
+    throw new ConfigurationError(
+      `\`verify-command\` runs during the bake time, but the deployment bakes ${effective.bakeTimeInMinutes ?? 0} minutes. Set \`bake-time-minutes\` to at least 1 (long enough for the command).`,
+    );
+  }
+}
 
 /** service → task definition → update service → follow → tag → record, summary; outputs into `step.outputs`. */
 export async function deployService(inputs: ServiceInputs, step: Step): Promise<void> {
@@ -39,15 +61,21 @@ export async function deployService(inputs: ServiceInputs, step: Step): Promise<
       hint: 'to run a one-off task instead, set `run-task: true`.',
       explain: (error) => explainEcsError('DescribeServices', error, context),
     });
+    const controller = before.deploymentController?.type ?? 'ECS';
+    // A CODE_DEPLOY service is deployed through CodeDeploy (codedeploy/deploy.ts checks its inputs).
+    if (controller === 'CODE_DEPLOY') return { before, plan: undefined };
+    checkInputsFitController(inputs, controller);
     checkServiceManagedByEcs(before, cluster, 'deploy');
     // Everything the update needs is checked now, before the first write (registration).
     const plan = planServiceUpdate(inputs, before);
+    checkVerifyDuringBake(inputs, plan.effectiveConfiguration);
     logger.info(
       `Service ${service} in cluster ${cluster} (${aws.region}) runs ${before.taskDefinition}: ` +
         `${before.runningCount ?? 0}/${before.desiredCount ?? 0} tasks running; ${strategyLabel(before.deploymentConfiguration)}.`,
     );
     return { before, plan };
   });
+  if (!plan) return deployWithCodeDeploy(inputs, step, before);
   const previousArn = before.taskDefinition;
 
   progress.from = { taskDefinitionArn: previousArn, images: {} };
@@ -141,20 +169,53 @@ export async function deployService(inputs: ServiceInputs, step: Step): Promise<
   }
 
   const session = deploymentSession(effects, aws, inputs, step.deadline);
-  const result = await inGroup(logger, `Deployment ${target.deploymentId ?? resolved.arn}`, () =>
+  const verdict: BakeVerdict = { failed: false };
+  const { verifyCommand } = inputs;
+  const onBake =
+    verifyCommand === undefined
+      ? undefined
+      : () =>
+          verifyDuringBake(
+            {
+              command: verifyCommand,
+              cwd: resolve(effects.files.workspace, inputs.verifyWorkingDirectory ?? '.'),
+              env: effects.env,
+              logger,
+              writes: aws.ecsWrites(),
+              serviceDeploymentArn: target.serviceDeploymentArn,
+              taskDefinitionArn: resolved.arn,
+              previousTaskDefinitionArn: previousArn,
+              images: attempted.images,
+              signal: step.deadline.signal,
+            },
+            verdict,
+          );
+  const followed = await inGroup(logger, `Deployment ${target.deploymentId ?? resolved.arn}`, () =>
     followStartedDeployment(
       session,
-      { target, initialEvents: before.events, taskDefinition: resolved.definition },
+      { target, initialEvents: before.events, taskDefinition: resolved.definition, onBake },
       announcer,
       record,
     ),
   );
+  // A verification that failed during the bake fails the step even when the stop did not take.
+  const result =
+    verdict.failed && followed.outcome === 'succeeded'
+      ? { ...followed, outcome: 'failed' as const, reason: verdict.reason }
+      : followed;
   if (result.outcome === 'succeeded') {
     logger.info(
       `Deployment ${target.deploymentId ?? ''} succeeded in ${formatDuration(result.endedAt - progress.startedAt)}.`,
     );
   }
-  const conclusion = await concludeDeployment({ ecs, logger, result, attempted, from });
+  const conclusion = await concludeDeployment({
+    ecs,
+    logger,
+    result,
+    attempted,
+    from,
+    ...(verdict.failed ? { reason: verdict.reason } : {}),
+  });
 
   await tagAfterSuccess(step, inputs.tagDeployedImage, result.outcome, attempted.images);
   const ended = buildDeploymentRecord(inputs.recordKind, {
@@ -174,7 +235,7 @@ export async function deployService(inputs: ServiceInputs, step: Step): Promise<
   await writeRecordAndSummary(step, ended, undefined, conclusion);
   if (result.outcome !== 'succeeded') {
     throw new OutcomeError(
-      `${headline(result)} (${result.outcome})${result.reason ? `: ${result.reason}` : ''}`,
+      `${headline(result)} (${result.outcome})${conclusion.reason ? `: ${conclusion.reason}` : ''}`,
     );
   }
 }

@@ -10,6 +10,12 @@ import {
 import { InputReader, parseList } from '@berth/shared/inputs';
 import { alarmNameProblem } from '@berth/shared/names';
 import { NOTIFY_INPUT_NAMES, type NotifyInputs, readNotifyInputs } from '@berth/shared/notify';
+import {
+  CODEDEPLOY_INPUT_NAMES,
+  type CodeDeployInputs,
+  codedeployInputsSet,
+  readCodeDeployInputs,
+} from './codedeploy/inputs.js';
 
 export const STRATEGIES = ['unchanged', 'rolling', 'blue-green', 'canary', 'linear'] as const;
 export type StrategyInput = (typeof STRATEGIES)[number];
@@ -67,6 +73,11 @@ export interface ServiceInputs extends CommonInputs {
   minimumHealthyPercent?: number;
   maximumPercent?: number;
   forceNewDeployment: boolean;
+  /** Run during the bake time of a blue/green, canary or linear deployment; a failure stops it with ROLLBACK. */
+  verifyCommand?: string;
+  verifyWorkingDirectory?: string;
+  /** How to deploy a service with the CODE_DEPLOY controller (unset for others; checked once the controller is known). */
+  codedeploy: CodeDeployInputs;
   /** `hotfix` marks the record of a change that skipped the pipeline. */
   recordKind: 'deploy' | 'hotfix';
 }
@@ -111,6 +122,9 @@ export const INPUT_NAMES = [
   'minimum-healthy-percent',
   'maximum-percent',
   'force-new-deployment',
+  'verify-command',
+  'verify-working-directory',
+  ...CODEDEPLOY_INPUT_NAMES,
   'enable-execute-command',
   'propagate-tags',
   'run-task',
@@ -298,6 +312,9 @@ export function getInputs(
     minimumHealthyPercent: reader.integer('minimum-healthy-percent', { min: 0, max: 100 }),
     maximumPercent: reader.integer('maximum-percent', { min: 100, max: 200 }),
     forceNewDeployment: reader.boolean('force-new-deployment', false),
+    verifyCommand: reader.optional('verify-command'),
+    verifyWorkingDirectory: reader.optional('verify-working-directory'),
+    codedeploy: readCodeDeployInputs(reader),
     enableExecuteCommand: optionalBoolean(reader, 'enable-execute-command'),
     propagateTags: reader.enumeration('propagate-tags', PROPAGATE_TAGS),
     runTask: reader.boolean('run-task', false),
@@ -353,6 +370,9 @@ const SERVICE_ONLY = [
   'minimumHealthyPercent',
   'maximumPercent',
   'forceNewDeployment',
+  'verifyCommand',
+  'verifyWorkingDirectory',
+  'codedeploy',
   'recordKind',
 ] as const satisfies ReadonlyArray<keyof ServiceInputs>;
 
@@ -403,7 +423,10 @@ function serviceOnlyInputs(inputs: ParsedInputs): string[] {
   if (inputs.minimumHealthyPercent !== undefined) set.push('minimum-healthy-percent');
   if (inputs.maximumPercent !== undefined) set.push('maximum-percent');
   if (inputs.forceNewDeployment) set.push('force-new-deployment');
+  if (inputs.verifyCommand !== undefined) set.push('verify-command');
+  if (inputs.verifyWorkingDirectory !== undefined) set.push('verify-working-directory');
   if (inputs.recordKind !== 'deploy') set.push('record-kind');
+  set.push(...codedeployInputsSet(inputs.codedeploy));
   return set;
 }
 
@@ -466,6 +489,18 @@ function checkContradictions(inputs: ParsedInputs): void {
   needs('linear-step-percent', inputs.linearStepPercent, ['linear']);
   needs('linear-step-bake-minutes', inputs.linearStepBakeMinutes, ['linear']);
   needs('bake-time-minutes', inputs.bakeTimeMinutes, ['blue-green', 'canary', 'linear']);
+  // `unchanged` keeps the service's strategy, checked once it is read (deploy-service.ts).
+  needs('verify-command', inputs.verifyCommand, ['blue-green', 'canary', 'linear', 'unchanged']);
+  if (inputs.verifyWorkingDirectory !== undefined && inputs.verifyCommand === undefined) {
+    throw new ConfigurationError(
+      '`verify-working-directory` is where `verify-command` runs; set `verify-command` or remove it.',
+    );
+  }
+  if (inputs.verifyCommand !== undefined && !inputs.wait) {
+    throw new ConfigurationError(
+      '`verify-command` runs during the bake time, which `wait: false` never reaches. Set `wait: true` or remove `verify-command`.',
+    );
+  }
   if (
     inputs.minimumHealthyPercent !== undefined &&
     inputs.maximumPercent !== undefined &&

@@ -1,6 +1,8 @@
 // Types only: each client's package is imported by its own factory (aws-clients/*.ts),
 // so an action's bundle carries the clients it passes to run() and no others.
+
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { STSClient } from '@aws-sdk/client-sts';
@@ -158,6 +160,10 @@ export interface AwsContext {
   ecrIn(region: string, fips?: boolean): ECRClient;
   sts(): STSClient;
   logs(): CloudWatchLogsClient;
+  /** CodeDeploy, for services with the CODE_DEPLOY controller (deploy-ecs). */
+  codedeploy(): CodeDeployClient;
+  /** CodeDeploy for CreateDeployment and StopDeployment, which are not idempotent: no SDK retry. */
+  codedeployWrites(): CodeDeployClient;
 }
 
 /**
@@ -170,6 +176,7 @@ export interface AwsClientFactories {
   ecr?: (config: AwsClientConfig & { useFipsEndpoint?: boolean }) => ECRClient;
   sts?: (config: AwsClientConfig) => STSClient;
   logs?: (config: AwsClientConfig) => CloudWatchLogsClient;
+  codedeploy?: (config: AwsClientConfig) => CodeDeployClient;
 }
 
 export interface CreateAwsContextOptions {
@@ -263,5 +270,8 @@ export function awsContextWith(options: CreateAwsContextOptions, clients: AwsCli
     },
     sts: () => memo('sts', () => factory('sts')(config)),
     logs: () => memo('logs', () => factory('logs')(config)),
+    codedeploy: () => memo('codedeploy', () => factory('codedeploy')(config)),
+    codedeployWrites: () =>
+      memo('codedeploy-writes', () => factory('codedeploy')({ ...config, maxAttempts: 1 })),
   };
 }

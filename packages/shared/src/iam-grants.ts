@@ -46,6 +46,13 @@ export const POLICY_GRANTS: Record<string, Record<string, string>> = {
     'ecr:PutImage': 'TagDeployedImages',
     'ecr:DescribeImages': 'TagDeployedImages',
     'ecr:DescribeRepositories': 'TagDeployedImages',
+    'codedeploy:GetDeploymentGroup': 'DeployCodeDeployServices',
+    'codedeploy:CreateDeployment': 'DeployCodeDeployServices',
+    'codedeploy:GetDeployment': 'DeployCodeDeployServices',
+    'codedeploy:ListDeploymentTargets': 'FollowAndStopCodeDeployDeployments',
+    'codedeploy:GetDeploymentTarget': 'FollowAndStopCodeDeployDeployments',
+    'codedeploy:StopDeployment': 'FollowAndStopCodeDeployDeployments',
+    'ecs:StopServiceDeployment': 'FollowServiceDeployments',
   },
   'run-task': {
     'ecs:DescribeTaskDefinition': 'ReadTaskDefinitions',

@@ -71,6 +71,13 @@ export interface FollowOptions {
   /** The task definition being deployed, when the caller has it: the diagnosis need not read it again. */
   taskDefinition?: TaskDefinition;
   /**
+   * Called once, when the deployment first reads BAKE_TIME (blue/green,
+   * canary, linear: production traffic is on the new revision and the old
+   * one still runs): deploy-ecs's `verify-command` runs here and, on failure,
+   * stops the deployment with ROLLBACK; the follower then sees the rollback.
+   */
+  onBake?: (assessment: Assessment) => Promise<void>;
+  /**
    * The step's deadline, shared with the calls (its signal aborts them): the
    * wait ends at the earlier of it and `timeoutMs`, and a call it cut short
    * ends the follow as timed out instead of failing it.
@@ -121,6 +128,7 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
   let lastPeek = Number.NEGATIVE_INFINITY;
   let lastFailedCount = 0;
   let announcedRollback = false;
+  let baked = false;
   let rollbackId: string | undefined;
   const peekedTasks = new Set<string>();
   let service: Service | undefined;
@@ -172,6 +180,16 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
     if (line !== lastLine) {
       logger.info(line);
       lastLine = line;
+    }
+    if (
+      options.onBake &&
+      !baked &&
+      assessment.phase === 'in-progress' &&
+      assessment.lifecycleStage === 'BAKE_TIME'
+    ) {
+      baked = true;
+      await options.onBake(assessment);
+      return undefined;
     }
 
     // Show why tasks stop while we wait, not only at the end.

@@ -181,7 +181,7 @@ export function deploymentSession(
 /** followDeployment, telling the GitHub deployment and the webhook when the follower itself fails. */
 export async function followStartedDeployment(
   session: DeploymentSession,
-  follow: Pick<FollowOptions, 'target' | 'initialEvents' | 'taskDefinition' | 'purpose'>,
+  follow: Pick<FollowOptions, 'target' | 'initialEvents' | 'taskDefinition' | 'purpose' | 'onBake'>,
   announcer: Pick<DeploymentAnnouncer, 'lost'>,
   record: DeploymentRecord,
 ): Promise<FollowResult> {
