@@ -17,7 +17,7 @@ import { formatDuration } from '@berth/shared/duration';
 import { ConfigurationError, OutcomeError } from '@berth/shared/errors';
 import { inGroup } from '@berth/shared/logger';
 import { type AdviceContext, explainEcsError } from './advice.js';
-import { checkInputsFitController, deployWithCodeDeploy } from './codedeploy/deploy.js';
+import { checkInputsFitController } from './codedeploy/inputs.js';
 import type { ServiceInputs } from './inputs.js';
 import { planServiceUpdate, serviceUpdateRequest, strategyLabel } from './plan.js';
 import { resolveTaskDefinition, type Step } from './step.js';
@@ -75,7 +75,11 @@ export async function deployService(inputs: ServiceInputs, step: Step): Promise<
     );
     return { before, plan };
   });
-  if (!plan) return deployWithCodeDeploy(inputs, step, before);
+  if (!plan) {
+    // Loaded only for a CODE_DEPLOY service: the CodeDeploy SDK stays out of every other run's start-up.
+    const { deployWithCodeDeploy } = await import('./codedeploy/deploy.js');
+    return deployWithCodeDeploy(inputs, step, before);
+  }
   const previousArn = before.taskDefinition;
 
   progress.from = { taskDefinitionArn: previousArn, images: {} };

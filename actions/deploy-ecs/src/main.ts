@@ -5,9 +5,7 @@ import { isDeadlineError, stepDeadline, timedOutReason } from '@berth/shared/dea
 import { buildDeploymentRecord } from '@berth/shared/deployment/build-record';
 import { runContext } from '@berth/shared/deployment/record';
 import { OutcomeError } from '@berth/shared/errors';
-import { deployService } from './deploy-service.js';
 import { getInputs, type Inputs } from './inputs.js';
-import { runOneOffTask } from './run-task.js';
 import type { Effects, Step } from './step.js';
 import { writeRecordAndSummary } from './summary.js';
 import { prepareTaskDefinitionFile } from './taskdef.js';
@@ -38,8 +36,15 @@ export async function main(effects: Effects): Promise<void> {
     outputs: {},
   };
   try {
-    if (inputs.mode === 'run-task') await runOneOffTask(inputs, step);
-    else await deployService(inputs, step);
+    // Each mode loads with the AWS SDK only now, after the inputs and the file passed:
+    // a step refused for its inputs exits without parsing either.
+    if (inputs.mode === 'run-task') {
+      const { runOneOffTask } = await import('./run-task.js');
+      await runOneOffTask(inputs, step);
+    } else {
+      const { deployService } = await import('./deploy-service.js');
+      await deployService(inputs, step);
+    }
   } catch (error) {
     if (!isDeadlineError(error, deadline)) throw error;
     await finishTimedOut(inputs, step);

@@ -36,27 +36,10 @@ import {
   generateAppSpec,
 } from './appspec.js';
 import { followCodeDeployDeployment } from './follow.js';
-import {
-  codedeployInputsSet,
-  codedeployNames,
-  controllerMismatch,
-  DESCRIPTION_MAX,
-  inputsCodeDeployIgnores,
-} from './inputs.js';
+import { checkInputsFitController, codedeployNames, DESCRIPTION_MAX } from './inputs.js';
 
 /** The AWS deploy action reads `appspec.yaml` from the workspace when `codedeploy-appspec` is empty. */
 export const DEFAULT_APPSPEC = 'appspec.yaml';
-
-/** Refuses inputs that do not fit the service's controller (both ways); before any write. */
-export function checkInputsFitController(inputs: ServiceInputs, controller: string): void {
-  const mismatch = controllerMismatch(
-    controller,
-    inputs.service,
-    inputsCodeDeployIgnores(inputs),
-    codedeployInputsSet(inputs.codedeploy),
-  );
-  if (mismatch) throw mismatch;
-}
 
 type AppSpecSource =
   | { kind: 'file'; path: string; shown: string; text: string }

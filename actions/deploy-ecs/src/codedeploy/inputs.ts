@@ -7,6 +7,7 @@
  */
 import { ConfigurationError } from '@berth/shared/errors';
 import type { InputReader } from '@berth/shared/inputs';
+import type { ServiceInputs } from '../inputs.js';
 
 export const CODEDEPLOY_INPUT_NAMES = [
   'codedeploy-appspec',
@@ -168,4 +169,15 @@ export function codedeployNames(
     application: inputs.application ?? `AppECS-${clusterName}-${serviceName}`,
     deploymentGroup: inputs.deploymentGroup ?? `DgpECS-${clusterName}-${serviceName}`,
   };
+}
+
+/** Refuses inputs that do not fit the service's controller (both ways); before any write. */
+export function checkInputsFitController(inputs: ServiceInputs, controller: string): void {
+  const mismatch = controllerMismatch(
+    controller,
+    inputs.service,
+    inputsCodeDeployIgnores(inputs),
+    codedeployInputsSet(inputs.codedeploy),
+  );
+  if (mismatch) throw mismatch;
 }
