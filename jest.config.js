@@ -16,7 +16,6 @@ const common = {
   extensionsToTreatAsEsm: ['.ts'],
   roots: ['<rootDir>/packages', '<rootDir>/actions', '<rootDir>/tests'],
   moduleNameMapper: {
-    '^@berth/shared$': '<rootDir>/packages/shared/src/index.ts',
     // Sub-path imports (`@berth/shared/aws`, `@berth/shared/deployment/follow`), as package.json's exports map them.
     '^@berth/shared/(.*)$': '<rootDir>/packages/shared/src/$1',
     '^@berth/emulator$': '<rootDir>/packages/emulator/src/index.ts',

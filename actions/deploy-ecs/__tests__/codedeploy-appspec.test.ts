@@ -5,7 +5,7 @@
  * https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-example.html#appspec-file-example-ecs
  */
 import { createHash } from 'node:crypto';
-import { ConfigurationError } from '@berth/shared';
+import { ConfigurationError } from '@berth/shared/errors';
 import {
   appSpecContent,
   appSpecFromFile,

@@ -298,6 +298,19 @@ describe('bad and contradicting inputs name the input, the value and the fix', (
       { ...base, 'run-task-command': 'npm test' },
       /`run-task-command` applies only to a one-off task. Set `run-task: true`/,
     ],
+    // Every other run-task-only input, one row each: a service deployment must not drop any of them silently.
+    ...(
+      [
+        ['run-task-subnets', 'subnet-0abc1234'],
+        ['run-task-security-groups', 'sg-0abc1234'],
+        ['run-task-assign-public-ip', 'ENABLED'],
+        ['run-task-launch-type', 'EC2'],
+      ] as const
+    ).map(([name, value]): [string, Record<string, string>, RegExp] => [
+      `${name} on a service`,
+      { ...base, [name]: value },
+      new RegExp(`\`${name}\` applies only to a one-off task`),
+    ]),
     [
       'launch type and capacity providers',
       {

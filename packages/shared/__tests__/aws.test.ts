@@ -4,24 +4,18 @@ import type { AddressInfo } from 'node:net';
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { ListClustersCommand } from '@aws-sdk/client-ecs';
 import { STSClient } from '@aws-sdk/client-sts';
+import { AWS_INPUT_NAMES, type AwsInputs, readAwsInputs, resolveRegion } from '@berth/shared/aws';
+import { createAwsContext } from '@berth/shared/aws-context';
+import { isDeadlineError, stepDeadline } from '@berth/shared/deadline';
+import { ConfigurationError } from '@berth/shared/errors';
+import { InputReader } from '@berth/shared/inputs';
+import { BERTH_VERSION } from '@berth/shared/version';
 import { manualClock } from '@berth/testkit/doubles.js';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { awsContextWith } from '../src/aws.js';
 import { sts } from '../src/aws-clients/sts.js';
 import { ALL_AWS_CLIENTS } from '../src/aws-context.js';
-import {
-  AWS_INPUT_NAMES,
-  type AwsInputs,
-  BERTH_VERSION,
-  ConfigurationError,
-  createAwsContext,
-  InputReader,
-  isDeadlineError,
-  readAwsInputs,
-  resolveRegion,
-  stepDeadline,
-} from '../src/index.js';
 
 const inputs = (overrides: Partial<AwsInputs> = {}): AwsInputs => ({
   audience: 'sts.amazonaws.com',

@@ -1,5 +1,5 @@
+import { backoffDelay, retry } from '@berth/shared/backoff';
 import { describe, expect, it, jest } from '@jest/globals';
-import { backoffDelay, retry } from '../src/index.js';
 
 describe('backoffDelay', () => {
   it.each([

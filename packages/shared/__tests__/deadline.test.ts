@@ -1,13 +1,8 @@
+import { DeadlineExceededError, isDeadlineError, stepDeadline, untilAborted } from '@berth/shared/deadline';
+import { oidcCredentialProvider } from '@berth/shared/oidc';
 import { manualClock } from '@berth/testkit/doubles.js';
 /** The step deadline: a signal on the run's clock, recognised however deep the SDK wraps it. */
 import { describe, expect, it } from '@jest/globals';
-import {
-  DeadlineExceededError,
-  isDeadlineError,
-  oidcCredentialProvider,
-  stepDeadline,
-  untilAborted,
-} from '../src/index.js';
 
 const aborted = () =>
   Object.assign(new Error('Request aborted'), {

@@ -41,6 +41,30 @@ describe('ReadBudget', () => {
     expect(budget.nextDelay(now, 'imminent')).toBe(DEFAULT_PACE.intervalMs.imminent);
   });
 
+  it('caps what a long calm wait saves: 20 credits, not 150, so no burst outruns the bucket', () => {
+    const budget = new ReadBudget(0);
+    // Ten quiet minutes earn 150 reads at 15 a minute; a bucket of capacity 20 keeps 20 of them.
+    expect(budget.credits(10 * 60_000)).toBe(20);
+    budget.spend(20);
+    expect(budget.credits(10 * 60_000)).toBe(0);
+    // Empty again: the next read waits one refill (60 s / 15 = 4 s), whatever was earned before.
+    expect(budget.waitFor(10 * 60_000)).toBe(4_000);
+  });
+
+  it('calm for ten minutes, then imminent: no five-minute window reads more than the bucket plus 5 × 15', () => {
+    const budget = new ReadBudget(0);
+    const readsAt: number[] = [];
+    let now = budget.waitFor(0);
+    while (now < 20 * 60_000) {
+      budget.spend(1);
+      readsAt.push(now);
+      now += budget.nextDelay(now, now < 10 * 60_000 ? 'calm' : 'imminent');
+    }
+    const window = 5 * 60_000;
+    const busiest = Math.max(...readsAt.map((t) => readsAt.filter((u) => u >= t && u < t + window).length));
+    expect(busiest).toBeLessThanOrEqual(DEFAULT_PACE.capacity + 5 * 15);
+  });
+
   it('keeps the diagnosis reserve: with too few credits the next poll waits for them', () => {
     const budget = new ReadBudget(0);
     budget.spend(1); // the first read, at 4 s

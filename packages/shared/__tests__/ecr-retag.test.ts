@@ -8,15 +8,15 @@ import {
   PutImageCommand,
   RepositoryNotFoundException,
 } from '@aws-sdk/client-ecr';
-import { beforeEach, describe, expect, it } from '@jest/globals';
-import { mockClient } from 'aws-sdk-client-mock';
 import {
-  ConfigurationError,
   currentTagDigests,
   ECR_MANIFEST_MEDIA_TYPES,
   imageIdFrom,
   retagImage,
-} from '../src/index.js';
+} from '@berth/shared/ecr-retag';
+import { ConfigurationError } from '@berth/shared/errors';
+import { beforeEach, describe, expect, it } from '@jest/globals';
+import { mockClient } from 'aws-sdk-client-mock';
 
 const ecr = new ECRClient({ region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
 const mock = mockClient(ecr);

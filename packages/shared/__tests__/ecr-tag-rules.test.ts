@@ -1,13 +1,13 @@
-import { describe, expect, it } from '@jest/globals';
 import {
-  ConfigurationError,
   decideTag,
   planTagUpdates,
   type RepositoryTagRules,
   tagMutability,
   tagRefusalError,
   wildcardMatches,
-} from '../src/index.js';
+} from '@berth/shared/ecr-tag-rules';
+import { ConfigurationError } from '@berth/shared/errors';
+import { describe, expect, it } from '@jest/globals';
 
 const A = `sha256:${'a'.repeat(64)}`;
 const B = `sha256:${'b'.repeat(64)}`;

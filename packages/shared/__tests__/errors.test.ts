@@ -1,6 +1,5 @@
 import { InvalidParameterException } from '@aws-sdk/client-ecs';
 import { STSServiceException } from '@aws-sdk/client-sts';
-import { describe, expect, it } from '@jest/globals';
 import {
   awsErrorName,
   awsHttpStatus,
@@ -10,7 +9,8 @@ import {
   isThrottling,
   isTransient,
   wrapError,
-} from '../src/index.js';
+} from '@berth/shared/errors';
+import { describe, expect, it } from '@jest/globals';
 
 /** An error as the SDK raises it for a Query-protocol service (STS). */
 function stsError(name: string, status: number, message = `${name} happened`) {

@@ -1,5 +1,6 @@
+import { ConfigurationError } from '@berth/shared/errors';
+import { InputReader, parseKeyValues, parseList } from '@berth/shared/inputs';
 import { describe, expect, it } from '@jest/globals';
-import { ConfigurationError, InputReader, parseKeyValues, parseList } from '../src/index.js';
 
 const reader = (values: Record<string, string | undefined>) => new InputReader((name) => values[name] ?? '');
 

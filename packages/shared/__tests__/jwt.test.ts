@@ -1,6 +1,6 @@
+import { claimText, decodeJwtPayload } from '@berth/shared/jwt';
 import { githubClaims, unsignedJwt } from '@berth/testkit/jwt.js';
 import { describe, expect, it } from '@jest/globals';
-import { claimText, decodeJwtPayload } from '../src/index.js';
 
 const b64 = (value: unknown) =>
   Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');

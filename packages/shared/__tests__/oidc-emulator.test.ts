@@ -5,8 +5,9 @@
  * audience gets audience advice, an untrusted `sub` gets trust-policy advice.
  */
 import { type RunningEmulator, startEmulator } from '@berth/emulator';
+import { ConfigurationError } from '@berth/shared/errors';
+import { type OidcOptions, oidcCredentialProvider } from '@berth/shared/oidc';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ConfigurationError, type OidcOptions, oidcCredentialProvider } from '../src/index.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/github-deploy';
 let emulator: RunningEmulator;

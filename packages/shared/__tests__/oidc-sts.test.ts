@@ -7,16 +7,13 @@
 
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { type RunningEmulator, startEmulator } from '@berth/emulator';
+import { createAwsContext } from '@berth/shared/aws-context';
+import { ConfigurationError } from '@berth/shared/errors';
+import { type OidcOptions, oidcCredentialProvider } from '@berth/shared/oidc';
+import { BERTH_VERSION } from '@berth/shared/version';
 import { githubClaims, unsignedJwt } from '@berth/testkit/jwt.js';
 import { type StsWire, startStsWire } from '@berth/testkit/sts-wire.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import {
-  BERTH_VERSION,
-  ConfigurationError,
-  createAwsContext,
-  type OidcOptions,
-  oidcCredentialProvider,
-} from '../src/index.js';
 
 const ROLE = 'arn:aws:iam::210987654321:role/deploy';
 const AWS_ENV = [

@@ -4,17 +4,17 @@ import {
   InvalidIdentityTokenException,
   STSServiceException,
 } from '@aws-sdk/client-sts';
-import { githubClaims, unsignedJwt } from '@berth/testkit/jwt.js';
-import { describe, expect, it, jest } from '@jest/globals';
+import { ConfigurationError } from '@berth/shared/errors';
 import {
-  ConfigurationError,
   defaultRoleSessionName,
   isTransientWebIdentityError,
   type OidcOptions,
   oidcCredentialProvider,
   type WebIdentityCredentials,
   type WebIdentityRequest,
-} from '../src/index.js';
+} from '@berth/shared/oidc';
+import { githubClaims, unsignedJwt } from '@berth/testkit/jwt.js';
+import { describe, expect, it, jest } from '@jest/globals';
 
 const ROLE = 'arn:aws:iam::123456789012:role/deploy';
 const START = Date.UTC(2026, 0, 1, 12, 0, 0);

@@ -1,12 +1,7 @@
+import { type ActionEffects, defaultEffects } from '@berth/shared/effects';
+import { ConfigurationError, OutcomeError } from '@berth/shared/errors';
+import { type RunReporter, run } from '@berth/shared/run';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
-import {
-  type ActionEffects,
-  ConfigurationError,
-  defaultEffects,
-  OutcomeError,
-  type RunReporter,
-  run,
-} from '../src/index.js';
 
 function recorder() {
   const reporter = { setFailed: jest.fn<RunReporter['setFailed']>(), debug: jest.fn<RunReporter['debug']>() };

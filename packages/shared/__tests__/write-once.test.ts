@@ -1,6 +1,7 @@
+import { DeadlineExceededError } from '@berth/shared/deadline';
+import { writeOnce, writeOutcomeUnknown } from '@berth/shared/write-once';
 import { recordingLogger } from '@berth/testkit/doubles.js';
 import { describe, expect, it } from '@jest/globals';
-import { DeadlineExceededError, writeOnce, writeOutcomeUnknown } from '../src/index.js';
 
 /** Errors shaped as the SDK raises them (names and $metadata as in @smithy's service exceptions). */
 const answered = (name: string, status: number) =>
