@@ -296,13 +296,15 @@ describe('bad inputs fail before any write, with a clear message and no stack tr
       /`strategy: blue-green` needs `bake-time-minutes`/,
     ],
     [
-      'a CodeDeploy service',
+      // CODE_DEPLOY services deploy through CodeDeploy now; with no load balancer to read the
+      // container and port from, and none given, there is no AppSpec to write: refused first.
+      'a CodeDeploy service without a container and port for its AppSpec',
       (x) => ({
         cluster: 'shop',
         service: 'legacy',
         'task-definition': x.file('td.json', taskDefinition(NEXT)),
       }),
-      /CODE_DEPLOY deployment controller/,
+      /has no load balancer naming a container and port.*set `codedeploy-container-name` and `codedeploy-container-port`/,
     ],
     [
       'an awsvpc one-off task without subnets',
