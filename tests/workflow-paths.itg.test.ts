@@ -249,6 +249,70 @@ describe('deployment strategies from the workflows', () => {
   }, 180_000);
 });
 
+describe('per-environment placeholders through the pipeline (issue 17)', () => {
+  beforeEach(async () => {
+    emulator = await startEmulator({ scenario: loadScenario(SHOP_SCENARIO), timeScale: TIME_SCALE, seed: 7 });
+  });
+
+  /** The shop's environments with dev's BERTH_VARS left out: dev renders without `vars`. */
+  const withoutDevVars = () => {
+    const environments = shopEnvironments();
+    const { BERTH_VARS: _dropped, ...rest } = environments.dev.vars!;
+    environments.dev.vars = rest;
+    return environments;
+  };
+
+  it('an environment without its values: `${APP_ENV}` in a tag value fails dev before any write, naming it', async () => {
+    const before = await running(emulator, 'dev');
+    const dir = shopRepository({ '.github/workflows/ship.yml': pipelineCaller('') });
+    const run = await runShop(emulator, '.github/workflows/ship.yml', {
+      dir,
+      environments: withoutDevVars(),
+      event: { name: 'workflow_dispatch', sha: SHOP_SHA },
+    });
+    expect(run.conclusion).toBe('failure');
+    expect(run.job('pipeline / dev / deploy').result).toBe('failure');
+    expect(run.job('pipeline / staging').result).toBe('skipped');
+    const log = run.log.join('\n');
+    // ECS's Tag value allows letters, digits, spaces and `_.:/=+-@` (API_Tag): `$`, `{` and `}` cannot register.
+    expect(log).toMatch(
+      /`vars` was not given: `\$\{APP_ENV\}` at containerDefinitions\[0\]\.environment\[0\]\.value, `\$\{APP_ENV\}` at tags\[1\]\.value/,
+    );
+    expect(log).toMatch(
+      /ERROR: render-taskdef: .*`tags\[1\]\.value` "\$\{APP_ENV\}" holds characters ECS does not allow in tags.*still holds the placeholder `\$\{APP_ENV\}`: give it a value with `vars` \(`APP_ENV=…`\)/,
+    );
+    // Nothing was registered or changed: dev runs what it ran.
+    expect(await running(emulator, 'dev')).toMatchObject({ revision: before.revision, image: before.image });
+  }, 240_000);
+
+  it('a placeholder only in an environment value warns, naming it, and registers it as written', async () => {
+    // The same definition without the tag placeholder: `${APP_ENV}` is left only where ECS takes any text.
+    const definition = readFileSync(join(BERTH_ROOT, 'examples/task-definition.json'), 'utf8').replace(
+      /\{ "key": "environment", "value": "\$\{APP_ENV\}" \}/,
+      '{ "key": "environment", "value": "shop" }',
+    );
+    expect(definition).not.toMatch(/"value": "\$\{APP_ENV\}" \}\]/);
+    const dir = shopRepository({
+      '.github/workflows/ship.yml': pipelineCaller(''),
+      'deploy/task-definition.json': { content: definition },
+    });
+    const { approve } = approveAll();
+    const run = await runShop(emulator, '.github/workflows/ship.yml', {
+      dir,
+      approve,
+      environments: withoutDevVars(),
+      event: { name: 'workflow_dispatch', sha: SHOP_SHA },
+    });
+    expect(run.job('pipeline / dev / deploy').result).toBe('success');
+    expect(run.log.join('\n')).toMatch(
+      /still holds a placeholder and `vars` was not given: `\$\{APP_ENV\}` at .*give it a value with `vars` \(`APP_ENV=…`\)/,
+    );
+    // dev registered it as written; staging, with its own BERTH_VARS, rendered its value.
+    expect((await running(emulator, 'dev')).appEnv).toBe('${APP_ENV}');
+    expect((await running(emulator, 'staging')).appEnv).toBe('staging');
+  }, 300_000);
+});
+
 describe('production by hand where required reviewers are not available', () => {
   beforeEach(async () => {
     emulator = await startEmulator({ scenario: loadScenario(SHOP_SCENARIO), timeScale: TIME_SCALE, seed: 7 });
