@@ -105,7 +105,12 @@ export function outline(markdown: string): MarkdownOutline {
       const table: MarkdownTable = { heading, line: i + 1, header, rows: [] };
       i += 2;
       // The table ends at a blank line or the start of another block.
-      while (i < lines.length && lines[i].trim() !== '' && !FENCE.test(lines[i]) && !/^ {0,3}#/.test(lines[i])) {
+      while (
+        i < lines.length &&
+        lines[i].trim() !== '' &&
+        !FENCE.test(lines[i]) &&
+        !/^ {0,3}#/.test(lines[i])
+      ) {
         const cells = splitRow(lines[i]);
         // Extra cells are ignored and missing ones are empty, as GFM says.
         table.rows.push(header.map((_, index) => cells[index] ?? ''));
@@ -144,7 +149,8 @@ export function codeSpans(cell: string): CodeSpan[] {
       continue;
     }
     let code = after.slice(0, close.index).replace(/\n/g, ' ');
-    if (code.length > 2 && code.startsWith(' ') && code.endsWith(' ') && code.trim() !== '') code = code.slice(1, -1);
+    if (code.length > 2 && code.startsWith(' ') && code.endsWith(' ') && code.trim() !== '')
+      code = code.slice(1, -1);
     spans.push({ code, before: before + rest.slice(0, open.index) });
     before = '';
     rest = after.slice(close.index + ticks.length);

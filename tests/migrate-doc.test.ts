@@ -8,8 +8,8 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from '@jest/globals';
 import { REPO_ROOT } from '@berth/testkit/paths.js';
+import { describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
 import { codeSpans, type MarkdownTable, outline, splitRow } from './markdown-tables.js';
 
@@ -47,10 +47,12 @@ function readMetadata(file: string): Metadata {
 function vendored(repo: string): Vendored {
   const file = join(FIXTURES, repo.replace('/', '-'), 'action.yml');
   const header = readFileSync(file, 'utf8').split('\n')[0];
-  const origin = /^# Vendored by Berth from https:\/\/github\.com\/([^/]+\/[^/]+)\/blob\/([0-9a-f]{40})\/\S+ \((v[^)]+)\)/.exec(
-    header,
-  );
-  if (!origin || origin[1] !== repo) throw new Error(`${file}: the first line does not say where the file came from`);
+  const origin =
+    /^# Vendored by Berth from https:\/\/github\.com\/([^/]+\/[^/]+)\/blob\/([0-9a-f]{40})\/\S+ \((v[^)]+)\)/.exec(
+      header,
+    );
+  if (!origin || origin[1] !== repo)
+    throw new Error(`${file}: the first line does not say where the file came from`);
   return { ...readMetadata(file), repo, commit: origin[2], version: origin[3] };
 }
 
@@ -145,12 +147,32 @@ describe('the Markdown table reader', () => {
 
   it('ends a table at a blank line and pads short rows, and leaves tables in code blocks alone', () => {
     const parsed = outline(
-      ['## A', '', '| abc | def |', '| --- | --- |', '| bar |', '| bar | baz | boo |', '', 'after', '', '```', '| x | y |', '| - | - |', '```'].join(
-        '\n',
-      ),
+      [
+        '## A',
+        '',
+        '| abc | def |',
+        '| --- | --- |',
+        '| bar |',
+        '| bar | baz | boo |',
+        '',
+        'after',
+        '',
+        '```',
+        '| x | y |',
+        '| - | - |',
+        '```',
+      ].join('\n'),
     );
     expect(parsed.tables).toEqual([
-      { heading: 'A', line: 3, header: ['abc', 'def'], rows: [['bar', ''], ['bar', 'baz']] },
+      {
+        heading: 'A',
+        line: 3,
+        header: ['abc', 'def'],
+        rows: [
+          ['bar', ''],
+          ['bar', 'baz'],
+        ],
+      },
     ]);
     expect(parsed.blocks).toHaveLength(1);
   });
@@ -172,7 +194,10 @@ describe(`${GUIDE}`, () => {
       const start = guideText.indexOf(`\n## ${source.repo}\n`);
       const end = guideText.indexOf('\n## ', start + 1);
       const section = guideText.slice(start, end === -1 ? undefined : end);
-      expect({ source: source.repo, names: section.includes(`Release ${source.version} (commit \`${source.commit}\``) }).toEqual({
+      expect({
+        source: source.repo,
+        names: section.includes(`Release ${source.version} (commit \`${source.commit}\``),
+      }).toEqual({
         source: source.repo,
         names: true,
       });
@@ -182,20 +207,34 @@ describe(`${GUIDE}`, () => {
   it('lists every input and every output of each action in its tables, once, spelled as the action spells it', () => {
     for (const source of sources.values()) {
       for (const kind of ['input', 'output'] as const) {
-        const listed = rows.filter((row) => row.source === source.repo && row.kind === kind).flatMap((row) => row.names);
+        const listed = rows
+          .filter((row) => row.source === source.repo && row.kind === kind)
+          .flatMap((row) => row.names);
         const declared = Object.keys(kind === 'input' ? source.inputs : source.outputs);
         const duplicates = listed.filter((name, index) => listed.indexOf(name) !== index);
-        expect({ source: source.repo, kind, missing: declared.filter((name) => !listed.includes(name)) }).toEqual({
+        expect({
+          source: source.repo,
+          kind,
+          missing: declared.filter((name) => !listed.includes(name)),
+        }).toEqual({
           source: source.repo,
           kind,
           missing: [],
         });
-        expect({ source: source.repo, kind, unknown: listed.filter((name) => !declared.includes(name)) }).toEqual({
+        expect({
+          source: source.repo,
+          kind,
+          unknown: listed.filter((name) => !declared.includes(name)),
+        }).toEqual({
           source: source.repo,
           kind,
           unknown: [],
         });
-        expect({ source: source.repo, kind, duplicates }).toEqual({ source: source.repo, kind, duplicates: [] });
+        expect({ source: source.repo, kind, duplicates }).toEqual({
+          source: source.repo,
+          kind,
+          duplicates: [],
+        });
       }
     }
     // Sanity: the tables were found at all (a reader that found none would pass the loop above only if the fixtures were empty).
@@ -206,7 +245,8 @@ describe(`${GUIDE}`, () => {
     const problems: string[] = [];
     for (const row of rows) {
       for (const action of row.actions) {
-        if (!berth.has(action)) problems.push(`${row.where}: \`${action}\` is not a Berth action (${BERTH_ACTIONS.join(', ')})`);
+        if (!berth.has(action))
+          problems.push(`${row.where}: \`${action}\` is not a Berth action (${BERTH_ACTIONS.join(', ')})`);
       }
       for (const { name, kind } of row.berth) {
         for (const action of row.actions.filter((a) => berth.has(a))) {
@@ -223,7 +263,8 @@ describe(`${GUIDE}`, () => {
     const problems: string[] = [];
     for (const row of rows) {
       const mapped = row.berth.length > 0;
-      if (mapped && row.actions.length === 0) problems.push(`${row.where}: names ${row.berthCell} but no Berth action`);
+      if (mapped && row.actions.length === 0)
+        problems.push(`${row.where}: names ${row.berthCell} but no Berth action`);
       if (!mapped && (row.actionCell !== 'none' || row.berthCell !== 'none'))
         problems.push(`${row.where}: without a Berth name both Berth columns must say "none"`);
       if (!mapped && row.differs.length < 6) problems.push(`${row.where}: "none" needs what to do instead`);
@@ -247,17 +288,29 @@ describe(`${GUIDE}`, () => {
       const source = sources.get(repo);
       if (!source) return undefined;
       if (ref !== source.commit)
-        problems.push(`${where}: ${uses} is not pinned to the release the guide maps (${source.commit}, ${source.version})`);
+        problems.push(
+          `${where}: ${uses} is not pinned to the release the guide maps (${source.commit}, ${source.version})`,
+        );
       return source;
     }
 
     it('are jobs, each section has a before (the action it maps) and an after (Berth)', () => {
       expect(yamlBlocks.length).toBeGreaterThanOrEqual(SOURCES.length * 2);
-      for (const block of yamlBlocks) expect({ line: block.line, jobs: Object.keys(parse(block.text)) }).toEqual({ line: block.line, jobs: ['jobs'] });
+      for (const block of yamlBlocks)
+        expect({ line: block.line, jobs: Object.keys(parse(block.text)) }).toEqual({
+          line: block.line,
+          jobs: ['jobs'],
+        });
       for (const repo of SOURCES) {
         const uses = yamlBlocks.filter((block) => block.heading === repo).map((block) => block.text);
-        expect({ repo, before: uses.some((text) => text.includes(`uses: ${repo}@`)) }).toEqual({ repo, before: true });
-        expect({ repo, after: uses.some((text) => text.includes('uses: OWNER/berth/actions/')) }).toEqual({ repo, after: true });
+        expect({ repo, before: uses.some((text) => text.includes(`uses: ${repo}@`)) }).toEqual({
+          repo,
+          before: true,
+        });
+        expect({ repo, after: uses.some((text) => text.includes('uses: OWNER/berth/actions/')) }).toEqual({
+          repo,
+          after: true,
+        });
       }
     });
 
@@ -273,15 +326,20 @@ describe(`${GUIDE}`, () => {
             if (!metadata) continue;
             if (step.id) stepMetadata.set(step.id, metadata);
             const given = Object.keys(step.with ?? {});
-            for (const name of given) if (!(name in metadata.inputs)) problems.push(`${where}: ${step.uses} has no input \`${name}\``);
+            for (const name of given)
+              if (!(name in metadata.inputs))
+                problems.push(`${where}: ${step.uses} has no input \`${name}\``);
             for (const [name, spec] of Object.entries(metadata.inputs)) {
               if (spec?.required && spec.default === undefined && !given.includes(name))
                 problems.push(`${where}: ${step.uses} requires \`${name}\``);
             }
           }
-          for (const [, id, output] of JSON.stringify(job).matchAll(/steps\.([A-Za-z_][\w-]*)\.outputs\.([\w-]+)/g)) {
+          for (const [, id, output] of JSON.stringify(job).matchAll(
+            /steps\.([A-Za-z_][\w-]*)\.outputs\.([\w-]+)/g,
+          )) {
             const metadata = stepMetadata.get(id);
-            if (metadata && !(output in metadata.outputs)) problems.push(`${where}: step ${id} has no output \`${output}\``);
+            if (metadata && !(output in metadata.outputs))
+              problems.push(`${where}: step ${id} has no output \`${output}\``);
           }
         }
       }
@@ -296,13 +354,20 @@ describe("README's Migrating section", () => {
   it('has one line per action, each naming a Berth action, and links the guide', () => {
     const table = readme.tables.find((t) => t.heading === 'Migrating');
     expect(table).toBeDefined();
-    const listed = (table as MarkdownTable).rows.map((row) => row[0].replace(/[`[\]]/g, '').replace(/\(.*\)$/, ''));
+    const listed = (table as MarkdownTable).rows.map((row) =>
+      row[0].replace(/[`[\]]/g, '').replace(/\(.*\)$/, ''),
+    );
     expect(listed).toEqual(SOURCES);
     for (const row of (table as MarkdownTable).rows) {
       const named = codeSpans(row[1]).map((span) => nameOf(span.code));
-      expect({ row: row[0], action: named.some((name) => berth.has(name)) }).toEqual({ row: row[0], action: true });
+      expect({ row: row[0], action: named.some((name) => berth.has(name)) }).toEqual({
+        row: row[0],
+        action: true,
+      });
     }
-    const section = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8').split('\n## Migrating\n')[1]?.split('\n## ')[0] ?? '';
+    const section =
+      readFileSync(join(REPO_ROOT, 'README.md'), 'utf8').split('\n## Migrating\n')[1]?.split('\n## ')[0] ??
+      '';
     expect(section).toContain('(docs/migrate.md)');
   });
 });
