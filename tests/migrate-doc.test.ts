@@ -273,6 +273,27 @@ describe(`${GUIDE}`, () => {
     expect(problems).toEqual([]);
   });
 
+  it('writes settings in the last column (`name: value`) only with inputs of the action replaced or of a Berth action of its section', () => {
+    const problems: string[] = [];
+    for (const row of rows) {
+      const source = sources.get(row.source) as Vendored;
+      const sectionActions = new Set(rows.filter((r) => r.source === row.source).flatMap((r) => r.actions));
+      const candidates = row.actions.length > 0 ? row.actions : [...sectionActions];
+      for (const span of codeSpans(row.differs)) {
+        const setting = /^([a-z][a-z0-9-]*): \S/.exec(span.code);
+        if (!setting) continue;
+        const name = setting[1];
+        const known =
+          name in source.inputs || candidates.some((action) => name in (berth.get(action)?.inputs ?? {}));
+        if (!known)
+          problems.push(
+            `${row.where}: \`${span.code}\` is an input of neither ${row.source} nor ${candidates.join(', ')}`,
+          );
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
   describe('before/after jobs', () => {
     const yamlBlocks = guide.blocks.filter((block) => block.language === 'yaml');
 
