@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadActionManifest } from '@berth/testkit/action-manifest.js';
 import { REPO_ROOT } from '@berth/testkit/paths.js';
 import { parse } from 'yaml';
 
@@ -75,4 +76,88 @@ export function usesOf(file: WorkflowFile): Array<{ where: string; uses: string;
     }
   }
   return found;
+}
+
+/** Berth's own action a `uses:` points at, in any of the forms the workflows, examples and docs use. */
+export function berthAction(uses: string): string | undefined {
+  return /^(?:\.\/\.berth\/actions\/|[\w.-]+\/berth\/actions\/)([\w-]+)(?:@.*)?$/.exec(uses)?.[1];
+}
+
+/** Berth's own reusable workflow a job's `uses:` points at. */
+export function berthWorkflow(uses: string): string | undefined {
+  return /^(?:\.\/|[\w.-]+\/berth\/)\.github\/workflows\/([\w-]+\.yml)(?:@.*)?$/.exec(uses)?.[1];
+}
+
+type Declared = Record<string, { required?: boolean; default?: unknown }>;
+
+/**
+ * Every call of a Berth action (a step's `uses:`) or reusable workflow (a job's `uses:`) in a
+ * workflow document that names something Berth does not have, passes an input or secret the
+ * action.yml or `workflow_call` does not declare, or leaves out a required input. actionlint
+ * cannot see these: it does not read remote actions or workflows.
+ */
+export function berthCallProblems(doc: any): string[] {
+  const problems: string[] = [];
+  for (const [jobId, job] of Object.entries<any>(doc?.jobs ?? {})) {
+    const calls: Array<{ where: string; uses: string; with: Record<string, unknown>; secrets?: unknown }> = [
+      ...(typeof job?.uses === 'string'
+        ? [{ where: jobId, uses: job.uses as string, with: job.with ?? {}, secrets: job.secrets }]
+        : []),
+      ...(job?.steps ?? [])
+        .map((step: any, i: number) => ({
+          where: `${jobId}.steps[${i}]`,
+          uses: step?.uses,
+          with: step?.with ?? {},
+        }))
+        .filter((call: any) => typeof call.uses === 'string'),
+    ];
+    for (const call of calls) {
+      const action = berthAction(call.uses);
+      const reusable = berthWorkflow(call.uses);
+      let declared: Declared | undefined;
+      let declaredSecrets: Record<string, unknown> | undefined;
+      if (action) {
+        if (!existsSync(join(REPO_ROOT, 'actions', action, 'action.yml'))) {
+          problems.push(
+            `${call.where}: ${call.uses} names no Berth action (no actions/${action}/action.yml)`,
+          );
+          continue;
+        }
+        declared = loadActionManifest(action).inputs;
+      }
+      if (reusable) {
+        if (!existsSync(join(REPO_ROOT, '.github', 'workflows', reusable))) {
+          problems.push(
+            `${call.where}: ${call.uses} names no Berth workflow (no .github/workflows/${reusable})`,
+          );
+          continue;
+        }
+        const trigger = workflow(`.github/workflows/${reusable}`).doc.on?.workflow_call;
+        if (trigger === undefined) {
+          problems.push(
+            `${call.where}: .github/workflows/${reusable} is not a reusable workflow (no workflow_call)`,
+          );
+          continue;
+        }
+        declared = trigger?.inputs ?? {};
+        declaredSecrets = trigger?.secrets ?? {};
+      }
+      if (!declared) continue;
+      for (const key of Object.keys(call.with)) {
+        if (!(key in declared)) problems.push(`${call.where}: \`${key}\` is not an input of ${call.uses}`);
+      }
+      for (const [name, spec] of Object.entries(declared)) {
+        if (spec?.required && spec.default === undefined && !(name in call.with)) {
+          problems.push(`${call.where}: required input \`${name}\` of ${call.uses} is not given`);
+        }
+      }
+      if (declaredSecrets && call.secrets && typeof call.secrets === 'object') {
+        for (const key of Object.keys(call.secrets)) {
+          if (!(key in declaredSecrets))
+            problems.push(`${call.where}: secret \`${key}\` is not declared by ${call.uses}`);
+        }
+      }
+    }
+  }
+  return problems;
 }

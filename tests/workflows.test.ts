@@ -2,9 +2,16 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadActionManifest } from '@berth/testkit/action-manifest.js';
 import { REPO_ROOT } from '@berth/testkit/paths.js';
-import { actionlint, usesOf, workflow, workflowFiles } from './workflow-files.js';
+import {
+  actionlint,
+  berthAction,
+  berthCallProblems,
+  berthWorkflow,
+  usesOf,
+  workflow,
+  workflowFiles,
+} from './workflow-files.js';
 
 const files = workflowFiles();
 const lintFindings = actionlint('{.github/workflows,examples}/*.{yml,yaml}');
@@ -261,58 +268,11 @@ describe('hotfix.yml', () => {
   });
 });
 
-/** Berth's own action a `uses:` points at, in any of the forms the workflows and examples use. */
-function berthAction(uses: string): string | undefined {
-  return /^(?:\.\/\.berth\/actions\/|[\w.-]+\/berth\/actions\/)([\w-]+)(?:@.*)?$/.exec(uses)?.[1];
-}
-
-/** Berth's own reusable workflow a job's `uses:` points at. */
-function berthWorkflow(uses: string): string | undefined {
-  return /^(?:\.\/|[\w.-]+\/berth\/)\.github\/workflows\/([\w-]+\.yml)(?:@.*)?$/.exec(uses)?.[1];
-}
-
 describe('inputs passed to Berth actions and workflows', () => {
-  const manifests = new Map<string, { inputs: Record<string, { required?: boolean; default?: unknown }> }>();
-  const manifest = (name: string) => {
-    if (!manifests.has(name)) manifests.set(name, loadActionManifest(name));
-    return manifests.get(name)!;
-  };
-
   it.each(files.map((f) => [f.path, f] as const))(
     '%s passes only declared inputs, and every required one',
     (_path, file) => {
-      const problems: string[] = [];
-      for (const [jobId, job] of Object.entries<any>(file.doc.jobs ?? {})) {
-        const calls: Array<{ where: string; uses: string; with: Record<string, unknown> }> = [
-          ...(job.uses ? [{ where: jobId, uses: job.uses as string, with: job.with ?? {} }] : []),
-          ...(job.steps ?? [])
-            .map((step: any, i: number) => ({
-              where: `${jobId}.steps[${i}]`,
-              uses: step.uses,
-              with: step.with ?? {},
-            }))
-            .filter((call: any) => typeof call.uses === 'string'),
-        ];
-        for (const call of calls) {
-          const action = berthAction(call.uses);
-          const reusable = berthWorkflow(call.uses);
-          let declared: Record<string, { required?: boolean; default?: unknown }> | undefined;
-          if (action) declared = manifest(action).inputs;
-          if (reusable)
-            declared = workflow(`.github/workflows/${reusable}`).doc.on.workflow_call.inputs ?? {};
-          if (!declared) continue;
-          for (const key of Object.keys(call.with)) {
-            if (!(key in declared))
-              problems.push(`${call.where}: \`${key}\` is not an input of ${call.uses}`);
-          }
-          for (const [name, spec] of Object.entries(declared)) {
-            if (spec.required && spec.default === undefined && !(name in call.with)) {
-              problems.push(`${call.where}: required input \`${name}\` of ${call.uses} is not given`);
-            }
-          }
-        }
-      }
-      expect(problems).toEqual([]);
+      expect(berthCallProblems(file.doc)).toEqual([]);
     },
   );
 });
