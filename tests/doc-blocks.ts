@@ -316,3 +316,56 @@ function dedent(text: string): string {
 function indent(text: string, spaces: number): string[] {
   return text.split('\n').map((line) => (line.trim() ? ' '.repeat(spaces) + line : line));
 }
+
+/** The text outside fenced code blocks and inline code spans, line numbers kept. */
+export function proseOf(markdown: string, keepInlineCode = false): string {
+  let fence: string | undefined;
+  return markdown
+    .split('\n')
+    .map((line) => {
+      const marker = /^\s*(`{3,}|~{3,})/.exec(line)?.[1];
+      if (fence === undefined && marker) {
+        fence = marker;
+        return '';
+      }
+      if (fence !== undefined) {
+        if (marker && marker[0] === fence[0] && marker.length >= fence.length && line.trim() === marker)
+          fence = undefined;
+        return '';
+      }
+      return keepInlineCode ? line : line.replace(/(`+)[^`]*?\1/g, '');
+    })
+    .join('\n');
+}
+
+/** Link targets: inline `[text](target "title")`, images, and reference definitions `[id]: target`. */
+export function linksOf(markdown: string): Array<{ target: string; line: number }> {
+  const prose = proseOf(markdown);
+  const links: Array<{ target: string; line: number }> = [];
+  const lineAt = (index: number) => prose.slice(0, index).split('\n').length;
+  for (const m of prose.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g))
+    links.push({ target: m[1], line: lineAt(m.index) });
+  for (const m of prose.matchAll(/^ {0,3}\[[^\]]+\]:[ \t]*<?(\S+?)>?(?:\s|$)/gm))
+    links.push({ target: m[1], line: lineAt(m.index) });
+  for (const m of prose.matchAll(/<a\s[^>]*href="([^"]+)"/g))
+    links.push({ target: m[1], line: lineAt(m.index) });
+  return links;
+}
+
+/** The anchors GitHub gives a page's headings (github-slugger's rule: lower case, punctuation dropped, spaces to `-`, repeats numbered). */
+export function anchorsOf(markdown: string): Set<string> {
+  const anchors = new Set<string>();
+  const counts = new Map<string, number>();
+  for (const m of proseOf(markdown, true).matchAll(/^#{1,6}\s+(.+?)\s*#*\s*$/gm)) {
+    const text = m[1].replace(/`/g, '').replace(/\[([^\]]*)\]\([^)]*\)/g, '$1');
+    const slug = text
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\p{M}\s_-]/gu, '')
+      .replace(/ /g, '-');
+    const seen = counts.get(slug) ?? 0;
+    counts.set(slug, seen + 1);
+    anchors.add(seen === 0 ? slug : `${slug}-${seen}`);
+  }
+  for (const m of markdown.matchAll(/<a\s+(?:name|id)="([^"]+)"/g)) anchors.add(m[1]);
+  return anchors;
+}

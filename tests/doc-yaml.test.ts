@@ -36,7 +36,8 @@ const lintable = (kind: BlockKind['kind']) => !['not-a-workflow', 'unknown'].inc
 function lint(wrapped: WrappedBlock[]): string[] {
   const dir = mkdtempSync(join(tmpdir(), 'berth-doc-yaml-'));
   mkdirSync(join(dir, '.github', 'workflows'), { recursive: true });
-  wrapped.forEach((w, i) => writeFileSync(join(dir, '.github', 'workflows', `block-${i}.yml`), w.text));
+  for (const [i, w] of wrapped.entries())
+    writeFileSync(join(dir, '.github', 'workflows', `block-${i}.yml`), w.text);
   const findings = actionlint('.github/workflows/*.yml', dir);
   // build-push's README shows an Actions Runner Controller scale set, which jobs address by the
   // scale set's name (`runs-on: arc-runner-set`): a self-hosted label a user declares in their
