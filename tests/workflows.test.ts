@@ -94,9 +94,14 @@ describe.each(files.map((f) => [f.path, f] as const))('%s', (_path, file) => {
             typeof step.uses === 'string' &&
             ['deploy-ecs', 'rollback'].includes(berthAction(step.uses) ?? ''),
         );
+      // release.yml's release job creates the GitHub release and moves the major tag.
+      const publishesRelease = steps.some(
+        (step) => typeof step.run === 'string' && /\bgh (release create|api .*git\/refs)/.test(step.run),
+      );
       for (const [name, level] of Object.entries<string>(job.permissions ?? {})) {
         const allowed =
           (name === 'contents' && level === 'read') ||
+          (name === 'contents' && level === 'write' && publishesRelease) ||
           (name === 'id-token' && level === 'write' && usesOidc) ||
           (name === 'deployments' && level === 'write' && recordsDeployments) ||
           (name === 'security-events' && level === 'write' && uploadsSarif);
