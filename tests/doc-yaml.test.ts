@@ -217,6 +217,38 @@ describe('the extraction, classification and wrapping (controls)', () => {
     expect(problems.filter((p) => !p.startsWith('x.md:9:')).every((p) => p.includes('build'))).toBe(true);
   });
 
+  it('wraps a bare `with:` map and a job’s settings shown alone into workflows actionlint accepts', () => {
+    const withBlock: FencedBlock = {
+      file: 'y.md',
+      line: 10,
+      lang: 'yaml',
+      text: 'with:\n  service: web\n  to: last-successful\n  reason: ${{ inputs.reason }}',
+    };
+    const settings: FencedBlock = {
+      file: 'y.md',
+      line: 20,
+      lang: 'yaml',
+      text: 'permissions:\n  contents: read\n  id-token: write',
+    };
+    expect([classify(parseBlock(withBlock).doc).kind, classify(parseBlock(settings).doc).kind]).toEqual([
+      'with',
+      'job-settings',
+    ]);
+    expect(actionTaking(['service', 'to', 'reason'])).toBe('rollback');
+    const wrapped = [
+      wrapForActionlint(withBlock, 'with', 'OWNER/berth/actions/rollback@v1'),
+      wrapForActionlint(settings, 'job-settings'),
+    ];
+    expect(lint(wrapped)).toEqual([]);
+    // A mistake inside them is still reported at its Markdown line.
+    const broken = { ...withBlock, text: 'with:\n  service: ${{ inputs.service }\n' };
+    expect(
+      lint([wrapForActionlint(broken, 'with', 'OWNER/berth/actions/rollback@v1')]).map(
+        (p) => p.split(': ')[0],
+      ),
+    ).toEqual(['y.md:11']);
+  });
+
   it('catches an input the action does not declare, and an action Berth does not have', () => {
     const doc = parseBlock({ ...found[0], text: wrapForActionlint(found[0], 'steps').text }).doc;
     expect(berthCallProblems(doc)).toEqual([
