@@ -32,11 +32,25 @@ describe('image references in the docs', () => {
   });
 
   it('never use the full commit SHA as an image tag (build-push tags `sha-` and seven characters)', () => {
-    const wrong = docs.flatMap(({ file, text }) =>
-      [...text.matchAll(/[\w./-]+:(?:sha-)?\$\{\{\s*github\.sha\s*\}\}/g)].map(
-        (m) => `${file}:${lineOf(text, m.index)}: ${m[0]}`,
-      ),
-    );
+    const fullSha = /[\w./-]+:(?:sha-)?\$\{\{\s*github\.sha\s*\}\}/g;
+    const wrong: string[] = [];
+    for (const { file, text } of docs) {
+      // The migration guide shows jobs as they run today, whose own build steps tag images
+      // `sha-${{ github.sha }}`, and Berth steps that take those images as they are; only a
+      // block of it where build-push makes the image must use build-push's tags.
+      const yamlRanges = fencedBlocks(file, text).map((block) => ({
+        block,
+        builtByBerth: /\/berth\/actions\/build-push@/.test(block.text),
+      }));
+      for (const m of text.matchAll(fullSha)) {
+        const line = lineOf(text, m.index);
+        const inBlock = yamlRanges.find(
+          ({ block }) => line >= block.line && line < block.line + block.text.split('\n').length,
+        );
+        const exempt = file === 'docs/migrate.md' && !inBlock?.builtByBerth;
+        if (!exempt) wrong.push(`${file}:${line}: ${m[0]}`);
+      }
+    }
     expect(wrong).toEqual([]);
   });
 });
