@@ -85,12 +85,12 @@ export type BlockKind =
 const NOT_WORKFLOWS: Array<{ what: string; why: string; test: (doc: Record<string, unknown>) => boolean }> = [
   {
     what: 'a scan-gate allowlist',
-    why: 'read by scan-gate (`allowlist` input), not by GitHub; its own parser checks it below',
+    why: 'read by scan-gate (`allowlist` input), not by GitHub: checked with scan-gate’s own parser instead',
     test: (doc) => Array.isArray(doc.exceptions),
   },
   {
     what: 'an emulator scenario',
-    why: 'read by `berth-emulator --scenario`, not by GitHub; its own loader checks it below',
+    why: 'read by `berth-emulator --scenario`, not by GitHub: checked with the emulator’s own loader instead',
     test: (doc) => 'accountId' in doc && ('clusters' in doc || 'taskDefinitions' in doc),
   },
   {
