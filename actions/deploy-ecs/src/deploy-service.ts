@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { isDeadlineError } from '@berth/shared/deadline';
 import { buildDeploymentRecord, type DeploymentRecordParts } from '@berth/shared/deployment/build-record';
 import { recordEvents, runContext } from '@berth/shared/deployment/record';
-import { headline, imagesOf } from '@berth/shared/deployment/report';
+import { failureLine, headline, imagesOf } from '@berth/shared/deployment/report';
 import { readService } from '@berth/shared/deployment/service';
 import {
   checkServiceManagedByEcs,
@@ -239,7 +239,7 @@ export async function deployService(inputs: ServiceInputs, step: Step): Promise<
   await writeRecordAndSummary(step, ended, undefined, conclusion);
   if (result.outcome !== 'succeeded') {
     throw new OutcomeError(
-      `${headline(result)} (${result.outcome})${conclusion.reason ? `: ${conclusion.reason}` : ''}`,
+      failureLine(`${headline(result)} (${result.outcome})`, conclusion.reason, result.likelyCause),
     );
   }
 }

@@ -8,7 +8,7 @@ import {
 import { buildDeploymentRecord } from '@berth/shared/deployment/build-record';
 import { followTask } from '@berth/shared/deployment/follow-task';
 import { runContext } from '@berth/shared/deployment/record';
-import { imagesOf, printTaskReport } from '@berth/shared/deployment/report';
+import { failureLine, imagesOf, printTaskReport } from '@berth/shared/deployment/report';
 import { readService } from '@berth/shared/deployment/service';
 import { ConfigurationError, OutcomeError } from '@berth/shared/errors';
 import { inGroup } from '@berth/shared/logger';
@@ -163,7 +163,11 @@ export async function runOneOffTask(inputs: RunTaskInputs, step: Step): Promise<
   await writeRecordAndSummary(step, record, family, { failure });
   if (result.outcome !== 'succeeded') {
     throw new OutcomeError(
-      `${result.outcome === 'timed-out' ? 'Task timed out' : 'Task failed'}: ${result.reason ?? ''}`,
+      failureLine(
+        result.outcome === 'timed-out' ? 'Task timed out' : 'Task failed',
+        result.reason,
+        result.likelyCause,
+      ),
     );
   }
 }

@@ -1,15 +1,15 @@
 import type { DeploymentRecord } from '@berth/shared/deployment/record';
-import { addDeploymentSummary } from '@berth/shared/deployment/report';
+import { addDeploymentSummary, statusPhrase } from '@berth/shared/deployment/report';
 import { type Conclusion, publishRecord } from '@berth/shared/deployment/transaction';
 import type { Step } from './step.js';
 
-/** The summary's title: what the step did and how it ended (or that it started). */
+/** The summary's verdict: what the step did and how it ended (or that it started), in words. */
 export function summaryTitle(record: DeploymentRecord, family?: string): string {
   const what =
     record.kind === 'run-task'
       ? `One-off task${family === undefined ? '' : ` ${family}`}`
       : `Deployment of ${record.service ?? ''}`;
-  return record.status === 'started' ? `${what} started` : `${what}: ${record.status}`;
+  return `${what} ${statusPhrase(record.status)}`;
 }
 
 /**

@@ -4,6 +4,7 @@ import { isDeadlineError, type StepDeadline, stepDeadline, timedOutReason } from
 import { shortName } from '@berth/shared/deployment/arn';
 import { buildDeploymentRecord } from '@berth/shared/deployment/build-record';
 import type { FollowResult } from '@berth/shared/deployment/follow';
+import { failureLine } from '@berth/shared/deployment/report';
 import { type RollbackRecordDetails, runContext } from '@berth/shared/deployment/record';
 import {
   type Conclusion,
@@ -321,6 +322,6 @@ async function rollback(
   );
   await announcer.finished(ended);
   const line = outcomeLine(conclusion.outcome, service, to.taskDefinitionArn, conclusion.reason);
-  if (conclusion.outcome !== 'succeeded') throw new OutcomeError(line);
+  if (conclusion.outcome !== 'succeeded') throw new OutcomeError(failureLine(line, undefined, result.likelyCause));
   logger.info(line);
 }

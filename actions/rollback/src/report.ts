@@ -8,10 +8,10 @@ import {
   type RunContext,
   recordEvents,
 } from '@berth/shared/deployment/record';
-import { addDeploymentSummary, type SummaryBuilder } from '@berth/shared/deployment/report';
+import { addDeploymentSummary, type SummaryBuilder, statusPhrase } from '@berth/shared/deployment/report';
 import { type Conclusion, publishRecord } from '@berth/shared/deployment/transaction';
 import type { ActionEffects } from '@berth/shared/effects';
-import { escapeHtml } from '@berth/shared/summary';
+import { addVerdict, escapeHtml, htmlText, SECTION_HEADING_LEVEL } from '@berth/shared/summary';
 import type { RollbackStatus } from './execute.js';
 import type { RollbackPath, RollbackPlan } from './plan.js';
 
@@ -110,7 +110,7 @@ export function addRollbackSummary(
   addDeploymentSummary(
     summary,
     record,
-    `Rollback of ${record.service} to ${shortName(record.to.taskDefinitionArn)}`,
+    `Rollback of ${record.service}${record.to.taskDefinitionArn ? ` to ${shortName(record.to.taskDefinitionArn)}` : ''} ${statusPhrase(record.status)}`,
     failure,
   );
   // The shared table already shows the reason given.
@@ -122,29 +122,29 @@ export function addWhySection(
   details: RollbackRecordDetails,
   reason?: string,
 ): void {
-  summary.addHeading('Why this target', 3);
+  summary.addHeading('Why this target', SECTION_HEADING_LEVEL);
   const rows: Cell[][] = [
     [
       { data: 'Question', header: true },
       { data: 'Answer', header: true },
     ],
     ['Requested', `<code>to: ${escapeHtml(details.requested)}</code>`],
-    ['Why this target', escapeHtml(details.why)],
-    ['How it was found', escapeHtml(details.foundBy)],
+    ['Why this target', htmlText(details.why)],
+    ['How it was found', htmlText(details.foundBy)],
   ];
   if (details.path) {
     rows.push([
       'How it was rolled back',
-      escapeHtml(`${PATH_NAMES[details.path]}. ${details.pathReason ?? ''}`.trim()),
+      htmlText(`${PATH_NAMES[details.path]}. ${details.pathReason ?? ''}`.trim()),
     ]);
   }
   if (reason) rows.push(['Reason given', escapeHtml(reason)]);
   summary.addTable(rows);
-  if (details.notices.length > 0) summary.addList(details.notices.map(escapeHtml));
+  if (details.notices.length > 0) summary.addList(details.notices.map(htmlText));
   if (details.skipped.length > 0) {
     summary.addDetails(
       `Passed over (${details.skipped.length})`,
-      `<ul>${details.skipped.map((line) => `<li>${escapeHtml(line)}</li>`).join('')}</ul>`,
+      `<ul>${details.skipped.map((line) => `<li>${htmlText(line)}</li>`).join('')}</ul>`,
     );
   }
 }
@@ -157,7 +157,7 @@ export function addRefusalSummary(
   details?: RollbackRecordDetails,
   reason?: string,
 ): void {
-  summary.addHeading(`❌ Rollback of ${escapeHtml(service)} refused — nothing was changed`, 2);
+  addVerdict(summary, { headline: `Rollback of ${service} refused: nothing was changed` });
   summary.addCodeBlock(message);
   if (details) addWhySection(summary, details, reason);
 }

@@ -36,3 +36,99 @@ export async function writeJobSummary(build: (summary: JobSummary) => unknown): 
     core.warning(inert(`Could not write the job summary: ${errorMessage(error)}`));
   }
 }
+
+/**
+ * Berth's own words inside an HTML table cell or paragraph: escaped, with
+ * `code` spans turned into `<code>`. GitHub does not render Markdown inside an
+ * HTML block, so a backtick left in a cell would show as a backtick.
+ */
+export function htmlText(text: string): string {
+  return escapeHtml(text).replace(/`([^`]+)`/g, '<code>$1</code>');
+}
+
+/** Hex digits of a digest kept in a short image reference: enough to tell images apart at a glance. */
+export const SHORT_DIGEST_HEX = 12;
+/** Longest tag kept whole in a short image reference (a `sha-` tag of 7 to 12 hex fits; a 40-hex commit does not). */
+const SHORT_TAG_LENGTH = 20;
+/** Longest repository path kept whole; longer ones keep their last component. */
+const SHORT_REPOSITORY_LENGTH = 32;
+
+/** `sha256:` and the first 12 hex digits of a digest. */
+export function shortDigest(digest: string): string {
+  const colon = digest.indexOf(':');
+  const hex = digest.slice(colon + 1);
+  return hex.length > SHORT_DIGEST_HEX ? `${digest.slice(0, colon + 1)}${hex.slice(0, SHORT_DIGEST_HEX)}` : digest;
+}
+
+/**
+ * An image reference short enough for a table cell at 1000 px:
+ * `repository@sha256:` + 12 hex (the registry host dropped; the tag dropped
+ * when a digest pins the image), or `repository:tag` with a long tag cut.
+ * The full reference belongs in a `<details>` block beside the table
+ * (addFullReferences). Text that is not a reference is cut to 40 characters.
+ */
+export function shortImage(reference: string): string {
+  const match = /^(?:([^/]+[.:][^/]*|localhost)\/)?([^:@]+)(?::([^@]+))?(?:@(.+))?$/.exec(reference);
+  if (!match) return reference.length > 40 ? `${reference.slice(0, 39)}…` : reference;
+  const [, , path, tag, digest] = match;
+  const repository =
+    path.length > SHORT_REPOSITORY_LENGTH ? `…/${path.slice(path.lastIndexOf('/') + 1)}` : path;
+  if (digest) return `${repository}@${shortDigest(digest)}`;
+  if (tag) return `${repository}:${tag.length > SHORT_TAG_LENGTH ? `${tag.slice(0, SHORT_TAG_LENGTH - 1)}…` : tag}`;
+  return repository;
+}
+
+/** The summary builder methods Berth's summaries use (@actions/core's, or a test's). */
+export interface SummaryWriter {
+  addHeading(text: string, level?: number | string): SummaryWriter;
+  addRaw(text: string, addEOL?: boolean): SummaryWriter;
+  addDetails(label: string, content: string): SummaryWriter;
+}
+
+/**
+ * What every Berth summary opens with, the same in every action: a level-3
+ * heading with the verdict in words (no emoji: the verdict must read the same
+ * in a screen reader and a notification), then the facts that explain it,
+ * each a paragraph `<b>Label:</b> text`, before any table.
+ */
+export interface Verdict {
+  /** What happened, e.g. "Deployment of web failed and ECS rolled it back". */
+  headline: string;
+  /** Label → Berth's own text (`code` spans allowed), in order; empty values are skipped. */
+  facts?: Array<[label: string, text: string | undefined]>;
+  /** The one log line that shows the failure, with where it came from ("web, 3 tasks"). */
+  failingLine?: { from: string; line: string };
+}
+
+export function addVerdict(summary: SummaryWriter, verdict: Verdict): void {
+  summary.addHeading(escapeHtml(verdict.headline), 3);
+  for (const [label, text] of verdict.facts ?? []) {
+    if (text) summary.addRaw(`<p><b>${escapeHtml(label)}:</b> ${htmlText(text)}</p>`, true);
+  }
+  if (verdict.failingLine) {
+    summary.addRaw(
+      `<p><b>Failing log line</b> (${escapeHtml(verdict.failingLine.from)}):</p><pre>${escapeHtml(verdict.failingLine.line)}</pre>`,
+      true,
+    );
+  }
+}
+
+/** Headings below the verdict: one level under it, in every action. */
+export const SECTION_HEADING_LEVEL = 4;
+
+/**
+ * The full references (images, ARNs) that tables show shortened, in one
+ * collapsed block: `label: reference` per line, in a `<pre>` a reader can copy from.
+ */
+export function addFullReferences(
+  summary: SummaryWriter,
+  entries: Array<[label: string, reference: string]>,
+  title = 'Full image references',
+): void {
+  const shown = entries.filter(([, reference]) => reference);
+  if (shown.length === 0) return;
+  summary.addDetails(
+    escapeHtml(title),
+    `<pre>${escapeHtml(shown.map(([label, reference]) => `${label}: ${reference}`).join('\n'))}</pre>`,
+  );
+}

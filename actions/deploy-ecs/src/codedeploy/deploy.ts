@@ -17,7 +17,7 @@ import type { Service } from '@aws-sdk/client-ecs';
 import { isDeadlineError } from '@berth/shared/deadline';
 import { buildDeploymentRecord, type DeploymentRecordParts } from '@berth/shared/deployment/build-record';
 import { runContext } from '@berth/shared/deployment/record';
-import { imagesOf } from '@berth/shared/deployment/report';
+import { failureLine, imagesOf } from '@berth/shared/deployment/report';
 import { imagesOfRevision } from '@berth/shared/deployment/transaction';
 import { formatDuration } from '@berth/shared/duration';
 import { awsErrorName, ConfigurationError, errorMessage, OutcomeError } from '@berth/shared/errors';
@@ -305,6 +305,8 @@ export async function deployWithCodeDeploy(
     result.outcome === 'succeeded' ? undefined : { failure: { failedTasks: result.failedTasks } },
   );
   if (result.outcome !== 'succeeded') {
-    throw new OutcomeError(`CodeDeploy deployment ${deploymentId} ${result.outcome}: ${result.reason ?? ''}`);
+    throw new OutcomeError(
+      failureLine(`CodeDeploy deployment ${deploymentId} ${result.outcome}`, result.reason, result.likelyCause),
+    );
   }
 }

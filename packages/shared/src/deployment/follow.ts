@@ -215,7 +215,8 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
             : (target.deploymentId ?? 'the deployment');
           logger.info(`ECS is rolling back ${name} as requested${reason ? ` (${reason})` : ''}.`);
         } else {
-          logger.error(`The deployment failed and ECS is rolling it back: ${reason}`);
+          // A plain line: the step's one error annotation comes with the verdict.
+          logger.info(`The deployment failed and ECS is rolling it back: ${reason}`);
         }
       }
       return undefined;

@@ -1,6 +1,7 @@
 import type { ContainerDefinition, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { Logger } from '../logger.js';
-import { escapeHtml } from '../summary.js';
+import { addFullReferences, addVerdict, escapeHtml, htmlText, shortImage } from '../summary.js';
+import { shortName } from './arn.js';
 import { inert } from '../untrusted.js';
 import { describeFailedTask, taskId } from './diagnose.js';
 import { formatEvent } from './events.js';
@@ -30,9 +31,34 @@ const shown = (text: string) => inert(text, { oneLine: true });
 const logLine = (line: string) => inert(line, { oneLine: true });
 
 /**
- * Prints the explanation of a failed deployment, one log group per kind of
- * evidence: the likely cause, the failed tasks, their last log lines, the last
- * events, and what was attempted versus what runs now.
+ * The failure's one line: what happened, ECS's reason, and the likely cause.
+ * It is the step's one error annotation (run() fails the step with it); the
+ * log report prints everything else as plain lines, so a failed deployment
+ * raises one annotation, not one per fact.
+ */
+export function failureLine(what: string, reason: string | undefined, likelyCause: string | undefined): string {
+  const said = reason ? `: ${reason.trim()}` : '';
+  const cause = likelyCause ? `${/[.!?]$/.test(said || what) ? '' : '.'} Likely cause: ${likelyCause}` : '';
+  return `${what}${said}${cause}`;
+}
+
+/** The log groups of the failed tasks' last log lines, each distinct excerpt once. */
+function printLogExcerpts(failedTasks: FollowResult['failedTasks'], logger: Logger): void {
+  for (const excerpt of groupLogExcerpts(failedTasks)) {
+    logger.startGroup(
+      `Last ${excerpt.lines.length} log lines of ${shown(excerpt.container)} in ${shown(tasksLabel(excerpt.taskIds))}`,
+    );
+    for (const line of excerpt.lines) logger.info(logLine(line));
+    logger.endGroup();
+  }
+}
+
+/**
+ * Prints the explanation of a failed deployment: the verdict and the likely
+ * cause as plain lines (the step's one annotation is the error it throws), then
+ * one log group per kind of evidence: the failed tasks, their last log lines
+ * (identical excerpts once), the last events, and what was attempted versus
+ * what runs now.
  */
 export function printFailureReport(
   result: FollowResult,
@@ -40,25 +66,14 @@ export function printFailureReport(
   running: { taskDefinitionArn?: string; images: ImageMap } | undefined,
   logger: Logger,
 ): void {
-  logger.error(`${headline(result)}${result.reason ? `: ${inert(result.reason)}` : ''}`, {
-    title: 'Deployment failed',
-  });
-  if (result.likelyCause)
-    logger.error(`Likely cause: ${inert(result.likelyCause)}`, { title: 'Likely cause' });
+  logger.info(`${headline(result)}${result.reason ? `: ${inert(result.reason)}` : ''}`);
+  if (result.likelyCause) logger.info(`Likely cause: ${inert(result.likelyCause)}`);
 
   if (result.failedTasks.length > 0) {
     logger.startGroup(`Failed tasks (${result.failedTasks.length})`);
     for (const task of result.failedTasks) for (const line of describeFailedTask(task)) logger.info(line);
     logger.endGroup();
-    for (const task of result.failedTasks) {
-      for (const [container, lines] of Object.entries(task.logs)) {
-        logger.startGroup(
-          `Last ${lines.length} log lines of ${shown(container)} in task ${shown(task.taskId)}`,
-        );
-        for (const line of lines) logger.info(logLine(line));
-        logger.endGroup();
-      }
-    }
+    printLogExcerpts(result.failedTasks, logger);
   }
 
   const events = result.events.slice(-LAST_EVENTS);
@@ -111,49 +126,134 @@ export type SummaryBuilder = {
   addCodeBlock(code: string, lang?: string): SummaryBuilder;
 };
 
+type Cell = string | { data: string; header?: boolean };
+
+/** How a record's status reads after "Deployment of web …". */
+export function statusPhrase(status: DeploymentRecord['status']): string {
+  switch (status) {
+    case 'succeeded':
+      return 'succeeded';
+    case 'rolled-back':
+      return 'failed and ECS rolled it back';
+    case 'timed-out':
+      return 'timed out';
+    case 'started':
+      return 'started (not followed to its end: wait is false)';
+    case 'dry-run':
+      return 'dry run: nothing was changed';
+    case 'nothing-to-do':
+      return 'had nothing to do';
+    default:
+      return 'failed';
+  }
+}
+
+/** Identical log excerpts of failed tasks, once each with the tasks that wrote them. */
+export interface LogExcerpt {
+  container: string;
+  lines: string[];
+  taskIds: string[];
+}
+
+/**
+ * The failed tasks' last log lines, grouped: ten tasks that crash the same
+ * way wrote the same lines, and the reader needs them once.
+ */
+export function groupLogExcerpts(failedTasks: FollowResult['failedTasks']): LogExcerpt[] {
+  const groups = new Map<string, LogExcerpt>();
+  for (const task of failedTasks) {
+    for (const [container, lines] of Object.entries(task.logs)) {
+      if (lines.length === 0) continue;
+      const key = JSON.stringify([container, lines]);
+      const group = groups.get(key);
+      if (group) group.taskIds.push(task.taskId);
+      else groups.set(key, { container, lines, taskIds: [task.taskId] });
+    }
+  }
+  return [...groups.values()];
+}
+
+/** Where an excerpt came from: `task t1` or `3 tasks: t1, t2, t3`. */
+function tasksLabel(taskIds: string[]): string {
+  return taskIds.length === 1 ? `task ${taskIds[0]}` : `${taskIds.length} tasks: ${taskIds.join(', ')}`;
+}
+
+/**
+ * The one log line that shows the failure: the last line of the excerpt most
+ * tasks share (the crash the reader came for), with where it came from.
+ */
+export function failingLogLine(failedTasks: FollowResult['failedTasks']): { from: string; line: string } | undefined {
+  const byLastLine = new Map<string, { container: string; taskIds: Set<string> }>();
+  for (const excerpt of groupLogExcerpts(failedTasks)) {
+    const line = excerpt.lines.at(-1) ?? '';
+    if (line.trim() === '') continue;
+    const key = JSON.stringify([excerpt.container, line]);
+    const entry = byLastLine.get(key) ?? { container: excerpt.container, taskIds: new Set<string>() };
+    for (const id of excerpt.taskIds) entry.taskIds.add(id);
+    byLastLine.set(key, entry);
+  }
+  let best: { from: string; line: string; count: number } | undefined;
+  for (const [key, { container, taskIds }] of byLastLine) {
+    if (best && best.count >= taskIds.size) continue;
+    const line = (JSON.parse(key) as [string, string])[1];
+    best = { from: `${container}, ${tasksLabel([...taskIds])}`, line: logLine(line), count: taskIds.size };
+  }
+  return best && { from: best.from, line: best.line };
+}
+
+const revisionText = (arn: string | undefined) => (arn ? shortName(arn) : '—');
+const imageCell = (image: string | undefined) => (image ? `<code>${escapeHtml(shortImage(image))}</code>` : '—');
+
 /**
  * The at-a-glance summary of a deployment record, shared by deploy-ecs and
- * rollback so both read the same way.
+ * rollback so both read the same way: the verdict and its cause first, then
+ * short tables, then the evidence and full references folded away.
  */
-export function addRecordToSummary(summary: SummaryBuilder, record: DeploymentRecord, title: string): void {
-  const icon =
-    record.status === 'succeeded' || record.status === 'nothing-to-do' || record.status === 'dry-run'
-      ? '✅'
-      : record.status === 'started'
-        ? '⏳'
-        : '❌';
-  summary.addHeading(`${icon} ${escapeHtml(title)}`, 2);
-  const rows: Array<Array<string | { data: string; header?: boolean }>> = [
+export function addRecordToSummary(
+  summary: SummaryBuilder,
+  record: DeploymentRecord,
+  headline: string,
+  failedTasks: FollowResult['failedTasks'] = [],
+): void {
+  addVerdict(summary, {
+    headline,
+    facts: [
+      ['Outcome', record.reason],
+      ['Likely cause', record.likelyCause],
+    ],
+    failingLine: failingLogLine(failedTasks),
+  });
+  const rows: Cell[][] = [
     [
       { data: 'Field', header: true },
       { data: 'Value', header: true },
     ],
     ['Service', escapeHtml(`${record.cluster} / ${record.service ?? '(one-off task)'}`)],
-    ['Status', `<b>${record.status}</b>`],
+    ['Status', `<b>${escapeHtml(record.status)}</b>`],
     [
       'Task definition',
-      escapeHtml(`${record.from?.taskDefinitionArn ?? '—'} → ${record.to.taskDefinitionArn}`),
+      escapeHtml(`${revisionText(record.from?.taskDefinitionArn)} → ${revisionText(record.to.taskDefinitionArn)}`),
     ],
   ];
-  if (record.strategy) rows.push(['Strategy', escapeHtml(record.strategy)]);
+  if (record.strategy) rows.push(['Strategy', htmlText(record.strategy)]);
   if (record.deploymentId) rows.push(['Deployment', escapeHtml(record.deploymentId)]);
   if (record.task) {
     rows.push([
       'Task',
       escapeHtml(
-        `${record.task.taskArn}${record.task.exitCode !== undefined ? ` (exit code ${record.task.exitCode})` : ''}`,
+        `${taskId(record.task.taskArn)}${record.task.exitCode !== undefined ? ` (exit code ${record.task.exitCode})` : ''}`,
       ),
     ]);
   }
   if (record.requestedReason) rows.push(['Reason given', escapeHtml(record.requestedReason)]);
-  if (record.reason) rows.push(['Outcome', escapeHtml(record.reason)]);
-  if (record.likelyCause) rows.push(['Likely cause', escapeHtml(record.likelyCause)]);
-  rows.push(['Started → ended', `${record.startedAt} → ${record.endedAt}`]);
-  if (record.run.runUrl)
+  rows.push(['Started → ended', `${escapeHtml(record.startedAt)} → ${escapeHtml(record.endedAt)}`]);
+  if (record.run.runUrl) {
+    const runId = record.run.runUrl.slice(record.run.runUrl.lastIndexOf('/') + 1);
     rows.push([
       'Run',
-      `<a href="${escapeHtml(record.run.runUrl)}">${escapeHtml(record.run.runUrl)}</a> by ${escapeHtml(record.run.actor ?? 'unknown')}`,
+      `<a href="${escapeHtml(record.run.runUrl)}">run ${escapeHtml(runId)}</a> by ${escapeHtml(record.run.actor ?? 'unknown')}`,
     ]);
+  }
   summary.addTable(rows);
 
   const containers = [
@@ -168,8 +268,8 @@ export function addRecordToSummary(summary: SummaryBuilder, record: DeploymentRe
       ],
       ...containers.map((name) => [
         escapeHtml(name),
-        `<code>${escapeHtml(record.from?.images[name] ?? '—')}</code>`,
-        `<code>${escapeHtml(record.to.images[name] ?? '—')}</code>`,
+        imageCell(record.from?.images[name]),
+        imageCell(record.to.images[name]),
       ]),
     ]);
   }
@@ -182,6 +282,12 @@ export function addRecordToSummary(summary: SummaryBuilder, record: DeploymentRe
       `<pre>${escapeHtml(lines.join('\n'))}</pre>`,
     );
   }
+  for (const excerpt of groupLogExcerpts(failedTasks)) {
+    summary.addDetails(
+      escapeHtml(`Last ${excerpt.lines.length} log lines of ${excerpt.container} (${tasksLabel(excerpt.taskIds)})`),
+      `<pre>${escapeHtml(excerpt.lines.map(logLine).join('\n'))}</pre>`,
+    );
+  }
   if (record.events.length > 0) {
     const events = record.events.slice(-LAST_EVENTS).map((e) => `${e.at?.slice(11, 19) ?? ''}  ${e.message}`);
     summary.addDetails(`Last ${events.length} service events`, `<pre>${escapeHtml(events.join('\n'))}</pre>`);
@@ -189,45 +295,47 @@ export function addRecordToSummary(summary: SummaryBuilder, record: DeploymentRe
 }
 
 /**
- * The evidence of a failure for the job summary, after addRecordToSummary:
- * the last log lines of each failed container and what was attempted versus
- * what runs now — the same as printFailureReport puts in the log.
+ * What was attempted versus what runs now, after a failure: short names in
+ * the table, the full references in the block after it.
  */
-export function addFailureDetailsToSummary(
+export function addAttemptedVersusRunning(
   summary: SummaryBuilder,
-  failedTasks: FollowResult['failedTasks'],
   attempted: { taskDefinitionArn: string; images: ImageMap },
-  running: { taskDefinitionArn?: string; images: ImageMap } | undefined,
+  running: { taskDefinitionArn?: string; images: ImageMap },
 ): void {
-  for (const task of failedTasks) {
-    for (const [container, lines] of Object.entries(task.logs)) {
-      if (lines.length === 0) continue;
-      summary.addDetails(
-        `Last ${lines.length} log lines of ${escapeHtml(container)} in task ${escapeHtml(task.taskId)}`,
-        `<pre>${escapeHtml(lines.join('\n'))}</pre>`,
-      );
-    }
-  }
-  if (running) {
-    const names = [...new Set([...Object.keys(attempted.images), ...Object.keys(running.images)])];
-    summary.addTable([
-      [
-        { data: '', header: true },
-        { data: 'Attempted', header: true },
-        { data: 'Running now', header: true },
-      ],
-      [
-        'Task definition',
-        `<code>${escapeHtml(attempted.taskDefinitionArn)}</code>`,
-        `<code>${escapeHtml(running.taskDefinitionArn ?? 'unknown')}</code>`,
-      ],
-      ...names.map((name) => [
-        escapeHtml(name),
-        `<code>${escapeHtml(attempted.images[name] ?? '—')}</code>`,
-        `<code>${escapeHtml(running.images[name] ?? '—')}</code>`,
-      ]),
-    ]);
-  }
+  const names = [...new Set([...Object.keys(attempted.images), ...Object.keys(running.images)])];
+  summary.addTable([
+    [
+      { data: '', header: true },
+      { data: 'Attempted', header: true },
+      { data: 'Running now', header: true },
+    ],
+    [
+      'Task definition',
+      `<code>${escapeHtml(revisionText(attempted.taskDefinitionArn))}</code>`,
+      `<code>${escapeHtml(running.taskDefinitionArn ? shortName(running.taskDefinitionArn) : 'unknown')}</code>`,
+    ],
+    ...names.map((name) => [escapeHtml(name), imageCell(attempted.images[name]), imageCell(running.images[name])]),
+  ]);
+}
+
+/** Every reference the tables shortened, in full. */
+function fullReferences(
+  record: DeploymentRecord,
+  running: { taskDefinitionArn?: string; images: ImageMap } | undefined,
+): Array<[string, string]> {
+  const entries: Array<[string, string]> = [];
+  const add = (label: string, revision: { taskDefinitionArn?: string; images: ImageMap } | undefined) => {
+    if (!revision) return;
+    if (revision.taskDefinitionArn) entries.push([`${label} task definition`, revision.taskDefinitionArn]);
+    for (const [name, image] of Object.entries(revision.images)) entries.push([`${label} ${name}`, image]);
+  };
+  add('before', record.from);
+  add('after', record.to);
+  if (running && running.taskDefinitionArn !== record.from?.taskDefinitionArn) add('running now', running);
+  if (record.task) entries.push(['task', record.task.taskArn]);
+  if (record.serviceDeploymentArn) entries.push(['service deployment', record.serviceDeploymentArn]);
+  return entries;
 }
 
 /**
@@ -249,39 +357,32 @@ export function printTaskReport(
     }
     return;
   }
-  logger.error(
+  // Plain lines: the step's one annotation is the error deploy-ecs throws (failureLine).
+  logger.info(
     `${result.outcome === 'timed-out' ? 'Task timed out' : 'Task failed'}${result.reason ? `: ${inert(result.reason)}` : ''}`,
-    { title: result.outcome === 'timed-out' ? 'Task timed out' : 'Task failed' },
   );
-  if (result.likelyCause)
-    logger.error(`Likely cause: ${inert(result.likelyCause)}`, { title: 'Likely cause' });
-  for (const task of result.failedTasks) {
-    logger.startGroup(`Task ${task.taskId}`);
-    for (const line of describeFailedTask(task)) logger.info(line);
-    logger.endGroup();
-    for (const [container, lines] of Object.entries(task.logs)) {
-      logger.startGroup(
-        `Last ${lines.length} log lines of ${shown(container)} in task ${shown(task.taskId)}`,
-      );
-      for (const line of lines) logger.info(logLine(line));
-      logger.endGroup();
-    }
-  }
+  if (result.likelyCause) logger.info(`Likely cause: ${inert(result.likelyCause)}`);
+  logger.startGroup(`Failed tasks (${result.failedTasks.length})`);
+  for (const task of result.failedTasks) for (const line of describeFailedTask(task)) logger.info(line);
+  logger.endGroup();
+  printLogExcerpts(result.failedTasks, logger);
 }
 
 /**
- * The summary of a deploy or rollback record: the at-a-glance table, then,
- * when it failed, the evidence and what was attempted versus what runs now.
+ * The summary of a deploy or rollback record: the verdict and its cause, the
+ * at-a-glance tables, then, when it failed, what was attempted versus what
+ * runs now; the full references last.
  */
 export function addDeploymentSummary(
   summary: SummaryBuilder,
   record: DeploymentRecord,
-  title: string,
+  headline: string,
   failure?: {
     failedTasks: FollowResult['failedTasks'];
     running?: { taskDefinitionArn?: string; images: ImageMap };
   },
 ): void {
-  addRecordToSummary(summary, record, title);
-  if (failure) addFailureDetailsToSummary(summary, failure.failedTasks, record.to, failure.running);
+  addRecordToSummary(summary, record, headline, failure?.failedTasks);
+  if (failure?.running) addAttemptedVersusRunning(summary, record.to, failure.running);
+  addFullReferences(summary, fullReferences(record, failure?.running), 'Full references');
 }
