@@ -46,6 +46,12 @@ export function sessionOutputs(session: AssumedSession): Record<string, string> 
   };
 }
 
+/** The summary's verdict: which account and role the job now works as, in words. */
+export function summaryHeadline(session: AssumedSession): string {
+  const role = session.roleArn.slice(session.roleArn.lastIndexOf('/') + 1);
+  return `Signed in to AWS account ${session.accountId} as ${role} in ${session.region}`;
+}
+
 /** Rows of the job summary table; never a secret. */
 export function summaryRows(session: AssumedSession, exported: boolean): [label: string, value: string][] {
   return [

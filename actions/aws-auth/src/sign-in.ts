@@ -3,6 +3,7 @@ import { sts } from '@berth/shared/aws-clients/sts';
 import { wrapError } from '@berth/shared/errors';
 import { inGroup } from '@berth/shared/logger';
 import { roleAccountId } from '@berth/shared/oidc';
+import { addVerdict, escapeHtml } from '@berth/shared/summary';
 import type { Inputs } from './inputs.js';
 import type { Effects } from './main.js';
 import {
@@ -10,6 +11,7 @@ import {
   checkAllowedAccount,
   credentialEnvironment,
   sessionOutputs,
+  summaryHeadline,
   summaryRows,
 } from './session.js';
 
@@ -63,13 +65,14 @@ export async function signIn(effects: Effects, inputs: Inputs): Promise<void> {
   for (const [name, value] of Object.entries(sessionOutputs(session))) effects.setOutput(name, value);
   logger.info(`The credentials expire at ${session.expiration.toISOString()}.`);
 
-  await effects.summary((summary) =>
-    summary.addHeading('AWS credentials', 3).addTable([
+  await effects.summary((summary) => {
+    addVerdict(summary, { headline: summaryHeadline(session) });
+    summary.addTable([
       [
         { data: 'Item', header: true },
         { data: 'Value', header: true },
       ],
-      ...summaryRows(session, inputs.exportCredentials),
-    ]),
-  );
+      ...summaryRows(session, inputs.exportCredentials).map(([label, value]) => [label, escapeHtml(value)]),
+    ]);
+  });
 }

@@ -126,9 +126,9 @@ describe('outputs and summary', () => {
     expect(Object.fromEntries(summaryRows(result))).toEqual({
       Result: 'skipped: the first tag already existed, its image was reused (`skip-if-exists`)',
       Builder: 'none (no build)',
-      Image: 'r.example/shop',
-      Digest: DIGEST,
-      'Pin with': `r.example/shop@${DIGEST}`,
+      // Short (registry dropped, 12 hex of the digest); fullReferences has them in full.
+      Image: 'shop',
+      Digest: DIGEST.slice(0, 'sha256:'.length + 12),
       Tags: 'sha-abc1234 (kept), dev (moved)',
       Size: '3.0 MiB',
       Platforms: 'linux/amd64, linux/arm64',

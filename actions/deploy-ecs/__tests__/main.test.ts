@@ -212,7 +212,7 @@ describe('main: service deployments', () => {
         '(service web) has started 2 tasks.',
       ]);
       expect(logger.text()).not.toContain('has reached a steady state');
-      expect(summaries[0]).toBe('addHeading:["✅ Deployment of web: succeeded",2]');
+      expect(summaries[0]).toBe('addHeading:["Deployment of web succeeded",3]');
       expect(logger.lines).toEqual(
         expect.arrayContaining([
           'group: Service web',

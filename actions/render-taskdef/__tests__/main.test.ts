@@ -183,9 +183,11 @@ describe('rendering a file', () => {
         imageIds: [{ imageTag: 'stable' }],
       },
     ]);
+    // Short in the table (registry dropped, 12 hex of the digest), full in the block under it.
     expect(h.summaries[0]).toContain(
-      `| web | <code>${ECR}/shop:v1</code> | <code>${ECR}/shop@${DIGEST}</code> | set by input, pinned by digest |`,
+      `| web | <code>shop:v1</code> | <code>shop@${DIGEST.slice(0, 'sha256:'.length + 12)}</code> | set by input, pinned by digest |`,
     );
+    expect(h.summaries[0]).toContain(`web after: ${ECR}/shop@${DIGEST}`);
   });
 
   it('a tag that does not exist fails the step before anything is written', async () => {
@@ -267,9 +269,9 @@ describe('rendering a file', () => {
     expect(h.outputs).toEqual({});
     expect(h.summaries).toEqual([
       [
-        '### render-taskdef: <code>bad.json</code> is not valid',
+        '### Task definition bad.json is not valid: 2 problems to fix',
         '',
-        '2 problems to fix before this task definition can be registered:',
+        'Fix them before this task definition can be registered:',
         '',
         '- `cpu` 256 with `memory` 4096 is not a Fargate task size; with 256 CPU units Fargate accepts `memory` `512`, `1024` or `2048` (MiB).',
         '- Container `web`: `healthCheck.retries` is 0; ECS accepts 1 to 10.',
@@ -288,7 +290,8 @@ describe('rendering a file', () => {
       'Input command',
       'Task definition',
     ]);
-    expect(h.summaries[0]).toContain('**Warnings**');
+    expect(h.summaries[0]).toMatch(/^### Task definition shop-web rendered with 2 warnings\n/);
+    expect(h.summaries[0]).toContain('#### Warnings');
     // Issue 17: a placeholder left without `vars` is named, not silently registered (Markdown escapes `[`).
     expect(h.summaries[0]).toContain(
       'The task definition still holds a placeholder and `vars` was not given: `${HOSTNAME}` at containerDefinitions\\[0\\].environment\\[0\\].value.',

@@ -1,4 +1,4 @@
-import { escapeHtml } from '@berth/shared/summary';
+import { escapeHtml, SECTION_HEADING_LEVEL, shortImage } from '@berth/shared/summary';
 import type { Problem } from '@berth/shared/taskdef/problem';
 import type { PinOutcome } from './pin.js';
 import type { RenderResult } from './render.js';
@@ -32,24 +32,54 @@ const PIN_LABEL: Record<PinOutcome['status'], string> = {
   'not-pinned': 'not pinned (lookup denied)',
 };
 
+/** An image in a table cell: short (registry dropped, digest cut to 12 hex); the full one is in the block below. */
+function imageCode(value: string | undefined): string {
+  return value === undefined || value === '' ? '—' : code(shortImage(value));
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** `#### Title` in every Berth summary's section style. */
+const section = (title: string) => `${'#'.repeat(SECTION_HEADING_LEVEL)} ${title}`;
+
+/** The full image references the table shortens, as a collapsed block (raw HTML, blank lines around it). */
+function fullImages(entries: Array<[string, string | undefined]>): string[] {
+  const shown = entries.filter((entry): entry is [string, string] => !!entry[1]);
+  if (shown.length === 0) return [];
+  return [
+    `<details><summary>Full image references</summary><pre>${escapeHtml(shown.map(([label, image]) => `${label}: ${image}`).join('\n'))}</pre></details>`,
+    '',
+  ];
+}
+
 /** The job summary as Markdown; pure so tests can read it. */
 export function buildSummaryMarkdown(data: SummaryData): string {
   const lines: string[] = [];
-  lines.push(`### render-taskdef: ${code(data.family)}`, '');
+  const warned = data.warnings.length > 0 ? ` with ${plural(data.warnings.length, 'warning')}` : '';
+  lines.push(`### Task definition ${text(data.family)} rendered${warned}`, '');
   lines.push(`Rendered ${code(data.source)} → ${code(data.output)}`, '');
   const pins = new Map((data.pins ?? []).map((pin) => [pin.container, pin]));
   lines.push('| Container | Image before | Image after | |', '| --- | --- | --- | --- |');
+  const full: Array<[string, string | undefined]> = [];
   for (const image of data.render.images) {
     const pin = pins.get(image.container);
     const after = pin?.pinned ?? image.after;
     const note = [image.fromInput ? 'set by input' : '', pin ? PIN_LABEL[pin.status] : '']
       .filter(Boolean)
       .join(', ');
-    lines.push(`| ${text(image.container)} | ${code(image.before)} | ${code(after)} | ${text(note)} |`);
+    lines.push(
+      `| ${text(image.container)} | ${imageCode(image.before)} | ${imageCode(after)} | ${text(note)} |`,
+    );
+    full.push([`${image.container} before`, image.before], [`${image.container} after`, after]);
   }
-  lines.push('');
+  lines.push('', ...fullImages(full));
   if (data.render.changes.length > 0) {
-    lines.push('**Changed by inputs**', '', ...data.render.changes.map((change) => `- ${text(change)}`), '');
+    lines.push(
+      section('Changed by inputs'),
+      '',
+      ...data.render.changes.map((change) => `- ${text(change)}`),
+      '',
+    );
   }
   const stripped: string[] = [];
   if (data.render.removedReadOnly.length > 0) {
@@ -65,7 +95,7 @@ export function buildSummaryMarkdown(data: SummaryData): string {
   }
   lines.push(`**Stripped:** ${stripped.length > 0 ? stripped.join('; ') : 'nothing'}`, '');
   if (data.warnings.length > 0) {
-    lines.push('**Warnings**', '', ...data.warnings.map((warning) => `- ${text(warning)}`), '');
+    lines.push(section('Warnings'), '', ...data.warnings.map((warning) => `- ${text(warning)}`), '');
   }
   return lines.join('\n');
 }
@@ -77,14 +107,14 @@ export function buildFailureSummaryMarkdown(
   warnings: readonly string[],
 ): string {
   const lines = [
-    `### render-taskdef: ${code(source)} is not valid`,
+    `### Task definition ${text(source)} is not valid: ${plural(errors.length, 'problem')} to fix`,
     '',
-    `${errors.length} problem${errors.length === 1 ? '' : 's'} to fix before this task definition can be registered:`,
+    `Fix ${errors.length === 1 ? 'it' : 'them'} before this task definition can be registered:`,
     '',
     ...errors.map((problem) => `- ${text(problem.message)}`),
     '',
   ];
   if (warnings.length > 0)
-    lines.push('**Warnings**', '', ...warnings.map((warning) => `- ${text(warning)}`), '');
+    lines.push(section('Warnings'), '', ...warnings.map((warning) => `- ${text(warning)}`), '');
   return lines.join('\n');
 }

@@ -55,9 +55,9 @@ describe('the rollback summary', () => {
     const { builder, text } = recorder();
     addRollbackSummary(builder, record('succeeded'));
     const summary = text();
-    expect(summary).toMatch(/^h2: ✅ Rollback of web to web:6/);
+    expect(summary).toMatch(/^h3: Rollback of web to web:6 succeeded\n/);
     expect(summary).toContain('Reason given | INC-1 &lt;script&gt;');
-    expect(summary).toContain('h3: Why this target');
+    expect(summary).toContain('h4: Why this target');
     expect(summary).toContain(
       'Why this target | web:6 is the target of the newest SUCCESSFUL deployment &lt;b&gt;',
     );
@@ -73,15 +73,17 @@ describe('the rollback summary', () => {
   it('marks a started (not followed) rollback as neither success nor failure', () => {
     const { builder, text } = recorder();
     addRollbackSummary(builder, record('started'));
-    expect(text()).toMatch(/^h2: ⏳ Rollback of web to web:6/);
-    expect(text()).not.toContain('❌');
+    expect(text()).toMatch(
+      /^h3: Rollback of web to web:6 started \(not followed to its end: wait is false\)\n/,
+    );
+    expect(text()).not.toContain('failed');
   });
 
   it('says a refused rollback changed nothing and shows the message', () => {
     const { builder, text } = recorder();
     addRefusalSummary(builder, 'web', 'The target cannot start.');
     expect(text()).toBe(
-      'h2: ❌ Rollback of web refused — nothing was changed\n```\nThe target cannot start.\n```',
+      'h3: Rollback of web refused: nothing was changed\n```\nThe target cannot start.\n```',
     );
   });
 });

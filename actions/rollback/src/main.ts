@@ -4,8 +4,8 @@ import { isDeadlineError, type StepDeadline, stepDeadline, timedOutReason } from
 import { shortName } from '@berth/shared/deployment/arn';
 import { buildDeploymentRecord } from '@berth/shared/deployment/build-record';
 import type { FollowResult } from '@berth/shared/deployment/follow';
-import { failureLine } from '@berth/shared/deployment/report';
 import { type RollbackRecordDetails, runContext } from '@berth/shared/deployment/record';
+import { failureLine } from '@berth/shared/deployment/report';
 import {
   type Conclusion,
   concludeDeployment,
@@ -322,6 +322,7 @@ async function rollback(
   );
   await announcer.finished(ended);
   const line = outcomeLine(conclusion.outcome, service, to.taskDefinitionArn, conclusion.reason);
-  if (conclusion.outcome !== 'succeeded') throw new OutcomeError(failureLine(line, undefined, result.likelyCause));
+  if (conclusion.outcome !== 'succeeded')
+    throw new OutcomeError(failureLine(line, undefined, result.likelyCause));
   logger.info(line);
 }

@@ -116,7 +116,7 @@ describe('main with report sources', () => {
     expect(doc.findings[0]).toMatchObject({ id: 'CVE-2024-1', disposition: 'counted', blocking: false });
     expect(JSON.parse(readFileSync(t.outputs.sarif, 'utf8')).runs[0].results).toHaveLength(1);
     expect(t.summaries).toHaveLength(1);
-    expect(t.summaries[0]).toMatch(/^## ✅ scan-gate passed: Trivy report `trivy.json`/);
+    expect(t.summaries[0]).toMatch(/^### Scan gate passed: Trivy report `trivy.json`/);
     expect(t.ecrCalls()).toBe(0);
   });
 
@@ -350,7 +350,11 @@ describe('main with source ecr', () => {
     await main(t.deps);
     expect(t.outputs).toMatchObject({ passed: 'true', low: '1' });
     expect(t.summaries[0]).toContain(
-      `## ✅ scan-gate passed: ECR basic scan of \`123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop:v1@${DIGEST}\``,
+      // Short in the verdict (registry and tag dropped, 12 hex), in full in the block under it.
+      `### Scan gate passed: ECR basic scan of \`shop@${DIGEST.slice(0, 'sha256:'.length + 12)}\``,
+    );
+    expect(t.summaries[0]).toContain(
+      `<pre>123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop:v1@${DIGEST}</pre>`,
     );
   });
 

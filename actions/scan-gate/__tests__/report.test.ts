@@ -57,7 +57,7 @@ describe('renderSummary', () => {
 
   it('starts with the verdict and the reasons', () => {
     expect(markdown.split('\n').slice(0, 5)).toEqual([
-      '## ❌ scan-gate failed: 2 blocking findings in Trivy report `trivy.json`',
+      '### Scan gate failed: 2 blocking findings in Trivy report `trivy.json`',
       '',
       '- 1 CRITICAL finding (`fail-on: high` allows none)',
       '- 1 HIGH finding (`fail-on: high` allows none)',
@@ -76,7 +76,7 @@ describe('renderSummary', () => {
   });
 
   it('lists the blocking findings with installed → fixed, a link and an escaped title', () => {
-    expect(markdown).toContain('### Blocking findings (2)');
+    expect(markdown).toContain('#### Blocking findings (2)');
     expect(markdown).toContain(
       '| CRITICAL | [CVE-2024-0001](https://nvd.nist.gov/vuln/detail/CVE-2024-0001) | openssl | 3.0.1 → 3.0.2 | Buffer \\| overflow |',
     );
@@ -87,9 +87,9 @@ describe('renderSummary', () => {
   });
 
   it('lists expired and stale exceptions with where they are', () => {
-    expect(markdown).toContain('### Expired exceptions (1)');
+    expect(markdown).toContain('#### Expired exceptions (1)');
     expect(markdown).toContain('| CVE-2023-9999 | all | 2025-12-31 | old | allowlist.yml line 6 | 0 |');
-    expect(markdown).toContain('### Stale exceptions (1)');
+    expect(markdown).toContain('#### Stale exceptions (1)');
     expect(markdown).toContain(
       '| CVE-2020-0001 | package `libfoo`; images `shop:*` | 2099-12-31 | allowlist.yml line 10 |',
     );
@@ -117,7 +117,7 @@ describe('renderSummary', () => {
       policy: p,
       notes: [],
     });
-    expect(text).toMatch(/^## ✅ scan-gate passed: ECR basic scan of `shop`/);
+    expect(text).toMatch(/^### Scan gate passed: ECR basic scan of `shop`/);
     expect(text).toContain(
       'Policy: `fail-on: critical`, `max-findings: high=5`, `ignore-unfixed: true`, no allowlist.',
     );
@@ -126,8 +126,8 @@ describe('renderSummary', () => {
   });
 
   it.each([
-    [true, '## ⚠️ scan-gate passed without a scan: FAILED'],
-    [false, '## ❌ scan-gate failed: the image was not scanned (FAILED)'],
+    [true, '### Scan gate passed without a scan: FAILED'],
+    [false, '### Scan gate failed: the image was not scanned (FAILED)'],
   ])('unscanned, allowed=%p', (allowed, heading) => {
     const text = renderSummary({
       subject: 's',

@@ -5,6 +5,7 @@ import { formatDuration } from '@berth/shared/duration';
 import type { ActionEffects } from '@berth/shared/effects';
 import { ConfigurationError, OutcomeError } from '@berth/shared/errors';
 import { inGroup, type Logger } from '@berth/shared/logger';
+import { shortImage } from '@berth/shared/summary';
 import { BERTH_VERSION } from '@berth/shared/version';
 import { resolveWorkspacePath } from '@berth/shared/workspace-file';
 import { loadAllowlist } from './allowlist.js';
@@ -220,6 +221,9 @@ export async function main(effects: Effects): Promise<void> {
   );
 
   let subject: string;
+  // The summary shows an image short (the full reference in a block under the verdict).
+  let image: string | undefined;
+  let summarySubject = (text: string) => text;
   let collected: SourceResult;
   let unscanned: SummaryData['unscanned'];
   if (inputs.source === 'ecr') {
@@ -230,10 +234,12 @@ export async function main(effects: Effects): Promise<void> {
       // No verdict without findings: the gate fails, and the summary says it timed out.
       if (error instanceof ScanWaitTimedOutError) {
         setOutput('passed', 'false');
-        await writeSummary(`### Scan gate: timed-out\n\n${error.message}\n`);
+        await writeSummary(`### Scan gate timed out: no scan, no verdict\n\n${error.message}\n`);
       }
       throw error;
     }
+    image = result.image.reference;
+    summarySubject = (text) => text.replace(result.image.reference, shortImage(result.image.reference));
     if (result.kind === 'unscanned') {
       subject = `\`${result.image.reference}\``;
       collected = { findings: [], notes: [] };
@@ -315,7 +321,8 @@ export async function main(effects: Effects): Promise<void> {
   try {
     await writeSummary(
       renderSummary({
-        subject,
+        subject: summarySubject(subject),
+        image,
         verdict,
         policy,
         allowlistPath: inputs.allowlist,

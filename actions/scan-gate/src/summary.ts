@@ -1,6 +1,10 @@
+import { escapeHtml, SECTION_HEADING_LEVEL } from '@berth/shared/summary';
 import type { AllowlistEntry } from './allowlist.js';
 import { SEVERITIES } from './normalise.js';
 import { type EvaluatedFinding, type GateVerdict, limitFor, type Policy } from './policy.js';
+
+/** Sections under the verdict heading, as in every Berth summary. */
+const SECTION = '#'.repeat(SECTION_HEADING_LEVEL);
 
 /** `n thing` or `n things`. */
 function plural(n: number, word: string): string {
@@ -9,8 +13,10 @@ function plural(n: number, word: string): string {
 
 /** Everything the job summary shows; main.ts assembles it, renderSummary() only formats. */
 export interface SummaryData {
-  /** What was gated, e.g. "ECR enhanced scan of `…`" or "Trivy report `trivy.json`". */
+  /** What was gated, e.g. "ECR enhanced scan of `web@sha256:0123456789ab`" or "Trivy report `trivy.json`" (images short). */
   subject: string;
+  /** The full image reference the subject shows short, for the block under the verdict. */
+  image?: string;
   verdict: GateVerdict;
   policy: Policy;
   /** Path of the allowlist as the user gave it. */
@@ -92,8 +98,8 @@ export function renderSummary(data: SummaryData): string {
     const u = data.unscanned;
     out.push(
       u.allowed
-        ? `## ⚠️ scan-gate passed without a scan: ${cell(u.status)}`
-        : `## ❌ scan-gate failed: the image was not scanned (${cell(u.status)})`,
+        ? `### Scan gate passed without a scan: ${cell(u.status)}`
+        : `### Scan gate failed: the image was not scanned (${cell(u.status)})`,
       '',
       `${cell(u.reason)} ${cell(u.advice)}`,
       '',
@@ -102,16 +108,23 @@ export function renderSummary(data: SummaryData): string {
   } else if (verdict.passed) {
     const excepted = SEVERITIES.reduce((n, s) => n + verdict.counts[s].excepted, 0);
     out.push(
-      `## ✅ scan-gate passed: ${data.subject}`,
+      `### Scan gate passed: ${data.subject}`,
       '',
       `No severity is over its limit${excepted > 0 ? ` (${excepted} finding${excepted === 1 ? '' : 's'} excepted by ${data.exceptionFiles?.length ? (data.allowlistPath ? 'the allowlist and the exception files' : 'the exception files') : 'the allowlist'})` : ''}.`,
     );
   } else {
     const n = verdict.blocking.length;
     out.push(
-      `## ❌ scan-gate failed: ${n} blocking finding${n === 1 ? '' : 's'} in ${data.subject}`,
+      `### Scan gate failed: ${n} blocking finding${n === 1 ? '' : 's'} in ${data.subject}`,
       '',
       ...verdict.reasons.map((r) => `- ${r}`),
+    );
+  }
+
+  if (data.image) {
+    out.push(
+      '',
+      `<details><summary>Full image reference</summary><pre>${escapeHtml(data.image)}</pre></details>`,
     );
   }
 
@@ -154,7 +167,7 @@ export function renderSummary(data: SummaryData): string {
   if (verdict.blocking.length > 0) {
     out.push(
       '',
-      `### Blocking findings (${verdict.blocking.length})`,
+      `${SECTION} Blocking findings (${verdict.blocking.length})`,
       '',
       '| Severity | ID | Package | Installed → fixed | Title |',
       '| --- | --- | --- | --- | --- |',
@@ -173,7 +186,7 @@ export function renderSummary(data: SummaryData): string {
   if (verdict.expired.length > 0) {
     out.push(
       '',
-      `### Expired exceptions (${verdict.expired.length})`,
+      `${SECTION} Expired exceptions (${verdict.expired.length})`,
       '',
       'These no longer apply. Renew them with a new date and reason, or fix the findings.',
       '',
@@ -189,7 +202,7 @@ export function renderSummary(data: SummaryData): string {
   if (verdict.stale.length > 0) {
     out.push(
       '',
-      `### Stale exceptions (${verdict.stale.length})`,
+      `${SECTION} Stale exceptions (${verdict.stale.length})`,
       '',
       'In force but matched no finding: the vulnerability is gone from this image (remove the entry) or the entry is misspelt.',
       '',
@@ -208,6 +221,6 @@ export function renderSummary(data: SummaryData): string {
       `${verdict.unknownFixState} counted finding${verdict.unknownFixState === 1 ? '' : 's'} come from a scanner that does not report fixes (e.g. ECR basic scanning); \`ignore-unfixed\` cannot apply to them.`,
     );
   }
-  if (notes.length > 0) out.push('', '### Notes', '', ...notes.map((n) => `- ${n}`));
+  if (notes.length > 0) out.push('', `${SECTION} Notes`, '', ...notes.map((n) => `- ${n}`));
   return `${out.join('\n').replace(/\n{3,}/g, '\n\n')}\n`;
 }

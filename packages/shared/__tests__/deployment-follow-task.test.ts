@@ -181,7 +181,9 @@ describe('followTask', () => {
     expect(result.likelyCause).toMatch(/Essential container `app` exited with code 2/);
     expect(logger.lines.filter((l) => l.startsWith('warning: AWS answered with throttling'))).toHaveLength(1);
     printTaskReport(result, logger);
-    expect(logger.text()).toMatch(/error: Task failed: Essential container `app` exited with code 2/);
+    expect(logger.text()).toMatch(/^Task failed: Essential container `app` exited with code 2/m);
+    // No annotation: the step's one error annotation is the verdict deploy-ecs throws.
+    expect(logger.text()).not.toMatch(/^error: /m);
     expect(logger.text()).toMatch(/container app: exit code 2/);
   });
 

@@ -233,7 +233,8 @@ describe('followDeployment', () => {
     [
       'deploy' as const,
       'rolled-back',
-      'error: The deployment failed and ECS is rolling it back: circuit breaker',
+      // A plain line: the step's one error annotation is the verdict it throws.
+      'The deployment failed and ECS is rolling it back: circuit breaker',
     ],
     // Rolling the deployment back was asked for: it is the success, announced without an error.
     [
@@ -266,9 +267,8 @@ describe('followDeployment', () => {
     expect(result.outcome).toBe(outcome);
     expect(result.phase).toBe('rolled-back');
     expect(logger.lines).toContain(announcement);
-    expect(logger.lines.filter((line) => line.startsWith('error:'))).toEqual(
-      purpose === 'deploy' ? [announcement] : [],
-    );
+    // Never an annotation from the follower: the verdict is the step's one.
+    expect(logger.lines.filter((line) => line.startsWith('error:'))).toEqual([]);
   });
 
   it.each([

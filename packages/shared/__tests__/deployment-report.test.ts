@@ -4,8 +4,10 @@ import type { FollowResult } from '../src/deployment/follow.js';
 import type { DeploymentRecord } from '../src/deployment/record.js';
 import { runContext } from '../src/deployment/record.js';
 import {
-  addFailureDetailsToSummary,
+  addDeploymentSummary,
   addRecordToSummary,
+  failingLogLine,
+  failureLine,
   headline,
   imagesOf,
   printFailureReport,
@@ -39,7 +41,7 @@ const failed: FollowResult = {
 };
 
 describe('failure report', () => {
-  it('prints cause, failed tasks, their logs, events and attempted versus running', () => {
+  it('prints cause, failed tasks, their logs, events and attempted versus running, as plain lines (no annotation)', () => {
     const logger = recordingLogger();
     printFailureReport(
       failed,
@@ -48,8 +50,8 @@ describe('failure report', () => {
       logger,
     );
     expect(logger.lines).toEqual([
-      'error: Deployment failed and ECS rolled it back: ECS deployment circuit breaker: tasks failed to start.',
-      'error: Likely cause: Essential container `web` exited with code 2; its last log lines are below.',
+      'Deployment failed and ECS rolled it back: ECS deployment circuit breaker: tasks failed to start.',
+      'Likely cause: Essential container `web` exited with code 2; its last log lines are below.',
       'group: Failed tasks (1)',
       'task t1: Essential container in task exited',
       '  container web: exit code 2',
@@ -116,7 +118,7 @@ describe('failure report', () => {
       run: {},
     };
     const html = renderSummary((summary) => addRecordToSummary(summary, record, 'Rolled back web'));
-    expect(html).toMatch(/^<h2>✅ Rolled back web<\/h2>\n/);
+    expect(html).toMatch(/^<h3>Rolled back web<\/h3>\n/);
     expect(html).toContain('checkout &lt;broken&gt;');
     expect(html).toContain('<code>bad</code>');
     expect(html).not.toContain('<broken>');
@@ -141,32 +143,63 @@ describe('failure report', () => {
         'Migration started',
       ),
     );
-    expect(html).toMatch(/^<h2>⏳ Migration started<\/h2>\n/);
+    expect(html).toMatch(/^<h3>Migration started<\/h3>\n/);
     expect(html).toContain('prod / (one-off task)');
-    expect(html).toContain('arn:aws:ecs:us-east-1:1:task/prod/abc (exit code 0)');
+    expect(html).toContain('<td>abc (exit code 0)</td>');
   });
 
-  it("adds the failed containers' logs and attempted versus running to the summary", () => {
+  it("adds the failed containers' logs, once per identical excerpt, and attempted versus running", () => {
+    const twin = { ...failed.failedTasks[0], taskArn: 'arn:aws:ecs:us-east-1:1:task/c/t2', taskId: 't2' };
+    const record: DeploymentRecord = {
+      schema: 'berth.deployment-record/v1',
+      kind: 'deploy',
+      cluster: 'prod',
+      service: 'web',
+      from: { taskDefinitionArn: 'td:1', images: { web: 'repo@sha256:good' } },
+      to: { taskDefinitionArn: 'td:2', images: { web: 'repo@sha256:bad' } },
+      status: 'rolled-back',
+      reason: failed.reason,
+      likelyCause: failed.likelyCause,
+      startedAt: '2026-01-01T00:00:00.000Z',
+      endedAt: '2026-01-01T00:01:00.000Z',
+      events: [],
+      run: {},
+    };
     const html = renderSummary((summary) =>
-      addFailureDetailsToSummary(
-        summary,
-        failed.failedTasks,
-        { taskDefinitionArn: 'td:2', images: { web: 'repo@sha256:bad' } },
-        { taskDefinitionArn: 'td:1', images: { web: 'repo@sha256:good', sidecar: 'envoy<1>' } },
-      ),
+      addDeploymentSummary(summary, record, 'Deployment of web failed and ECS rolled it back', {
+        failedTasks: [failed.failedTasks[0], twin],
+        running: { taskDefinitionArn: 'td:1', images: { web: 'repo@sha256:good', sidecar: 'envoy<1>' } },
+      }),
     );
     // Line breaks as character references: a blank log line must not end the HTML block.
-    expect(html).toMatch(
-      /^<details><summary>Last 2 log lines of web in task t1<\/summary><pre>starting&#10;panic: config missing<\/pre><\/details>\n/,
+    expect(html).toContain(
+      '<details><summary>Last 2 log lines of web (2 tasks: t1, t2)</summary><pre>starting&#10;panic: config missing</pre></details>',
     );
+    expect(html.match(/panic: config missing/g)).toHaveLength(2); // the failing line once, the excerpt once
     expect(html).toContain('<code>td:2</code>');
     expect(html).toContain('<code>repo@sha256:good</code>');
     expect(html).toContain('envoy&lt;1&gt;');
     expect(html).not.toContain('envoy<1>');
+  });
+
+  it('names the failing log line most tasks share, once', () => {
+    const task = (id: string, last: string) => ({
+      taskArn: `arn:aws:ecs:us-east-1:1:task/c/${id}`,
+      taskId: id,
+      containers: [],
+      logs: { web: ['starting', last] },
+    });
     expect(
-      renderSummary((summary) =>
-        addFailureDetailsToSummary(summary, [], { taskDefinitionArn: 'td:2', images: {} }, undefined),
-      ),
-    ).toBe('');
+      failingLogLine([task('a', 'timeout'), task('b', 'panic'), task('c', 'panic'), task('d', 'panic')]),
+    ).toEqual({ from: 'web, 3 tasks: b, c, d', line: 'panic' });
+    expect(failingLogLine([{ ...task('a', ''), logs: { web: [] } }])).toBeUndefined();
+  });
+
+  it('words the one failure line with the likely cause', () => {
+    expect(failureLine('Deployment failed', 'tasks failed to start.', 'Image pull failure.')).toBe(
+      'Deployment failed: tasks failed to start. Likely cause: Image pull failure.',
+    );
+    expect(failureLine('Task failed', undefined, 'OOM.')).toBe('Task failed. Likely cause: OOM.');
+    expect(failureLine('Task failed', 'exit 1', undefined)).toBe('Task failed: exit 1');
   });
 });

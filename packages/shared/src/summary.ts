@@ -57,7 +57,9 @@ const SHORT_REPOSITORY_LENGTH = 32;
 export function shortDigest(digest: string): string {
   const colon = digest.indexOf(':');
   const hex = digest.slice(colon + 1);
-  return hex.length > SHORT_DIGEST_HEX ? `${digest.slice(0, colon + 1)}${hex.slice(0, SHORT_DIGEST_HEX)}` : digest;
+  return hex.length > SHORT_DIGEST_HEX
+    ? `${digest.slice(0, colon + 1)}${hex.slice(0, SHORT_DIGEST_HEX)}`
+    : digest;
 }
 
 /**
@@ -74,7 +76,8 @@ export function shortImage(reference: string): string {
   const repository =
     path.length > SHORT_REPOSITORY_LENGTH ? `…/${path.slice(path.lastIndexOf('/') + 1)}` : path;
   if (digest) return `${repository}@${shortDigest(digest)}`;
-  if (tag) return `${repository}:${tag.length > SHORT_TAG_LENGTH ? `${tag.slice(0, SHORT_TAG_LENGTH - 1)}…` : tag}`;
+  if (tag)
+    return `${repository}:${tag.length > SHORT_TAG_LENGTH ? `${tag.slice(0, SHORT_TAG_LENGTH - 1)}…` : tag}`;
   return repository;
 }
 

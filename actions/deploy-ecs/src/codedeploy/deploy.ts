@@ -306,7 +306,11 @@ export async function deployWithCodeDeploy(
   );
   if (result.outcome !== 'succeeded') {
     throw new OutcomeError(
-      failureLine(`CodeDeploy deployment ${deploymentId} ${result.outcome}`, result.reason, result.likelyCause),
+      failureLine(
+        `CodeDeploy deployment ${deploymentId} ${result.outcome}`,
+        result.reason,
+        result.likelyCause,
+      ),
     );
   }
 }

@@ -1,8 +1,8 @@
 import type { ContainerDefinition, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { Logger } from '../logger.js';
 import { addFullReferences, addVerdict, escapeHtml, htmlText, shortImage } from '../summary.js';
-import { shortName } from './arn.js';
 import { inert } from '../untrusted.js';
+import { shortName } from './arn.js';
 import { describeFailedTask, taskId } from './diagnose.js';
 import { formatEvent } from './events.js';
 import type { FollowResult } from './follow.js';
@@ -36,7 +36,11 @@ const logLine = (line: string) => inert(line, { oneLine: true });
  * log report prints everything else as plain lines, so a failed deployment
  * raises one annotation, not one per fact.
  */
-export function failureLine(what: string, reason: string | undefined, likelyCause: string | undefined): string {
+export function failureLine(
+  what: string,
+  reason: string | undefined,
+  likelyCause: string | undefined,
+): string {
   const said = reason ? `: ${reason.trim()}` : '';
   const cause = likelyCause ? `${/[.!?]$/.test(said || what) ? '' : '.'} Likely cause: ${likelyCause}` : '';
   return `${what}${said}${cause}`;
@@ -182,7 +186,9 @@ function tasksLabel(taskIds: string[]): string {
  * The one log line that shows the failure: the last line of the excerpt most
  * tasks share (the crash the reader came for), with where it came from.
  */
-export function failingLogLine(failedTasks: FollowResult['failedTasks']): { from: string; line: string } | undefined {
+export function failingLogLine(
+  failedTasks: FollowResult['failedTasks'],
+): { from: string; line: string } | undefined {
   const byLastLine = new Map<string, { container: string; taskIds: Set<string> }>();
   for (const excerpt of groupLogExcerpts(failedTasks)) {
     const line = excerpt.lines.at(-1) ?? '';
@@ -202,7 +208,8 @@ export function failingLogLine(failedTasks: FollowResult['failedTasks']): { from
 }
 
 const revisionText = (arn: string | undefined) => (arn ? shortName(arn) : '—');
-const imageCell = (image: string | undefined) => (image ? `<code>${escapeHtml(shortImage(image))}</code>` : '—');
+const imageCell = (image: string | undefined) =>
+  image ? `<code>${escapeHtml(shortImage(image))}</code>` : '—';
 
 /**
  * The at-a-glance summary of a deployment record, shared by deploy-ecs and
@@ -232,7 +239,9 @@ export function addRecordToSummary(
     ['Status', `<b>${escapeHtml(record.status)}</b>`],
     [
       'Task definition',
-      escapeHtml(`${revisionText(record.from?.taskDefinitionArn)} → ${revisionText(record.to.taskDefinitionArn)}`),
+      escapeHtml(
+        `${revisionText(record.from?.taskDefinitionArn)} → ${revisionText(record.to.taskDefinitionArn)}`,
+      ),
     ],
   ];
   if (record.strategy) rows.push(['Strategy', htmlText(record.strategy)]);
@@ -284,7 +293,9 @@ export function addRecordToSummary(
   }
   for (const excerpt of groupLogExcerpts(failedTasks)) {
     summary.addDetails(
-      escapeHtml(`Last ${excerpt.lines.length} log lines of ${excerpt.container} (${tasksLabel(excerpt.taskIds)})`),
+      escapeHtml(
+        `Last ${excerpt.lines.length} log lines of ${excerpt.container} (${tasksLabel(excerpt.taskIds)})`,
+      ),
       `<pre>${escapeHtml(excerpt.lines.map(logLine).join('\n'))}</pre>`,
     );
   }
@@ -315,7 +326,11 @@ export function addAttemptedVersusRunning(
       `<code>${escapeHtml(revisionText(attempted.taskDefinitionArn))}</code>`,
       `<code>${escapeHtml(running.taskDefinitionArn ? shortName(running.taskDefinitionArn) : 'unknown')}</code>`,
     ],
-    ...names.map((name) => [escapeHtml(name), imageCell(attempted.images[name]), imageCell(running.images[name])]),
+    ...names.map((name) => [
+      escapeHtml(name),
+      imageCell(attempted.images[name]),
+      imageCell(running.images[name]),
+    ]),
   ]);
 }
 
