@@ -69,7 +69,14 @@ describe('credentialEnvironment, sessionOutputs, summaryRows', () => {
       ['Region', 'eu-west-1'],
       ['Expires', '2026-01-01T13:00:00.000Z'],
     ]);
-    expect(rows[5][1]).toMatch(exported ? /^yes/ : /^no$/);
+    expect(rows[5]).toEqual(
+      exported
+        ? [
+            'Exported',
+            '`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `AWS_REGION`, `AWS_DEFAULT_REGION`',
+          ]
+        : ['Exported', 'no'],
+    );
     const text = JSON.stringify(rows);
     for (const secret of [session.accessKeyId, session.secretAccessKey, session.sessionToken])
       expect(text).not.toContain(secret);

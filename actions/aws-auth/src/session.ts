@@ -1,4 +1,5 @@
 import { ConfigurationError } from '@berth/shared/errors';
+import { addVerdict, htmlText, type JobSummary } from '@berth/shared/summary';
 
 /** What this step established, for outputs, the exported environment and the summary. Holds secrets. */
 export interface AssumedSession {
@@ -61,10 +62,23 @@ export function summaryRows(session: AssumedSession, exported: boolean): [label:
     ['Region', session.region],
     ['Expires', session.expiration.toISOString()],
     [
-      'Exported to later steps',
+      // Short label and code spans: the row must fit a 1000 px summary on one line.
+      'Exported',
       exported
-        ? 'yes: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION, AWS_DEFAULT_REGION'
+        ? '`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `AWS_REGION`, `AWS_DEFAULT_REGION`'
         : 'no',
     ],
   ];
+}
+
+/** The step's one job summary: the verdict in words, then the session's facts (never a secret). */
+export function addSessionSummary(summary: JobSummary, session: AssumedSession, exported: boolean): void {
+  addVerdict(summary, { headline: summaryHeadline(session) });
+  summary.addTable([
+    [
+      { data: 'Item', header: true },
+      { data: 'Value', header: true },
+    ],
+    ...summaryRows(session, exported).map(([label, value]) => [label, htmlText(value)]),
+  ]);
 }

@@ -3,16 +3,14 @@ import { sts } from '@berth/shared/aws-clients/sts';
 import { wrapError } from '@berth/shared/errors';
 import { inGroup } from '@berth/shared/logger';
 import { roleAccountId } from '@berth/shared/oidc';
-import { addVerdict, escapeHtml } from '@berth/shared/summary';
 import type { Inputs } from './inputs.js';
 import type { Effects } from './main.js';
 import {
   type AssumedSession,
+  addSessionSummary,
   checkAllowedAccount,
   credentialEnvironment,
   sessionOutputs,
-  summaryHeadline,
-  summaryRows,
 } from './session.js';
 
 /** OIDC exchange → GetCallerIdentity → account check → exports, outputs, summary. */
@@ -65,14 +63,5 @@ export async function signIn(effects: Effects, inputs: Inputs): Promise<void> {
   for (const [name, value] of Object.entries(sessionOutputs(session))) effects.setOutput(name, value);
   logger.info(`The credentials expire at ${session.expiration.toISOString()}.`);
 
-  await effects.summary((summary) => {
-    addVerdict(summary, { headline: summaryHeadline(session) });
-    summary.addTable([
-      [
-        { data: 'Item', header: true },
-        { data: 'Value', header: true },
-      ],
-      ...summaryRows(session, inputs.exportCredentials).map(([label, value]) => [label, escapeHtml(value)]),
-    ]);
-  });
+  await effects.summary((summary) => addSessionSummary(summary, session, inputs.exportCredentials));
 }

@@ -185,7 +185,7 @@ describe('rendering a file', () => {
     ]);
     // Short in the table (registry dropped, 12 hex of the digest), full in the block under it.
     expect(h.summaries[0]).toContain(
-      `| web | <code>shop:v1</code> | <code>shop@${DIGEST.slice(0, 'sha256:'.length + 12)}</code> | set by input, pinned by digest |`,
+      `| web | <code>shop:v1</code> | <code>shop@${DIGEST.slice(0, 'sha256:'.length + 12)}</code> | set by input, pinned |`,
     );
     expect(h.summaries[0]).toContain(`web after: ${ECR}/shop@${DIGEST}`);
   });

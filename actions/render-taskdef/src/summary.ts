@@ -26,7 +26,8 @@ function code(value: string | undefined): string {
 }
 
 const PIN_LABEL: Record<PinOutcome['status'], string> = {
-  pinned: 'pinned by digest',
+  // Short: the note column shares a 1000 px row with two image columns.
+  pinned: 'pinned',
   'already-pinned': 'digest given',
   'not-ecr': 'not ECR: as given',
   'not-pinned': 'not pinned (lookup denied)',

@@ -48,10 +48,13 @@ export function htmlText(text: string): string {
 
 /** Hex digits of a digest kept in a short image reference: enough to tell images apart at a glance. */
 export const SHORT_DIGEST_HEX = 12;
-/** Longest tag kept whole in a short image reference (a `sha-` tag of 7 to 12 hex fits; a 40-hex commit does not). */
-const SHORT_TAG_LENGTH = 20;
-/** Longest repository path kept whole; longer ones keep their last component. */
-const SHORT_REPOSITORY_LENGTH = 32;
+/**
+ * Longest tag kept whole in a short image reference: a `sha-` tag of 7 to 12
+ * hex or a version (`v1.12.2.1-prod`) fits; a 40-hex commit is cut.
+ */
+const SHORT_TAG_LENGTH = 16;
+/** Longest repository path kept whole; a longer one keeps its end (`…/checkout-service`). */
+const SHORT_REPOSITORY_LENGTH = 24;
 
 /** `sha256:` and the first 12 hex digits of a digest. */
 export function shortDigest(digest: string): string {
@@ -73,8 +76,13 @@ export function shortImage(reference: string): string {
   const match = /^(?:([^/]+[.:][^/]*|localhost)\/)?([^:@]+)(?::([^@]+))?(?:@(.+))?$/.exec(reference);
   if (!match) return reference.length > 40 ? `${reference.slice(0, 39)}…` : reference;
   const [, , path, tag, digest] = match;
+  const last = path.slice(path.lastIndexOf('/') + 1);
   const repository =
-    path.length > SHORT_REPOSITORY_LENGTH ? `…/${path.slice(path.lastIndexOf('/') + 1)}` : path;
+    path.length <= SHORT_REPOSITORY_LENGTH
+      ? path
+      : last.length < SHORT_REPOSITORY_LENGTH
+        ? `…/${last}`
+        : `…${last.slice(-(SHORT_REPOSITORY_LENGTH - 1))}`;
   if (digest) return `${repository}@${shortDigest(digest)}`;
   if (tag)
     return `${repository}:${tag.length > SHORT_TAG_LENGTH ? `${tag.slice(0, SHORT_TAG_LENGTH - 1)}…` : tag}`;
