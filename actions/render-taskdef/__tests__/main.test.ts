@@ -187,7 +187,7 @@ describe('rendering a file', () => {
     expect(h.summaries[0]).toContain(
       `| web | <code>shop:v1</code> | <code>shop@${DIGEST.slice(0, 'sha256:'.length + 12)}</code> | set by input, pinned |`,
     );
-    expect(h.summaries[0]).toContain(`web after: ${ECR}/shop@${DIGEST}`);
+    expect(h.summaries[0]).toContain(`<li>web after: <code>${ECR}/shop@${DIGEST}</code></li>`);
   });
 
   it('a tag that does not exist fails the step before anything is written', async () => {

@@ -1,4 +1,4 @@
-import { escapeHtml, SECTION_HEADING_LEVEL, shortImage } from '@berth/shared/summary';
+import { escapeHtml, fullReferenceList, SECTION_HEADING_LEVEL, shortImage } from '@berth/shared/summary';
 import type { Problem } from '@berth/shared/taskdef/problem';
 import type { PinOutcome } from './pin.js';
 import type { RenderResult } from './render.js';
@@ -47,10 +47,7 @@ const section = (title: string) => `${'#'.repeat(SECTION_HEADING_LEVEL)} ${title
 function fullImages(entries: Array<[string, string | undefined]>): string[] {
   const shown = entries.filter((entry): entry is [string, string] => !!entry[1]);
   if (shown.length === 0) return [];
-  return [
-    `<details><summary>Full image references</summary><pre>${escapeHtml(shown.map(([label, image]) => `${label}: ${image}`).join('\n'))}</pre></details>`,
-    '',
-  ];
+  return [`<details><summary>Full image references</summary>${fullReferenceList(shown)}</details>`, ''];
 }
 
 /** The job summary as Markdown; pure so tests can read it. */

@@ -354,7 +354,7 @@ describe('main with source ecr', () => {
       `### Scan gate passed: ECR basic scan of \`shop@${DIGEST.slice(0, 'sha256:'.length + 12)}\``,
     );
     expect(t.summaries[0]).toContain(
-      `<pre>123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop:v1@${DIGEST}</pre>`,
+      `<li>image: <code>123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop:v1@${DIGEST}</code></li>`,
     );
   });
 

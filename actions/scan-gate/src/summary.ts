@@ -1,4 +1,4 @@
-import { escapeHtml, SECTION_HEADING_LEVEL } from '@berth/shared/summary';
+import { fullReferenceList, SECTION_HEADING_LEVEL } from '@berth/shared/summary';
 import type { AllowlistEntry } from './allowlist.js';
 import { SEVERITIES } from './normalise.js';
 import { type EvaluatedFinding, type GateVerdict, limitFor, type Policy } from './policy.js';
@@ -124,7 +124,7 @@ export function renderSummary(data: SummaryData): string {
   if (data.image) {
     out.push(
       '',
-      `<details><summary>Full image reference</summary><pre>${escapeHtml(data.image)}</pre></details>`,
+      `<details><summary>Full image reference</summary>${fullReferenceList([['image', data.image]])}</details>`,
     );
   }
 

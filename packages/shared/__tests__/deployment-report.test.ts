@@ -11,6 +11,7 @@ import {
   headline,
   imagesOf,
   printFailureReport,
+  runLinkText,
 } from '../src/deployment/report.js';
 
 const failed: FollowResult = {
@@ -173,7 +174,7 @@ describe('failure report', () => {
     );
     // Line breaks as character references: a blank log line must not end the HTML block.
     expect(html).toContain(
-      '<details><summary>Last 2 log lines of web (2 tasks: t1, t2)</summary><pre>starting&#10;panic: config missing</pre></details>',
+      '<details><summary>Last 2 log lines of web (the same in 2 tasks)</summary><p>Tasks t1, t2</p><pre>starting&#10;panic: config missing</pre></details>',
     );
     expect(html.match(/panic: config missing/g)).toHaveLength(2); // the failing line once, the excerpt once
     expect(html).toContain('<code>td:2</code>');
@@ -191,8 +192,15 @@ describe('failure report', () => {
     });
     expect(
       failingLogLine([task('a', 'timeout'), task('b', 'panic'), task('c', 'panic'), task('d', 'panic')]),
-    ).toEqual({ from: 'web, 3 tasks: b, c, d', line: 'panic' });
+    ).toEqual({ from: 'web, 3 tasks', line: 'panic' });
     expect(failingLogLine([{ ...task('a', ''), logs: { web: [] } }])).toBeUndefined();
+  });
+
+  it('names a run by its id and attempt', () => {
+    // runContext's URL form: https://github.com/<repo>/actions/runs/<id>/attempts/<n>
+    expect(runLinkText('https://github.com/acme/shop/actions/runs/42/attempts/2')).toBe('run 42 (attempt 2)');
+    expect(runLinkText('https://github.com/acme/shop/actions/runs/42/attempts/1')).toBe('run 42');
+    expect(runLinkText('https://github.com/acme/shop/actions/runs/42')).toBe('run 42');
   });
 
   it('words the one failure line with the likely cause', () => {

@@ -129,7 +129,10 @@ export const SECTION_HEADING_LEVEL = 4;
 
 /**
  * The full references (images, ARNs) that tables show shortened, in one
- * collapsed block: `label: reference` per line, in a `<pre>` a reader can copy from.
+ * collapsed block: a list of `label: reference`. A list, not a `<pre>`: a
+ * 140-character ECR reference with its digest is wider than the page, and
+ * GitHub wraps a long word in a list item (`overflow-wrap: break-word`)
+ * where a `<pre>` would scroll sideways.
  */
 export function addFullReferences(
   summary: SummaryWriter,
@@ -138,8 +141,10 @@ export function addFullReferences(
 ): void {
   const shown = entries.filter(([, reference]) => reference);
   if (shown.length === 0) return;
-  summary.addDetails(
-    escapeHtml(title),
-    `<pre>${escapeHtml(shown.map(([label, reference]) => `${label}: ${reference}`).join('\n'))}</pre>`,
-  );
+  summary.addDetails(escapeHtml(title), fullReferenceList(shown));
+}
+
+/** `<ul>` of `label: <code>reference</code>`, the body of a full-references block. */
+export function fullReferenceList(entries: Array<[label: string, reference: string]>): string {
+  return `<ul>${entries.map(([label, reference]) => `<li>${escapeHtml(label)}: <code>${escapeHtml(reference)}</code></li>`).join('')}</ul>`;
 }

@@ -50,7 +50,7 @@ export function failureLine(
 function printLogExcerpts(failedTasks: FollowResult['failedTasks'], logger: Logger): void {
   for (const excerpt of groupLogExcerpts(failedTasks)) {
     logger.startGroup(
-      `Last ${excerpt.lines.length} log lines of ${shown(excerpt.container)} in ${shown(tasksLabel(excerpt.taskIds))}`,
+      `Last ${excerpt.lines.length} log lines of ${shown(excerpt.container)} in ${shown(tasksLabel(excerpt.taskIds))}${excerpt.taskIds.length > 1 ? ` (${shown(excerpt.taskIds.join(', '))})` : ''}`,
     );
     for (const line of excerpt.lines) logger.info(logLine(line));
     logger.endGroup();
@@ -177,9 +177,16 @@ export function groupLogExcerpts(failedTasks: FollowResult['failedTasks']): LogE
   return [...groups.values()];
 }
 
-/** Where an excerpt came from: `task t1` or `3 tasks: t1, t2, t3`. */
+/** Where an excerpt came from: `task t1`, or `3 tasks` (their ids are listed with the excerpt). */
 function tasksLabel(taskIds: string[]): string {
-  return taskIds.length === 1 ? `task ${taskIds[0]}` : `${taskIds.length} tasks: ${taskIds.join(', ')}`;
+  return taskIds.length === 1 ? `task ${taskIds[0]}` : `${taskIds.length} tasks`;
+}
+
+/** `run 12345678901 (attempt 2)` for a run URL (runContext's form), the URL itself otherwise. */
+export function runLinkText(runUrl: string): string {
+  const match = /\/runs\/(\d+)(?:\/attempts\/(\d+))?/.exec(runUrl);
+  if (!match) return runUrl;
+  return `run ${match[1]}${match[2] && match[2] !== '1' ? ` (attempt ${match[2]})` : ''}`;
 }
 
 /**
@@ -257,10 +264,9 @@ export function addRecordToSummary(
   if (record.requestedReason) rows.push(['Reason given', escapeHtml(record.requestedReason)]);
   rows.push(['Started → ended', `${escapeHtml(record.startedAt)} → ${escapeHtml(record.endedAt)}`]);
   if (record.run.runUrl) {
-    const runId = record.run.runUrl.slice(record.run.runUrl.lastIndexOf('/') + 1);
     rows.push([
       'Run',
-      `<a href="${escapeHtml(record.run.runUrl)}">run ${escapeHtml(runId)}</a> by ${escapeHtml(record.run.actor ?? 'unknown')}`,
+      `<a href="${escapeHtml(record.run.runUrl)}">${escapeHtml(runLinkText(record.run.runUrl))}</a> by ${escapeHtml(record.run.actor ?? 'unknown')}`,
     ]);
   }
   summary.addTable(rows);
@@ -292,11 +298,12 @@ export function addRecordToSummary(
     );
   }
   for (const excerpt of groupLogExcerpts(failedTasks)) {
+    const several = excerpt.taskIds.length > 1;
     summary.addDetails(
       escapeHtml(
-        `Last ${excerpt.lines.length} log lines of ${excerpt.container} (${tasksLabel(excerpt.taskIds)})`,
+        `Last ${excerpt.lines.length} log lines of ${excerpt.container} (${several ? 'the same in ' : ''}${tasksLabel(excerpt.taskIds)})`,
       ),
-      `<pre>${escapeHtml(excerpt.lines.map(logLine).join('\n'))}</pre>`,
+      `${several ? `<p>Tasks ${escapeHtml(excerpt.taskIds.join(', '))}</p>` : ''}<pre>${escapeHtml(excerpt.lines.map(logLine).join('\n'))}</pre>`,
     );
   }
   if (record.events.length > 0) {
