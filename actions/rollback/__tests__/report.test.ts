@@ -81,9 +81,9 @@ describe('the rollback summary', () => {
 
   it('says a refused rollback changed nothing and shows the message', () => {
     const { builder, text } = recorder();
-    addRefusalSummary(builder, 'web', 'The target cannot start.');
+    addRefusalSummary(builder, 'web', 'The target `web:6` cannot start <now>.');
     expect(text()).toBe(
-      'h3: Rollback of web refused: nothing was changed\n```\nThe target cannot start.\n```',
+      'h3: Rollback of web refused: nothing was changed\n<p><b>Why:</b> The target <code>web:6</code> cannot start &lt;now&gt;.</p>',
     );
   });
 });

@@ -157,8 +157,11 @@ export function addRefusalSummary(
   details?: RollbackRecordDetails,
   reason?: string,
 ): void {
-  addVerdict(summary, { headline: `Rollback of ${service} refused: nothing was changed` });
-  summary.addCodeBlock(message);
+  // The reason as a paragraph, not a code block: a long message wraps instead of scrolling sideways.
+  addVerdict(summary, {
+    headline: `Rollback of ${service} refused: nothing was changed`,
+    facts: [['Why', message]],
+  });
   if (details) addWhySection(summary, details, reason);
 }
 
