@@ -40,7 +40,7 @@ it.each(['BatchGetImage', 'PutImage'])(
     });
     const endedAt = emulator.control.now().getTime();
     expect(result.exitCode).toBe(1);
-    expect(result.summary).toMatch(/build-push: timed-out/);
+    expect(result.summary).toMatch(/^<h3>Build and push timed out<\/h3>/);
     expect(`${result.stdout}`).toMatch(/::error::build-push: Timed out: an AWS call was still unanswered/);
     const calls = emulator.control.calls();
     const span = endedAt - Date.parse(calls[0].time);

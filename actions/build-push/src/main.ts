@@ -12,6 +12,7 @@ import type { EcrClientLike } from '@berth/shared/ecr-retag';
 import type { ActionEffects } from '@berth/shared/effects';
 import { ConfigurationError, errorMessage } from '@berth/shared/errors';
 import * as core from '@berth/shared/runner';
+import { addVerdict } from '@berth/shared/summary';
 import { resolveWorkspacePath } from '@berth/shared/workspace-file';
 import { resolveBuildSecrets } from './build-secrets.js';
 import type { Exec } from './exec.js';
@@ -114,7 +115,9 @@ export async function main(effects: Effects): Promise<BuildPushResult> {
   } catch (error) {
     if (!isDeadlineError(error)) throw error;
     const message = `Timed out: an AWS call was still unanswered when \`timeout-minutes\` passed, and was abandoned (${errorMessage(error)}). A promotion's tags may be partly written: run the step again, it keeps tags already on the image.`;
-    await effects.summary((summary) => summary.addHeading('build-push: timed-out', 3).addRaw(message, true));
+    await effects.summary((summary) =>
+      addVerdict(summary, { headline: 'Build and push timed out', facts: [['Why', message]] }),
+    );
     throw new Error(message, { cause: error });
   }
   if (result.dockerConfig) effects.exportVariable('DOCKER_CONFIG', result.dockerConfig);

@@ -69,7 +69,7 @@ describe('deploy-ecs against the emulator: outcomes', () => {
     });
     expect(written.strategy).toMatch(/^ROLLING, .*circuit breaker with rollback/);
     expect(written.events.map((e) => e.message)).toContainEqual(expect.stringMatching(/has started 2 tasks/));
-    expect(result.summary).toContain('✅ Deployment of web: succeeded');
+    expect(result.summary).toContain('<h3>Deployment of web succeeded</h3>');
     expect(result.summary).toContain(digest(2));
   });
 
@@ -93,18 +93,22 @@ describe('deploy-ecs against the emulator: outcomes', () => {
     expect(text).toMatch(/Deployment failed and ECS rolled it back: ECS deployment circuit breaker/);
     expect(text).toMatch(/Essential container `app` exited with code 1/);
     expect(text).toMatch(/container app: exit code 1/);
-    expect(text).toMatch(/Last \d+ log lines of app in task/);
+    expect(text).toMatch(/Last \d+ log lines of app in (task|\d+ tasks)/);
     expect(text).toContain('FATAL: DATABASE_URL is not set');
     expect(text).toMatch(/attempted: .*web:2/);
     expect(text).toMatch(/running: {3}.*web:1/);
     expect(text).not.toMatch(STACK);
-    expect(result.annotations.some((a) => a.level === 'error' && a.message.startsWith('deploy-ecs: '))).toBe(
-      true,
-    );
+    // One annotation for the failure: the verdict with its likely cause; the rest are log lines.
+    const errors = result.annotations.filter((a) => a.level === 'error').map((a) => a.message);
+    expect(errors).toEqual([
+      expect.stringMatching(
+        /^deploy-ecs: Deployment failed and ECS rolled it back \(rolled-back\): .*Likely cause: /,
+      ),
+    ]);
     const written = record(result.outputs);
     expect(written.status).toBe('rolled-back');
     expect(written.failedTasks?.[0]?.containers[0]).toMatchObject({ name: 'app', exitCode: 1 });
-    expect(result.summary).toContain('❌');
+    expect(result.summary).toMatch(/^<h3>Deployment of web failed and ECS rolled it back<\/h3>/);
     expect(result.summary).toContain('FATAL: DATABASE_URL is not set');
     expect(h.emulator.control.ecs!.describeService('shop', 'web')!.taskDefinition).toMatch(/web:1$/);
   });

@@ -145,9 +145,13 @@ describe('render-taskdef dist', () => {
         { name: 'envoy', image: 'envoyproxy/envoy:v1.30.1', essential: false },
       ],
     });
-    expect(result.summary).toContain('### render-taskdef: <code>shop-prod</code>');
+    expect(result.summary).toMatch(/^### Task definition shop-prod rendered\n/);
+    // Short in the table (registry dropped), whole in the block under it.
     expect(result.summary).toContain(
-      '| web | <code>123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop:old</code> | <code>ghcr.io/acme/shop:v2</code> | set by input, not ECR: as given |',
+      '| web | <code>shop:old</code> | <code>acme/shop:v2</code> | set by input, not ECR: as given |',
+    );
+    expect(result.summary).toContain(
+      '<li>web before: <code>123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop:old</code></li>',
     );
     expect(result.summary).toContain(
       '**Stripped:** read-only fields <code>taskDefinitionArn</code>, <code>revision</code>, <code>status</code>',

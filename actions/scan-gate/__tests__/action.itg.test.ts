@@ -117,7 +117,7 @@ describe('scan-gate dist: report sources', () => {
 
     // Summary: verdict, table, blocking list, expired and stale exceptions.
     expect(result.summary).toContain(
-      '## ❌ scan-gate failed: 14 blocking findings in Trivy report `reports/trivy.json`',
+      '### Scan gate failed: 14 blocking findings in Trivy report `reports/trivy.json`',
     );
     expect(result.summary).toContain('| HIGH | 14 | 13 | 1 | 1 | 0 (fail-on) |');
     expect(result.summary).toContain(

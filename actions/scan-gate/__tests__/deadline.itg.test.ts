@@ -47,7 +47,7 @@ it.each([
     const endedAt = emulator.control.now().getTime();
     expect(result.exitCode).toBe(1);
     expect(result.outputs.passed).toBe('false');
-    expect(result.summary).toMatch(/Scan gate: timed-out/);
+    expect(result.summary).toMatch(/^### Scan gate timed out: no scan, no verdict\n/);
     expect(result.summary).toMatch(message);
     expect(`${result.stdout}`).toMatch(message);
     const calls = emulator.control.calls();

@@ -125,7 +125,7 @@ describe('scan-gate against the emulator: ECR basic scanning', () => {
     );
     expect(result.exitCode).toBe(1); // one CRITICAL of the two
     expect(result.outputs).toMatchObject({ passed: 'false', critical: '1', high: '1' });
-    expect(result.summary).toContain('## ❌ scan-gate failed: 1 blocking finding in ECR basic scan of');
+    expect(result.summary).toContain('### Scan gate failed: 1 blocking finding in ECR basic scan of');
     const findings = JSON.parse(readFileSync(result.outputs.findings, 'utf8'));
     expect(findings.findings[0]).toMatchObject({
       id: 'CVE-2024-10000',
@@ -195,16 +195,14 @@ describe('scan-gate against the emulator: ECR basic scanning', () => {
       expect(message).toContain(`ended with status ${status}`);
       expect(message).toMatch(advice);
       expect(message).toContain('Set `allow-unscanned: true` to pass unscanned images with a warning.');
-      expect(failing.result.summary).toContain(
-        `## ❌ scan-gate failed: the image was not scanned (${status})`,
-      );
+      expect(failing.result.summary).toContain(`### Scan gate failed: the image was not scanned (${status})`);
       expect(failing.result.outputs.passed).toBe('false');
 
       await emulator?.stop();
       const allowed = await gate({ repository: 'shop/web', 'image-tag': tag, 'allow-unscanned': 'true' });
       expect(allowed.result.exitCode).toBe(0);
       expect(allowed.result.outputs.passed).toBe('true');
-      expect(allowed.result.summary).toContain(`## ⚠️ scan-gate passed without a scan: ${status}`);
+      expect(allowed.result.summary).toContain(`### Scan gate passed without a scan: ${status}`);
       expect(allowed.result.annotations.map((a) => a.level)).toEqual(['warning']);
     },
   );
