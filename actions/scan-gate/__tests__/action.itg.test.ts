@@ -165,7 +165,7 @@ describe('scan-gate dist: report sources', () => {
     );
     expect(result.exitCode).toBe(0);
     expect(result.outputs).toMatchObject({ passed: 'true', critical: '0', high: '1' });
-    expect(result.summary).toMatch(/^## ✅ scan-gate passed: Trivy report `trivy.json`/);
+    expect(result.summary).toMatch(/^### Scan gate passed: Trivy report `trivy.json`/);
     expect(result.summary).toContain('(1 finding excepted by the allowlist)');
     expect(result.annotations.filter((a) => a.level === 'error')).toEqual([]);
   });
