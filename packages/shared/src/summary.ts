@@ -73,7 +73,7 @@ export function shortDigest(digest: string): string {
  * (addFullReferences). Text that is not a reference is cut to 40 characters.
  */
 export function shortImage(reference: string): string {
-  const match = /^(?:([^/]+[.:][^/]*|localhost)\/)?([^:@]+)(?::([^@]+))?(?:@(.+))?$/.exec(reference);
+  const match = /^(?:([^/\s]+[.:][^/\s]*|localhost)\/)?([^:@\s]+)(?::([^@\s]+))?(?:@(\S+))?$/.exec(reference);
   if (!match) return reference.length > 40 ? `${reference.slice(0, 39)}…` : reference;
   const [, , path, tag, digest] = match;
   const last = path.slice(path.lastIndexOf('/') + 1);
