@@ -40,8 +40,8 @@ import { summaryTitle } from '../actions/deploy-ecs/src/summary.js';
 import { buildFailureSummaryMarkdown, buildSummaryMarkdown } from '../actions/render-taskdef/src/summary.js';
 import type { RollbackPlan } from '../actions/rollback/src/plan.js';
 import { addRefusalSummary, addRollbackSummary, buildRecord } from '../actions/rollback/src/report.js';
-import { entry, finding, NOW } from '../actions/scan-gate/__tests__/helpers.js';
-import { evaluateGate, type Policy } from '../actions/scan-gate/src/policy.js';
+import { entry, finding, NOW, policy } from '../actions/scan-gate/__tests__/helpers.js';
+import { evaluateGate } from '../actions/scan-gate/src/policy.js';
 import { renderSummary as renderScanSummary } from '../actions/scan-gate/src/summary.js';
 
 const MAX_TABLE_WIDTH_PX = 1000;
@@ -179,14 +179,6 @@ const built: BuildPushResult = {
   sizeBytes: 187_400_000,
   dockerConfig: '/home/runner/work/_temp/berth-build-push-2f9c1d',
 };
-
-const policy = (overrides: Partial<Policy> = {}): Policy => ({
-  failOn: 'high',
-  maxFindings: {},
-  ignoreUnfixed: false,
-  allowlist: [],
-  ...overrides,
-});
 
 // Finding titles as long as scanners write them.
 const findings = [

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { corpusFolder } from '@berth/testkit/corpus.js';
 import type { AllowlistEntry } from '../src/allowlist.js';
 import type { Finding } from '../src/normalise.js';
+import type { Policy } from '../src/policy.js';
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 
@@ -53,3 +54,8 @@ export function entry(overrides: Partial<AllowlistEntry> = {}): AllowlistEntry {
 
 /** 2026-01-15T12:00:00Z */
 export const NOW = Date.UTC(2026, 0, 15, 12);
+
+/** The default policy (`fail-on: high`, no budgets, no allowlist) with overrides. */
+export function policy(overrides: Partial<Policy> = {}): Policy {
+  return { failOn: 'high', maxFindings: {}, ignoreUnfixed: false, allowlist: [], ...overrides };
+}

@@ -1,15 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Severity } from '../src/normalise.js';
 import { entryMatches, evaluateGate, type FailOn, isExpired, type Policy } from '../src/policy.js';
-import { entry, finding, NOW } from './helpers.js';
-
-const policy = (overrides: Partial<Policy> = {}): Policy => ({
-  failOn: 'high',
-  maxFindings: {},
-  ignoreUnfixed: false,
-  allowlist: [],
-  ...overrides,
-});
+import { entry, finding, NOW, policy } from './helpers.js';
 
 /** One finding of each severity. */
 const ONE_OF_EACH = (['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL', 'UNKNOWN'] as Severity[]).map(

@@ -1,17 +1,9 @@
 /** The job summary and the annotations: what a person reads after the gate decides. */
 import { describe, expect, it } from '@jest/globals';
 import { buildAnnotations, MAX_FINDING_ANNOTATIONS } from '../src/annotations.js';
-import { evaluateGate, type Policy } from '../src/policy.js';
+import { evaluateGate } from '../src/policy.js';
 import { cell, renderSummary } from '../src/summary.js';
-import { entry, finding, NOW } from './helpers.js';
-
-const policy = (overrides: Partial<Policy> = {}): Policy => ({
-  failOn: 'high',
-  maxFindings: {},
-  ignoreUnfixed: false,
-  allowlist: [],
-  ...overrides,
-});
+import { entry, finding, NOW, policy } from './helpers.js';
 
 const findings = [
   finding({
