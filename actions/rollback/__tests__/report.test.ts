@@ -1,4 +1,4 @@
-import type { SummaryBuilder } from '@berth/shared/deployment/report';
+import type { SummaryWriter } from '@berth/shared/summary';
 import { describe, expect, it } from '@jest/globals';
 import type { RollbackPlan } from '../src/plan.js';
 import { addRefusalSummary, addRollbackSummary, buildRecord, planLines } from '../src/report.js';
@@ -9,11 +9,11 @@ const TD = (n: number) => `arn:aws:ecs:us-east-1:123456789012:task-definition/we
 function recorder() {
   const parts: string[] = [];
   const cell = (c: string | { data: string }) => (typeof c === 'string' ? c : c.data);
-  const add = (text: string): SummaryBuilder => {
+  const add = (text: string): SummaryWriter => {
     parts.push(text);
     return builder;
   };
-  const builder: SummaryBuilder = {
+  const builder: SummaryWriter = {
     addHeading: (text, level) => add(`h${level}: ${text}`),
     addRaw: (text) => add(text),
     addTable: (rows) => add(rows.map((row) => row.map(cell).join(' | ')).join('\n')),

@@ -8,9 +8,10 @@ import {
   type RunContext,
   recordEvents,
 } from '@berth/shared/deployment/record';
-import { addDeploymentSummary, type SummaryBuilder, statusPhrase } from '@berth/shared/deployment/report';
+import { addDeploymentSummary, statusPhrase } from '@berth/shared/deployment/report';
 import { type Conclusion, publishRecord } from '@berth/shared/deployment/transaction';
 import type { ActionEffects } from '@berth/shared/effects';
+import type { SummaryWriter } from '@berth/shared/summary';
 import { addVerdict, escapeHtml, htmlText, SECTION_HEADING_LEVEL } from '@berth/shared/summary';
 import type { RollbackStatus } from './execute.js';
 import type { RollbackPath, RollbackPlan } from './plan.js';
@@ -103,7 +104,7 @@ type Cell = string | { data: string; header?: boolean };
  * the failure evidence when it failed, then why this target and how it was found.
  */
 export function addRollbackSummary(
-  summary: SummaryBuilder,
+  summary: SummaryWriter,
   record: DeploymentRecord,
   failure?: Conclusion['failure'],
 ): void {
@@ -117,11 +118,7 @@ export function addRollbackSummary(
   if (record.rollback) addWhySection(summary, record.rollback);
 }
 
-export function addWhySection(
-  summary: SummaryBuilder,
-  details: RollbackRecordDetails,
-  reason?: string,
-): void {
+export function addWhySection(summary: SummaryWriter, details: RollbackRecordDetails, reason?: string): void {
   summary.addHeading('Why this target', SECTION_HEADING_LEVEL);
   const rows: Cell[][] = [
     [
@@ -151,7 +148,7 @@ export function addWhySection(
 
 /** The summary of a rollback refused before anything changed. */
 export function addRefusalSummary(
-  summary: SummaryBuilder,
+  summary: SummaryWriter,
   service: string,
   message: string,
   details?: RollbackRecordDetails,

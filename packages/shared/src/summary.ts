@@ -89,11 +89,17 @@ export function shortImage(reference: string): string {
   return repository;
 }
 
-/** The summary builder methods Berth's summaries use (@actions/core's, or a test's). */
+/**
+ * The summary builder methods Berth's summaries use: the runner's `JobSummary` has them, and a test's
+ * recorder needs only these. One type for every action's summary code.
+ */
 export interface SummaryWriter {
-  addHeading(text: string, level?: number | string): SummaryWriter;
-  addRaw(text: string, addEOL?: boolean): SummaryWriter;
-  addDetails(label: string, content: string): SummaryWriter;
+  addHeading(text: string, level?: number | string): this;
+  addRaw(text: string, addEOL?: boolean): this;
+  addDetails(label: string, content: string): this;
+  addTable(rows: Array<Array<string | { data: string; header?: boolean }>>): this;
+  addList(items: string[], ordered?: boolean): this;
+  addCodeBlock(code: string, lang?: string): this;
 }
 
 /**

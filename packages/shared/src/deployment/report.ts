@@ -1,6 +1,13 @@
 import type { ContainerDefinition, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { Logger } from '../logger.js';
-import { addFullReferences, addVerdict, escapeHtml, htmlText, shortImage } from '../summary.js';
+import {
+  addFullReferences,
+  addVerdict,
+  escapeHtml,
+  htmlText,
+  type SummaryWriter,
+  shortImage,
+} from '../summary.js';
 import { inert } from '../untrusted.js';
 import { shortName } from './arn.js';
 import { describeFailedTask, taskId } from './diagnose.js';
@@ -121,15 +128,6 @@ export function headline(result: Pick<FollowResult, 'outcome' | 'phase'>): strin
   }
 }
 
-export type SummaryBuilder = {
-  addHeading(text: string, level?: number | string): SummaryBuilder;
-  addRaw(text: string, addEOL?: boolean): SummaryBuilder;
-  addTable(rows: Array<Array<string | { data: string; header?: boolean }>>): SummaryBuilder;
-  addList(items: string[], ordered?: boolean): SummaryBuilder;
-  addDetails(label: string, content: string): SummaryBuilder;
-  addCodeBlock(code: string, lang?: string): SummaryBuilder;
-};
-
 type Cell = string | { data: string; header?: boolean };
 
 /** How a record's status reads after "Deployment of web …". */
@@ -224,7 +222,7 @@ const imageCell = (image: string | undefined) =>
  * short tables, then the evidence and full references folded away.
  */
 export function addRecordToSummary(
-  summary: SummaryBuilder,
+  summary: SummaryWriter,
   record: DeploymentRecord,
   headline: string,
   failedTasks: FollowResult['failedTasks'] = [],
@@ -317,7 +315,7 @@ export function addRecordToSummary(
  * the table, the full references in the block after it.
  */
 export function addAttemptedVersusRunning(
-  summary: SummaryBuilder,
+  summary: SummaryWriter,
   attempted: { taskDefinitionArn: string; images: ImageMap },
   running: { taskDefinitionArn?: string; images: ImageMap },
 ): void {
@@ -396,7 +394,7 @@ export function printTaskReport(
  * runs now; the full references last.
  */
 export function addDeploymentSummary(
-  summary: SummaryBuilder,
+  summary: SummaryWriter,
   record: DeploymentRecord,
   headline: string,
   failure?: {

@@ -18,11 +18,12 @@ import type { StepDeadline } from '../deadline.js';
 import type { ActionEffects } from '../effects.js';
 import { ConfigurationError, errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { SummaryWriter } from '../summary.js';
 import { writeOnce } from '../write-once.js';
 import { type FollowOptions, type FollowPurpose, type FollowResult, followDeployment } from './follow.js';
 import { type IdentifiedDeployment, identifyDeployment, serviceUpdateApplied } from './identify.js';
 import { type DeploymentRecord, type ImageMap, writeDeploymentRecord } from './record.js';
-import { imagesOf, printFailureReport, type SummaryBuilder } from './report.js';
+import { imagesOf, printFailureReport } from './report.js';
 
 /** The effects of a deploy or rollback step: the shared ones plus the GitHub Deployment and webhook seam. */
 export type DeploymentEffects = ActionEffects & {
@@ -277,7 +278,7 @@ export async function concludeDeployment(options: ConcludeOptions): Promise<Conc
 export async function publishRecord(
   effects: Pick<ActionEffects, 'files' | 'logger' | 'summary'>,
   record: DeploymentRecord,
-  summarise: (summary: SummaryBuilder) => void,
+  summarise: (summary: SummaryWriter) => void,
 ): Promise<string> {
   const path = writeDeploymentRecord(record, effects.files.temp);
   effects.logger.info(`Deployment record: ${path}`);
