@@ -2,7 +2,12 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DescribeImagesCommand, ECRClient, ImageNotFoundException } from '@aws-sdk/client-ecr';
+import {
+  DescribeImagesCommand,
+  DescribeRepositoriesCommand,
+  ECRClient,
+  ImageNotFoundException,
+} from '@aws-sdk/client-ecr';
 import { ClientException, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import type { AwsInputs } from '@berth/shared/aws';
 import { ecr } from '@berth/shared/aws-clients/ecr';
@@ -14,6 +19,7 @@ import { InputReader } from '@berth/shared/inputs';
 import type { Logger } from '@berth/shared/logger';
 import type { JobSummary } from '@berth/shared/summary';
 import type { JsonObject } from '@berth/shared/taskdef/read';
+import { clientBehind } from '@berth/testkit/aws-clients.js';
 import { fargateTask } from '@berth/testkit/taskdef-fixtures.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -412,14 +418,18 @@ describe('the AWS context', () => {
       const registry = parseEcrRegistry(host)!;
       return aws.ecrIn(registry.region, registry.fips);
     };
-    const same = ecrFor(ECR);
-    const other = ecrFor('123456789012.dkr.ecr.us-east-1.amazonaws.com');
-    const fips = ecrFor('123456789012.dkr.ecr-fips.us-east-1.amazonaws.com');
+    // The clients load their package on the first call: check the ones those calls reach.
+    const real = (client: ECRClient) =>
+      clientBehind(client, ECRClient, new DescribeRepositoriesCommand({}), ecrMock as never);
+    const otherOnDemand = ecrFor('123456789012.dkr.ecr.us-east-1.amazonaws.com');
+    const same = await real(ecrFor(ECR));
+    const other = await real(otherOnDemand);
+    const fips = await real(ecrFor('123456789012.dkr.ecr-fips.us-east-1.amazonaws.com'));
     expect(await same.config.region()).toBe('eu-west-1');
     expect(await other.config.region()).toBe('us-east-1');
     expect(await other.config.useFipsEndpoint()).toBe(false);
     expect(await fips.config.useFipsEndpoint()).toBe(true);
-    expect(ecrFor('123456789012.dkr.ecr.us-east-1.amazonaws.com')).toBe(other);
+    expect(ecrFor('123456789012.dkr.ecr.us-east-1.amazonaws.com')).toBe(otherOnDemand);
     expect(await other.config.maxAttempts()).toBe(3);
   });
 });

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { ListClustersCommand } from '@aws-sdk/client-ecs';
+import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
 import { STSClient } from '@aws-sdk/client-sts';
 import { AWS_INPUT_NAMES, type AwsInputs, readAwsInputs, resolveRegion } from '@berth/shared/aws';
 import { createAwsContext } from '@berth/shared/aws-context';
@@ -10,12 +11,15 @@ import { isDeadlineError, stepDeadline } from '@berth/shared/deadline';
 import { ConfigurationError } from '@berth/shared/errors';
 import { InputReader } from '@berth/shared/inputs';
 import { BERTH_VERSION } from '@berth/shared/version';
+import { clientBehind } from '@berth/testkit/aws-clients.js';
 import { manualClock } from '@berth/testkit/doubles.js';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
-import { mockClient } from 'aws-sdk-client-mock';
 import { awsContextWith } from '../src/aws.js';
 import { sts } from '../src/aws-clients/sts.js';
 import { ALL_AWS_CLIENTS } from '../src/aws-context.js';
+
+/** The ECS client an on-demand one loads on its first call. */
+const realEcs = (client: ECSClient) => clientBehind(client, ECSClient, new ListClustersCommand({}));
 
 const inputs = (overrides: Partial<AwsInputs> = {}): AwsInputs => ({
   audience: 'sts.amazonaws.com',
@@ -119,17 +123,15 @@ describe('createAwsContext', () => {
       requestHandler: { connectionTimeout: 10_000, requestTimeout: 30_000, throwOnRequestTimeout: true },
     });
     expect(context.credentials).toBeUndefined();
-    // Logs loads its package on the first call: the client that call reaches is the one to check.
-    const logsMock = mockClient(CloudWatchLogsClient);
-    let logsClient: CloudWatchLogsClient | undefined;
-    logsMock.onAnyCommand().callsFake((_input, getClient) => {
-      logsClient = getClient() as CloudWatchLogsClient;
-      return {};
-    });
-    await context.logs().send(new DescribeLogGroupsCommand({}));
-    logsMock.restore();
-    expect(logsClient).toBeInstanceOf(CloudWatchLogsClient);
-    for (const client of [context.ecs(), context.ecr(), context.sts(), logsClient!]) {
+    // ECS, ECR and Logs load their package on the first call: the client that call reaches is the one to check.
+    const ecsClient = await clientBehind(context.ecs(), ECSClient, new ListClustersCommand({}));
+    const ecrClient = await clientBehind(context.ecr(), ECRClient, new DescribeRepositoriesCommand({}));
+    const logsClient = await clientBehind(
+      context.logs(),
+      CloudWatchLogsClient,
+      new DescribeLogGroupsCommand({}),
+    );
+    for (const client of [ecsClient, ecrClient, context.sts(), logsClient]) {
       expect(await client.config.region()).toBe('eu-west-1');
       expect(await client.config.maxAttempts()).toBe(4);
       expect(((await client.config.retryStrategy()) as { mode?: string }).mode).toBe('adaptive');
@@ -163,9 +165,15 @@ describe('createAwsContext', () => {
     expect(context.credentials?.roleArn).toBe('arn:aws:iam::123456789012:role/deploy');
     expect(context.credentials?.roleSessionName).toBe('berth-acme-shop-99');
     expect(context.config.credentials).toBe(context.credentials);
-    const credentials = await context.ecs().config.credentials();
+    const ecsClient = await clientBehind(context.ecs(), ECSClient, new ListClustersCommand({}));
+    const credentials = await ecsClient.config.credentials();
     expect(credentials).toMatchObject({ accessKeyId: 'ASIAEXAMPLE', accountId: '123456789012' });
-    expect(await context.ecrIn('us-east-1', true).config.credentials()).toMatchObject({
+    const fipsEcr = await clientBehind(
+      context.ecrIn('us-east-1', true),
+      ECRClient,
+      new DescribeRepositoriesCommand({}),
+    );
+    expect(await fipsEcr.config.credentials()).toMatchObject({
       accessKeyId: 'ASIAEXAMPLE',
     });
     expect(assumeRole).toHaveBeenCalledTimes(1);
@@ -190,6 +198,8 @@ describe('createAwsContext', () => {
   });
 
   describe('ecrIn', () => {
+    /** The ECR client an on-demand one loads on its first call. */
+    const real = (client: ECRClient) => clientBehind(client, ECRClient, new DescribeRepositoriesCommand({}));
     const context = () =>
       createAwsContext({
         actionName: 'rollback',
@@ -211,13 +221,17 @@ describe('createAwsContext', () => {
       expect(aws.ecrIn('us-east-1', false)).toBe(other);
       expect(aws.ecrIn('us-east-1', true)).toBe(fips);
       expect(new Set([other, fips, fipsHere, aws.ecr()]).size).toBe(4);
-      expect(await other.config.region()).toBe('us-east-1');
-      expect(await other.config.useFipsEndpoint()).toBe(false);
-      expect(await fips.config.region()).toBe('us-east-1');
-      expect(await fips.config.useFipsEndpoint()).toBe(true);
-      expect(await fipsHere.config.region()).toBe('eu-west-1');
-      expect(await fipsHere.config.useFipsEndpoint()).toBe(true);
-      for (const client of [other, fips, fipsHere]) {
+      // One at a time: each call installs and removes the class's mock.
+      const otherClient = await real(other);
+      const fipsClient = await real(fips);
+      const fipsHereClient = await real(fipsHere);
+      expect(await otherClient.config.region()).toBe('us-east-1');
+      expect(await otherClient.config.useFipsEndpoint()).toBe(false);
+      expect(await fipsClient.config.region()).toBe('us-east-1');
+      expect(await fipsClient.config.useFipsEndpoint()).toBe(true);
+      expect(await fipsHereClient.config.region()).toBe('eu-west-1');
+      expect(await fipsHereClient.config.useFipsEndpoint()).toBe(true);
+      for (const client of [otherClient, fipsClient, fipsHereClient]) {
         expect(await client.config.maxAttempts()).toBe(3);
         expect(((await client.config.retryStrategy()) as { mode?: string }).mode).toBe('adaptive');
         expect(client.config.customUserAgent).toEqual([['berth', BERTH_VERSION], ['rollback']]);
@@ -229,8 +243,8 @@ describe('createAwsContext', () => {
       process.env.AWS_USE_FIPS_ENDPOINT = 'true';
       try {
         const aws = context();
-        expect(await aws.ecrIn('us-east-1').config.useFipsEndpoint()).toBe(true);
-        expect(await aws.ecrIn('us-east-1', false).config.useFipsEndpoint()).toBe(false);
+        expect(await (await real(aws.ecrIn('us-east-1'))).config.useFipsEndpoint()).toBe(true);
+        expect(await (await real(aws.ecrIn('us-east-1', false))).config.useFipsEndpoint()).toBe(false);
         expect(aws.ecrIn('us-east-1')).not.toBe(aws.ecrIn('us-east-1', false));
       } finally {
         if (saved === undefined) delete process.env.AWS_USE_FIPS_ENDPOINT;
@@ -359,8 +373,8 @@ describe('deadlines and writes', () => {
       inputs: inputs({ region: 'eu-west-1', maxAttempts: 5 }),
       env: {},
     });
-    expect(await context.ecsWrites().config.maxAttempts()).toBe(1);
-    expect(await context.ecs().config.maxAttempts()).toBe(5);
+    expect(await (await realEcs(context.ecsWrites())).config.maxAttempts()).toBe(1);
+    expect(await (await realEcs(context.ecs())).config.maxAttempts()).toBe(5);
     expect(context.ecsWrites()).toBe(context.ecsWrites());
     expect(context.ecsWrites()).not.toBe(context.ecs());
   });
@@ -385,8 +399,13 @@ describe('awsContextWith (the clients an action names)', () => {
       { actionName: 'deploy-ecs', inputs: inputs({ region: 'eu-west-1', maxAttempts: 5 }), env: {} },
       ALL_AWS_CLIENTS,
     );
-    expect(await context.ecsWrites().config.maxAttempts()).toBe(1);
-    expect(await context.ecs().config.maxAttempts()).toBe(5);
-    expect(await context.ecrIn('us-east-2').config.region()).toBe('us-east-2');
+    expect(await (await realEcs(context.ecsWrites())).config.maxAttempts()).toBe(1);
+    expect(await (await realEcs(context.ecs())).config.maxAttempts()).toBe(5);
+    const ecrThere = await clientBehind(
+      context.ecrIn('us-east-2'),
+      ECRClient,
+      new DescribeRepositoriesCommand({}),
+    );
+    expect(await ecrThere.config.region()).toBe('us-east-2');
   });
 });

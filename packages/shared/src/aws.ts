@@ -107,10 +107,11 @@ export function bindAbortSignal<C extends Sender>(client: C, signal: AbortSignal
 }
 
 /**
- * A client whose package loads on its first call instead of at start: for a
- * client only some runs call (Logs, read only to explain a failure; CodeDeploy,
- * for CODE_DEPLOY services only), so its code stays out of the bundle's
- * start-up and out of every other run. `send` sits on the prototype, where
+ * A client whose package loads on its first call instead of at start: the ECS,
+ * ECR, Logs and CodeDeploy factories (aws-clients/*.ts) make theirs this way, so a step refused for
+ * its inputs exits without parsing the SDK, and a client only some runs call
+ * (Logs, read only to explain a failure; CodeDeploy, for CODE_DEPLOY services
+ * only) stays out of every other run. `send` sits on the prototype, where
  * `bindAbortSignal` expects it; test doubles that patch the real client's
  * prototype still apply. Not for the SDK's paginators, which check `instanceof`.
  */
