@@ -14,7 +14,8 @@ import { corpusFolder } from '@berth/testkit/corpus.js';
 import { recordingLogger } from '@berth/testkit/doubles.js';
 import { mockClient } from 'aws-sdk-client-mock';
 import { renderTaskDefinition } from '../../render-taskdef/src/render.js';
-import { describeExisting, prepareTaskDefinitionFile, registerOrReuse } from '../src/taskdef.js';
+import { describeExisting, registerOrReuse } from '../src/taskdef.js';
+import { prepareTaskDefinitionFile } from '../src/taskdef-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'deploy-ecs-taskdef-'));
 function file(name: string, content: unknown): string {

@@ -6,12 +6,8 @@ import type { DeploymentEffects } from '@berth/shared/deployment/transaction';
 import { inGroup } from '@berth/shared/logger';
 import type { AdviceContext } from './advice.js';
 import type { Inputs } from './inputs.js';
-import {
-  describeExisting,
-  type PreparedTaskDefinition,
-  type ResolvedTaskDefinition,
-  registerOrReuse,
-} from './taskdef.js';
+import { describeExisting, type ResolvedTaskDefinition, registerOrReuse } from './taskdef.js';
+import type { PreparedTaskDefinition } from './taskdef-file.js';
 
 export type Effects = DeploymentEffects;
 

@@ -420,7 +420,7 @@ describe('the AWS context', () => {
     };
     // The clients load their package on the first call: check the ones those calls reach.
     const real = (client: ECRClient) =>
-      clientBehind(client, ECRClient, new DescribeRepositoriesCommand({}), ecrMock as never);
+      clientBehind(client, ECRClient, new DescribeRepositoriesCommand({}), ecrMock);
     const otherOnDemand = ecrFor('123456789012.dkr.ecr.us-east-1.amazonaws.com');
     const same = await real(ecrFor(ECR));
     const other = await real(otherOnDemand);

@@ -3,9 +3,12 @@
  * load their package on the first call): tests that check how a client is
  * configured (`client.config`) read it from the client that call reaches.
  */
-import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
+import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
 
-type SdkClientClass<C> = Parameters<typeof mockClient>[0] & (abstract new (...args: never[]) => C);
+/** A mock of any client class (its command types do not matter here). */
+type AnyStub = AwsStub<any, any, any>;
+
+type SdkClientClass<C> = abstract new (...args: any[]) => C;
 
 /**
  * Sends `command` through `client` with every call of `ClientClass` answered
@@ -17,9 +20,9 @@ export async function clientBehind<C>(
   client: { send(command: never): Promise<unknown> },
   ClientClass: SdkClientClass<C>,
   command: object,
-  stub?: AwsClientStub<never>,
+  stub?: AnyStub,
 ): Promise<C> {
-  const mock = stub ?? (mockClient(ClientClass) as AwsClientStub<never>);
+  const mock = stub ?? (mockClient(ClientClass as never) as AnyStub);
   let reached: unknown;
   mock.onAnyCommand().callsFake((_input: unknown, getClient: () => unknown) => {
     reached = getClient();
@@ -31,7 +34,7 @@ export async function clientBehind<C>(
     if (stub) stub.reset();
     else mock.restore();
   }
-  if (!(reached instanceof (ClientClass as unknown as abstract new (...args: never[]) => unknown))) {
+  if (!(reached instanceof ClientClass)) {
     throw new Error(`The call did not reach a ${ClientClass.name}.`);
   }
   return reached as C;
