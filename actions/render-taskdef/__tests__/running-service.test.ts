@@ -7,7 +7,8 @@ import { REPO_ROOT } from '@berth/testkit/paths.js';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { getInputs } from '../src/inputs.js';
-import { parseServiceReference, runningTaskDefinition } from '../src/running-service.js';
+import { runningTaskDefinition } from '../src/running-service.js';
+import { parseServiceReference } from '../src/service-reference.js';
 
 const ecsMock = mockClient(ECSClient);
 afterEach(() => {

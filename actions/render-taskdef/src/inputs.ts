@@ -4,7 +4,7 @@ import { InvalidImageReferenceError, parseImageReference } from '@berth/shared/e
 import { ConfigurationError } from '@berth/shared/errors';
 import { InputReader } from '@berth/shared/inputs';
 import { cpuUnits, memoryMiB } from '@berth/shared/taskdef/fields';
-import { parseServiceReference, type ServiceReference } from './running-service.js';
+import { parseServiceReference, type ServiceReference } from './service-reference.js';
 import { PLACEHOLDER_NAME } from './template.js';
 
 /** Every input of action.yml, parsed and checked; keys match action.yml in camelCase. */
@@ -195,4 +195,9 @@ export function getInputs(reader: InputReader = new InputReader()): Inputs {
     vars,
     aws: readAwsInputs(reader),
   };
+}
+
+/** The region: `aws-region`, then AWS_REGION / AWS_DEFAULT_REGION, then the hint (an image's registry). */
+export function regionFor(aws: AwsInputs, env: NodeJS.ProcessEnv, hint?: string): string | undefined {
+  return aws.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? hint;
 }

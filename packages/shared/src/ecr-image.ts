@@ -1,4 +1,4 @@
-import { DescribeImagesCommand, type ECRClient } from '@aws-sdk/client-ecr';
+import type { ECRClient } from '@aws-sdk/client-ecr';
 import { awsErrorName, ConfigurationError, errorMessage, isAccessDenied, wrapError } from './errors.js';
 
 /**
@@ -205,6 +205,9 @@ export async function resolveEcrDigest(options: ResolveDigestOptions): Promise<s
   const { client, registry, repository, tag } = options;
   const image = `${registry.host}/${repository}:${tag}`;
   let digest: string | undefined;
+  // The command loads with the call: the parsers above are read while inputs are checked,
+  // before the AWS SDK may load (issue 15, start-up).
+  const { DescribeImagesCommand } = await import('@aws-sdk/client-ecr');
   try {
     const response = await client.send(
       new DescribeImagesCommand({

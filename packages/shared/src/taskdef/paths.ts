@@ -1,4 +1,4 @@
-import { isJsonObject, type JsonObject } from './read.js';
+import { isJsonObject, type JsonObject } from './json.js';
 
 /** `a.b[0]["c.d"]` style path from keys and indexes, as problems and notes name a place in the file. */
 export function jsonPath(segments: readonly (string | number)[]): string {

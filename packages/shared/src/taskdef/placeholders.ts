@@ -1,6 +1,6 @@
+import { isJsonObject, type JsonObject } from './json.js';
 import { jsonPath, stringValues } from './paths.js';
 import { containerProblem, type Problem } from './problem.js';
-import { isJsonObject, type JsonObject } from './read.js';
 
 /**
  * Berth's placeholders: `${NAME}` in a string value, filled from

@@ -2,7 +2,11 @@ import { basename, extname } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConfigurationError, errorMessage } from '../errors.js';
 import { readWorkspaceFile, type WorkspaceRoots, workspaceRoots } from '../workspace-file.js';
+import { isJsonObject, type JsonObject } from './json.js';
 import { prototypeKeyPaths } from './structure.js';
+
+// Re-exported for the modules that read files anyway; the rest import json.ts, which loads no YAML parser.
+export { isJsonObject, type JsonObject };
 
 /**
  * Reading a task definition file as data. The file is parsed as JSON or YAML
@@ -14,8 +18,6 @@ import { prototypeKeyPaths } from './structure.js';
 export const TASK_DEFINITION_MAX_FILE_BYTES = 1024 * 1024;
 
 export type TaskDefinitionFormat = 'json' | 'yaml';
-
-export type JsonObject = Record<string, unknown>;
 
 export interface TaskDefinitionDocument {
   /** The task definition object (unwrapped when the file held describe-task-definition output). */
@@ -38,10 +40,6 @@ export interface SyntaxErrorLocation {
   /** 1-based. */
   column: number;
   reason: string;
-}
-
-export function isJsonObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** 1-based line and column of a character offset. */
