@@ -20,7 +20,7 @@ import { type Effects, GateFailedError } from './main.js';
 import { type Finding, mergeFindings, SEVERITIES, type SourceResult } from './normalise.js';
 import { evaluateGate, type GateVerdict, type Policy, utcDay } from './policy.js';
 import { buildSarif } from './sarif-output.js';
-import { type EcrScanResult, fetchEcrFindings, ScanWaitTimedOutError } from './sources/ecr.js';
+import type { EcrScanResult } from './sources/ecr.js';
 import { REPORT_PARSERS, readReports, resolveReportFiles } from './sources/reports.js';
 import { renderSummary, type SummaryData } from './summary.js';
 
@@ -113,8 +113,14 @@ function findingsDocument(
   };
 }
 
+/**
+ * The registry's findings. The ECR source (and the AWS SDK) loads here, so a
+ * run on report files, or one refused for its files, never parses it. A scan
+ * that did not finish in time fails the gate with a summary that says so.
+ */
 async function collectFromEcr(inputs: Inputs, effects: Effects): Promise<EcrScanResult> {
   const { clock, logger } = effects;
+  const { fetchEcrFindings, ScanWaitTimedOutError } = await import('./sources/ecr.js');
   // The step's deadline is the wait (at least a minute, so `0` still has time to check once):
   // every call carries its signal, so a call that gets no answer cannot outlive it.
   const deadline = stepDeadline(clock, Math.max(1, inputs.waitTimeoutMinutes) * 60_000);
@@ -140,11 +146,19 @@ async function collectFromEcr(inputs: Inputs, effects: Effects): Promise<EcrScan
         deadline,
       }),
     );
-  } catch (error) {
+  } catch (caught) {
     // A call cut short before the wait began (describing the image) ends the step the same way.
-    if (!(error instanceof ScanWaitTimedOutError) && isDeadlineError(error, deadline)) {
-      throw new ScanWaitTimedOutError(
-        `ECR did not answer about \`${asked}\` within ${formatDuration(deadline.timeoutMs)} (\`wait-timeout-minutes\`, at least 1); the call was abandoned.`,
+    const error =
+      !(caught instanceof ScanWaitTimedOutError) && isDeadlineError(caught, deadline)
+        ? new ScanWaitTimedOutError(
+            `ECR did not answer about \`${asked}\` within ${formatDuration(deadline.timeoutMs)} (\`wait-timeout-minutes\`, at least 1); the call was abandoned.`,
+          )
+        : caught;
+    // No verdict without findings: the gate fails, and the summary says it timed out.
+    if (error instanceof ScanWaitTimedOutError) {
+      effects.setOutput('passed', 'false');
+      await effects.summary((summary) =>
+        summary.addRaw(`### Scan gate timed out: no scan, no verdict\n\n${error.message}\n`),
       );
     }
     throw error;
@@ -213,17 +227,7 @@ export async function runGate(inputs: Inputs, effects: Effects): Promise<void> {
   let collected: SourceResult;
   let unscanned: SummaryData['unscanned'];
   if (inputs.source === 'ecr') {
-    let result: EcrScanResult;
-    try {
-      result = await collectFromEcr(inputs, effects);
-    } catch (error) {
-      // No verdict without findings: the gate fails, and the summary says it timed out.
-      if (error instanceof ScanWaitTimedOutError) {
-        setOutput('passed', 'false');
-        await writeSummary(`### Scan gate timed out: no scan, no verdict\n\n${error.message}\n`);
-      }
-      throw error;
-    }
+    const result = await collectFromEcr(inputs, effects);
     image = result.image.reference;
     summarySubject = (text) => text.replace(result.image.reference, shortImage(result.image.reference));
     if (result.kind === 'unscanned') {
