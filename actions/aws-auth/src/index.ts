@@ -1,4 +1,3 @@
-import { run } from '@berth/shared/run';
-import { main } from './main.js';
+import { run } from './entrypoint.js';
 
-await run('aws-auth', main);
+await run();

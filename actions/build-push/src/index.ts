@@ -1,4 +1,3 @@
-import { run } from '@berth/shared/run';
-import { ACTION_NAME, main } from './main.js';
+import { run } from './entrypoint.js';
 
-await run(ACTION_NAME, main);
+await run();

@@ -1,8 +1,3 @@
-import { ecr } from '@berth/shared/aws-clients/ecr';
-import { ecs } from '@berth/shared/aws-clients/ecs';
-import { logs } from '@berth/shared/aws-clients/logs';
-import { run } from '@berth/shared/run';
-import { ACTION_NAME, main } from './main.js';
+import { run } from './entrypoint.js';
 
-// The AWS clients rollback makes (effects.aws): ECS, ECR for image digests, Logs for the diagnosis.
-await run(ACTION_NAME, main, { clients: { ecs, ecr, logs } });
+await run();

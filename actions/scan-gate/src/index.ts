@@ -1,6 +1,3 @@
-import { ecr } from '@berth/shared/aws-clients/ecr';
-import { run } from '@berth/shared/run';
-import { main } from './main.js';
+import { run } from './entrypoint.js';
 
-// The one AWS client scan-gate makes (effects.aws): ECR, for the registry's scan findings.
-await run('scan-gate', main, { clients: { ecr } });
+await run();

@@ -71,7 +71,9 @@ export function defaultEffects(
     setOutput: (name, value) => core.setOutput(name, value),
     exportVariable: (name, value) => core.exportVariable(name, value),
     summary: writeJobSummary,
-    files: { workspace: process.cwd(), temp: env.RUNNER_TEMP || process.cwd() },
+    // GITHUB_WORKSPACE first: the runner starts a step there, but a local run
+    // (@github/local-action, README "Run an action locally") starts wherever it is called.
+    files: { workspace: env.GITHUB_WORKSPACE || process.cwd(), temp: env.RUNNER_TEMP || process.cwd() },
     aws: awsFactory(actionName, env, clock, clients),
   };
 }
