@@ -60,10 +60,8 @@ export async function renderStep(inputs: Inputs, effects: Effects): Promise<void
   } else {
     const fetched = await inGroup(logger, 'Fetch the task definition from ECS', async () => {
       // The ECS reads load with the SDK only on this path: a file to render never parses it.
-      const [{ runningTaskDefinition }, { fetchTaskDefinition }] = await Promise.all([
-        import('./running-service.js'),
-        import('./source.js'),
-      ]);
+      const { runningTaskDefinition } = await import('./running-service.js');
+      const { fetchTaskDefinition } = await import('./source.js');
       const clients = awsClients();
       let reference = inputs.taskDefinitionFamily!;
       if (inputs.service) {
