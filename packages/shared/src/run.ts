@@ -23,7 +23,7 @@ export interface RunSetup {
 }
 
 /**
- * The single place that fails a step. Every action's `index.ts` is
+ * The single place that fails a step. Every action's `entrypoint.ts` (which `index.ts` calls) is
  * `run('deploy-ecs', main, { clients: { ecs, ecr, logs } })`. Errors are prefixed with the action's name so a
  * job running several Berth steps says which one failed. A ConfigurationError
  * (the user's input) or an OutcomeError (the step worked, the outcome is a
