@@ -78,41 +78,47 @@ describe('the AWS SDK loads only after the inputs are checked', () => {
     expect(loaded.map((path) => basename(path))).toEqual(['index.js']);
   });
 
-  it('deploy-ecs refuses an invalid task definition file without loading an AWS client', async () => {
-    const { result, loaded, errors } = await runLogged(
+  // Input files that are wrong: each is read, and refused, by a chunk of its own (the YAML parser's).
+  const BAD_FILES: [
+    string,
+    (typeof ACTIONS)[number],
+    Record<string, string>,
+    Record<string, string>,
+    string,
+  ][] = [
+    [
+      'deploy-ecs: a task definition without a container image',
       'deploy-ecs',
       { cluster: 'shop', service: 'web', 'task-definition': 'td.json' },
-      // A container without an image: RegisterTaskDefinition requires `image` (ContainerDefinition, ECS API reference).
+      // RegisterTaskDefinition requires `image` (ContainerDefinition, ECS API reference).
       { 'td.json': JSON.stringify({ family: 'web', containerDefinitions: [{ name: 'app', memory: 128 }] }) },
-    );
-    expect(result.exitCode).toBe(1);
-    expect(errors.join('\n')).toContain('`task-definition`');
-    // The file was read by its own chunk (the YAML parser's), so chunks did load; none speaks to AWS.
-    expect(loaded.length).toBeGreaterThan(1);
-    expect(loaded.flatMap(awsServicesIn)).toEqual([]);
-  });
-
-  it('render-taskdef refuses an invalid task definition file without loading an AWS client', async () => {
-    const { result, loaded, errors } = await runLogged(
+      'task-definition',
+    ],
+    [
+      'render-taskdef: a task definition that is not JSON',
       'render-taskdef',
       { 'task-definition': 'td.json', 'container-name': 'app', image: 'nginx:1.27' },
       { 'td.json': '{ "family": "web", "containerDefinitions": [ ' },
-    );
-    expect(result.exitCode).toBe(1);
-    expect(errors.join('\n')).toContain('`task-definition`');
-    expect(loaded.length).toBeGreaterThan(1);
-    expect(loaded.flatMap(awsServicesIn)).toEqual([]);
-  });
-
-  it('scan-gate refuses an invalid allowlist without loading an AWS client', async () => {
-    const { result, loaded, errors } = await runLogged(
+      'task-definition',
+    ],
+    [
+      'scan-gate: an allowlist that is not YAML',
       'scan-gate',
       { repository: 'shop', 'image-tag': 'v1', allowlist: 'allow.yml' },
       { 'allow.yml': 'exceptions: [ {id: CVE-2024-0001' },
-    );
-    expect(result.exitCode).toBe(1);
-    expect(errors.join('\n')).toContain('`allowlist`');
-    expect(loaded.length).toBeGreaterThan(1);
-    expect(loaded.flatMap(awsServicesIn)).toEqual([]);
-  });
+      'allowlist',
+    ],
+  ];
+
+  it.each(BAD_FILES)(
+    '%s is refused without loading an AWS client',
+    async (_, action, inputs, files, input) => {
+      const { result, loaded, errors } = await runLogged(action, inputs, files);
+      expect(result.exitCode).toBe(1);
+      expect(errors.join('\n')).toContain(`\`${input}\``);
+      // Chunks did load (the file's reader), so the check below has something to look at.
+      expect(loaded.length).toBeGreaterThan(1);
+      expect(loaded.flatMap(awsServicesIn)).toEqual([]);
+    },
+  );
 });
