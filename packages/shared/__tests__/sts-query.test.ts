@@ -22,6 +22,7 @@ import {
 } from '@berth/shared/sts-query';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { SignatureV4 } from '@smithy/signature-v4';
+import type { SourceData } from '@smithy/types';
 
 describe('stsEndpoint', () => {
   // The SDK's STS endpoint rules with regional endpoints (Berth's clients never use the global one).
@@ -76,14 +77,21 @@ describe('stsEndpoint', () => {
   });
 });
 
+const bytes = (data: SourceData) =>
+  typeof data === 'string'
+    ? data
+    : ArrayBuffer.isView(data)
+      ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+      : new Uint8Array(data);
+
 /** A hash for @smithy/signature-v4 from node:crypto (the SDK passes its own wrapper of the same). */
 class Sha256 {
   readonly #hash;
-  constructor(secret?: string | Uint8Array) {
-    this.#hash = secret === undefined ? createHash('sha256') : createHmac('sha256', secret);
+  constructor(secret?: SourceData) {
+    this.#hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
   }
-  update(data: string | Uint8Array) {
-    this.#hash.update(data);
+  update(data: SourceData) {
+    this.#hash.update(bytes(data));
   }
   async digest() {
     return new Uint8Array(this.#hash.digest());
