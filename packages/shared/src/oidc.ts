@@ -4,7 +4,6 @@ import { untilAborted } from './deadline.js';
 import { awsErrorName, ConfigurationError, errorMessage, isAccessDenied, isTransient } from './errors.js';
 import { claimText, decodeJwtPayload } from './jwt.js';
 import * as runner from './runner.js';
-import { parseWebIdentityAnswer, stsQuery } from './sts-query.js';
 import { inert } from './untrusted.js';
 
 /** What AssumeRoleWithWebIdentity is asked for. */
@@ -221,6 +220,8 @@ export function stsWebIdentityAssumer(
   signal?: AbortSignal,
 ): AssumeRoleWithWebIdentity {
   return async (request) => {
+    // Loaded on the first assumption, not at start: a step that fails on an input never parses it.
+    const { parseWebIdentityAnswer, stsQuery } = await import('./sts-query.js');
     const xml = await stsQuery({
       region,
       customUserAgent,
