@@ -377,16 +377,30 @@ export async function benchDeploy(): Promise<void> {
       ? [ratio([sizes[0].index + sizes[0].chunks], [sizes[1].index + sizes[1].chunks])]
       : []),
   ]);
-  // Every Berth action: its cold start on a missing input and its bundle, against the targets
-  // (start ≤ 0.6× the AWS action's, bundles ≤ 1.0 MB each, aws-auth ≤ 0.5 MB).
+  // Every Berth action: its cold start on a missing input, its peak memory and its bundle, beside
+  // the AWS action's, against the targets (start ≤ 0.6× the AWS action's, peak memory not above
+  // it, bundles ≤ 1.0 MB each, aws-auth ≤ 0.5 MB with its chunks).
   const opponentStart = starts.length > 1 ? starts[1] : undefined;
+  const mib = (start: Awaited<ReturnType<typeof coldStart>>) => start.rssKiB.map((k) => k / 1024);
   for (const action of berthActions()) {
     const entry = join(ROOT, 'actions', action, 'dist', 'index.js');
     const start = action === 'deploy-ecs' ? starts[0] : await coldStart({ ...BERTH, name: action, entry });
     rows.push([
       `  Berth ${action}: first output / exit; dist/index.js`,
       `${spread(start.firstOutput, '', 0)} / ${spread(start.exit, ' ms', 0)}; ${mb(bundleBytes(dirname(entry)))}`,
-      ...(opponentStart ? ['', ratio(start.exit, opponentStart.exit)] : []),
+      ...(opponentStart
+        ? [
+            `${spread(opponentStart.firstOutput, '', 0)} / ${spread(opponentStart.exit, ' ms', 0)}`,
+            ratio(start.exit, opponentStart.exit),
+          ]
+        : []),
+    ]);
+    rows.push([
+      `  Berth ${action}: peak memory (RSS)`,
+      spread(mib(start), ' MiB', 1),
+      ...(opponentStart
+        ? [spread(mib(opponentStart), ' MiB', 1), ratio(mib(start), mib(opponentStart))]
+        : []),
     ]);
   }
   printTable(header, rows);

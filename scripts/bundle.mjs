@@ -4,17 +4,56 @@
 // dist differs from the fresh build (CI runs it so a stale dist cannot land).
 // Either way a bundle that contains test-only code (testkit, the emulator,
 // aws-sdk-client-mock) fails the run: see bundle-check.mjs.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { transform } from 'esbuild';
 import { findTestOnlyCode, testOnlyMarkers } from './bundle-check.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const check = process.argv.includes('--check');
 const only = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
-const ncc = join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js');
+const ncc = createRequire(import.meta.url)('@vercel/ncc');
+
+/**
+ * Packages without an `exports` map resolve to their `module` (ESM) build
+ * before `main` (ncc's default is `main` alone). The AWS SDK clients ship a
+ * dist-es build that webpack tree-shakes to the commands an action sends; their
+ * dist-cjs is every command's schema in one file. deploy-ecs's index.js: 986 KB
+ * with `main`, 811 KB with `module` first (issue 15: ≤ 1.0 MB each).
+ */
+const MAIN_FIELDS = ['module', 'main'];
+
+/**
+ * ncc's build of `entry` written to `out` as its CLI writes it (index.js, then
+ * every asset: chunks, licenses.txt, package.json); the API, not the CLI,
+ * because only the API takes `mainFields`.
+ */
+async function build(entry, out) {
+  const { code, assets } = await ncc(entry, {
+    minify: true,
+    license: 'licenses.txt',
+    quiet: true,
+    target: 'es2023',
+    mainFields: MAIN_FIELDS,
+  });
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'index.js'), code);
+  for (const [name, asset] of Object.entries(assets)) {
+    mkdirSync(dirname(join(out, name)), { recursive: true });
+    writeFileSync(join(out, name), asset.source, { mode: asset.permissions });
+  }
+}
 
 function listFiles(dir) {
   if (!existsSync(dir)) return [];
@@ -56,26 +95,7 @@ for (const name of actions) {
   const dir = join(root, 'actions', name);
   const out = check ? mkdtempSync(join(tmpdir(), `berth-dist-${name}-`)) : join(dir, 'dist');
   if (!check) rmSync(out, { recursive: true, force: true });
-  execFileSync(
-    process.execPath,
-    [
-      ncc,
-      'build',
-      join(dir, 'src', 'index.ts'),
-      '-o',
-      out,
-      '--minify',
-      '--license',
-      'licenses.txt',
-      '--quiet',
-      '--target',
-      'es2023',
-    ],
-    {
-      cwd: root,
-      stdio: ['ignore', 'inherit', 'inherit'],
-    },
-  );
+  await build(join(dir, 'src', 'index.ts'), out);
   for (const file of listFiles(out).filter((file) => file.endsWith('.js'))) {
     const found = findTestOnlyCode(readFileSync(join(out, file), 'utf8'), markers);
     if (found.length > 0) {

@@ -2,7 +2,7 @@
  * The check `npm run bundle` and `check-dist` run on every bundle: test-only
  * code (packages/testkit, packages/emulator, test libraries) must never ship.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 // @ts-expect-error: a plain .mjs script without type declarations
@@ -40,14 +40,40 @@ describe('bundle check', () => {
     expect(findTestOnlyCode(readFileSync(path, 'utf8'), markers)).toEqual([]);
   });
 
-  it('aws-auth bundles the STS client and no other (lazy clients)', () => {
-    const dir = join(ROOT, 'actions', 'aws-auth', 'dist');
+  /** Every .js file of an action's dist: index.js and each chunk it can load. */
+  const distFiles = (name: string) => {
+    const dir = join(ROOT, 'actions', name, 'dist');
     if (!existsSync(join(dir, 'index.js'))) throw new Error(`${dir} is not built: run \`npm run bundle\`.`);
-    const text = readdirSync(dir)
+    return readdirSync(dir)
       .filter((file) => file.endsWith('.js'))
-      .map((file) => readFileSync(join(dir, file), 'utf8'))
+      .map((file) => join(dir, file));
+  };
+
+  it('aws-auth carries no AWS SDK client: its two STS calls go over fetch (sts-query.ts)', () => {
+    const text = distFiles('aws-auth')
+      .map((path) => readFileSync(path, 'utf8'))
       .join('\n');
-    expect(text).toContain('STSClient');
-    for (const other of ['ECSClient', 'ECRClient', 'CloudWatchLogsClient']) expect(text).not.toContain(other);
+    expect(text).toContain('AssumeRoleWithWebIdentity');
+    expect(text).toContain('GetCallerIdentity');
+    for (const client of [
+      'STSClient',
+      'ECSClient',
+      'ECRClient',
+      'CloudWatchLogsClient',
+      'CodeDeployClient',
+    ]) {
+      expect(text).not.toContain(client);
+    }
+  });
+
+  // Issue 15, "Size": every dist/index.js at most 1.0 MB; aws-auth at most 0.5 MB with every
+  // chunk it can load counted, since a step that passes its inputs loads them.
+  it.each(dists)('%s is at most 1,000,000 bytes', (path) => {
+    expect(statSync(path).size).toBeLessThanOrEqual(1_000_000);
+  });
+
+  it('aws-auth, index.js and all its chunks together, is at most 500,000 bytes', () => {
+    const total = distFiles('aws-auth').reduce((sum, path) => sum + statSync(path).size, 0);
+    expect(total).toBeLessThanOrEqual(500_000);
   });
 });

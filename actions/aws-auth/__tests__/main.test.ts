@@ -1,15 +1,14 @@
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { sts as stsClient } from '@berth/shared/aws-clients/sts';
 import { defaultEffects } from '@berth/shared/effects';
 import { ConfigurationError } from '@berth/shared/errors';
 import { InputReader } from '@berth/shared/inputs';
 import type { WebIdentityRequest } from '@berth/shared/oidc';
-import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { mockClient } from 'aws-sdk-client-mock';
+import type { CallerIdentity, GetCallerIdentityOptions } from '@berth/shared/sts-query';
+import { beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { type Effects, main } from '../src/main.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/deploy';
-const sts = mockClient(STSClient);
+/** What the GetCallerIdentity seam answers next (the wire itself is proven by dist.itg.test.ts and sts-query.test.ts). */
+let callerIdentity: () => Promise<CallerIdentity>;
 
 /** Effects as run() makes them for aws-auth (STS only), with what the step shows and does recorded in order. */
 function setup(inputs: Record<string, string>) {
@@ -21,13 +20,11 @@ function setup(inputs: Record<string, string>) {
     expiration: new Date(Date.UTC(2030, 0, 1, 13)),
     assumedRoleArn: `arn:aws:sts::123456789012:assumed-role/deploy/${request.roleSessionName}`,
   }));
-  const base = defaultEffects(
-    'aws-auth',
-    { GITHUB_REPOSITORY: 'acme/shop', GITHUB_RUN_ID: '4242' },
-    { sts: stsClient },
-  );
+  const getCallerIdentity = jest.fn((_options: GetCallerIdentityOptions) => callerIdentity());
+  const base = defaultEffects('aws-auth', { GITHUB_REPOSITORY: 'acme/shop', GITHUB_RUN_ID: '4242' }, {});
   const effects: Effects = {
     ...base,
+    getCallerIdentity,
     inputs: new InputReader(
       (name) => ({ 'role-to-assume': ROLE, 'aws-region': 'eu-west-1', ...inputs })[name] ?? '',
     ),
@@ -51,25 +48,20 @@ function setup(inputs: Record<string, string>) {
         },
       }),
   };
-  return { events, assumeRole, run: () => main(effects) };
+  return { events, assumeRole, getCallerIdentity, run: () => main(effects) };
 }
 
 beforeEach(() => {
-  sts.reset();
-  sts.on(GetCallerIdentityCommand).resolves({
-    Account: '123456789012',
-    Arn: 'arn:aws:sts::123456789012:assumed-role/deploy/berth-acme-shop-4242',
-    UserId: 'AROAEXAMPLE:berth-acme-shop-4242',
+  callerIdentity = async () => ({
+    account: '123456789012',
+    arn: 'arn:aws:sts::123456789012:assumed-role/deploy/berth-acme-shop-4242',
+    userId: 'AROAEXAMPLE:berth-acme-shop-4242',
   });
-});
-
-afterEach(() => {
-  sts.reset();
 });
 
 describe('main', () => {
   it('assumes, verifies, masks, exports and sets the outputs, in that order', async () => {
-    const { events, run } = setup({ 'allowed-account-ids': '123456789012' });
+    const { events, getCallerIdentity, run } = setup({ 'allowed-account-ids': '123456789012' });
     await run();
     expect(events).toEqual([
       `group Assuming ${ROLE}`,
@@ -90,7 +82,17 @@ describe('main', () => {
       'output expiration=2030-01-01T13:00:00.000Z',
       'info The credentials expire at 2030-01-01T13:00:00.000Z.',
     ]);
-    expect(sts.commandCalls(GetCallerIdentityCommand)).toHaveLength(1);
+    // Signed with the assumed credentials, in the run's region, with the max-attempts default.
+    expect(getCallerIdentity).toHaveBeenCalledTimes(1);
+    expect(getCallerIdentity.mock.calls[0][0]).toMatchObject({
+      region: 'eu-west-1',
+      maxAttempts: 8,
+      credentials: {
+        accessKeyId: 'ASIAUNITTEST',
+        secretAccessKey: 'unit-secret',
+        sessionToken: 'unit-session-token',
+      },
+    });
   });
 
   it('exports nothing with export-credentials: false, and still sets the outputs', async () => {
@@ -101,7 +103,7 @@ describe('main', () => {
   });
 
   it('refuses a role outside allowed-account-ids before any call', async () => {
-    const { events, assumeRole, run } = setup({ 'allowed-account-ids': '111111111111' });
+    const { events, assumeRole, getCallerIdentity, run } = setup({ 'allowed-account-ids': '111111111111' });
     await expect(run()).rejects.toThrow(
       new ConfigurationError(
         `Account 123456789012 (the account of ${ROLE}) is not in \`allowed-account-ids\` (111111111111). ` +
@@ -109,14 +111,15 @@ describe('main', () => {
       ),
     );
     expect(assumeRole).not.toHaveBeenCalled();
-    expect(sts.calls()).toHaveLength(0);
+    expect(getCallerIdentity).not.toHaveBeenCalled();
     expect(events).toEqual([]);
   });
 
   it('refuses when GetCallerIdentity reports an account that is not allowed, exporting nothing', async () => {
-    sts
-      .on(GetCallerIdentityCommand)
-      .resolves({ Account: '999999999999', Arn: 'arn:aws:sts::999999999999:assumed-role/x/y' });
+    callerIdentity = async () => ({
+      account: '999999999999',
+      arn: 'arn:aws:sts::999999999999:assumed-role/x/y',
+    });
     const { events, run } = setup({ 'allowed-account-ids': '123456789012' });
     await expect(run()).rejects.toThrow(
       'Account 999999999999 (reported by GetCallerIdentity for arn:aws:sts::999999999999:assumed-role/x/y) is not in `allowed-account-ids` (123456789012).',
@@ -125,9 +128,9 @@ describe('main', () => {
   });
 
   it('wraps a GetCallerIdentity failure', async () => {
-    sts
-      .on(GetCallerIdentityCommand)
-      .rejects(Object.assign(new Error('Service unavailable'), { $metadata: { httpStatusCode: 503 } }));
+    callerIdentity = async () => {
+      throw Object.assign(new Error('Service unavailable'), { $metadata: { httpStatusCode: 503 } });
+    };
     const { run } = setup({});
     await expect(run()).rejects.toThrow(
       'Could not verify the assumed role with GetCallerIdentity: Service unavailable',
@@ -135,9 +138,9 @@ describe('main', () => {
   });
 
   it('validates every input before any call', async () => {
-    const { assumeRole, run } = setup({ 'role-session-name': 'has spaces' });
+    const { assumeRole, getCallerIdentity, run } = setup({ 'role-session-name': 'has spaces' });
     await expect(run()).rejects.toThrow(ConfigurationError);
     expect(assumeRole).not.toHaveBeenCalled();
-    expect(sts.calls()).toHaveLength(0);
+    expect(getCallerIdentity).not.toHaveBeenCalled();
   });
 });

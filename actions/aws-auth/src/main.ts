@@ -1,8 +1,14 @@
 import type { ActionEffects } from '@berth/shared/effects';
+import type { CallerIdentity, GetCallerIdentityOptions } from '@berth/shared/sts-query';
 import { getInputs } from './inputs.js';
 
-/** aws-auth needs nothing beyond the shared effects. */
-export type Effects = ActionEffects;
+/**
+ * The shared effects, and a seam for GetCallerIdentity (default: the signed
+ * Query call of sts-query.ts; aws-auth carries no AWS SDK client, issue 15).
+ */
+export interface Effects extends ActionEffects {
+  getCallerIdentity?: (options: GetCallerIdentityOptions) => Promise<CallerIdentity>;
+}
 
 /** Inputs → OIDC exchange → GetCallerIdentity → account check → exports, outputs, summary. */
 export async function main(effects: Effects): Promise<void> {

@@ -1,8 +1,7 @@
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { sts } from '@berth/shared/aws-clients/sts';
 import { wrapError } from '@berth/shared/errors';
 import { inGroup } from '@berth/shared/logger';
 import { roleAccountId } from '@berth/shared/oidc';
+import { getCallerIdentity } from '@berth/shared/sts-query';
 import type { Inputs } from './inputs.js';
 import type { Effects } from './main.js';
 import {
@@ -16,8 +15,9 @@ import {
 /** OIDC exchange → GetCallerIdentity → account check → exports, outputs, summary. */
 export async function signIn(effects: Effects, inputs: Inputs): Promise<void> {
   const { logger } = effects;
-  // Validates region, role ARN and session name before any call. STS is the only client aws-auth makes.
-  const context = effects.aws(inputs, { clients: { sts } });
+  // Validates region, role ARN and session name before any call. aws-auth makes no SDK client:
+  // its two STS calls go over fetch (sts-query.ts), which keeps the bundle small (issue 15).
+  const context = effects.aws(inputs, { clients: {} });
   const provider = context.credentials!;
   checkAllowedAccount(
     roleAccountId(inputs.roleToAssume)!,
@@ -30,10 +30,16 @@ export async function signIn(effects: Effects, inputs: Inputs): Promise<void> {
 
   const identity = await inGroup(logger, 'Verifying the credentials with GetCallerIdentity', async () => {
     try {
-      const answer = await context.sts().send(new GetCallerIdentityCommand({}));
-      if (!answer.Account || !answer.Arn) throw new Error('the answer has no Account or Arn');
-      logger.info(`Signed in to account ${answer.Account} as ${answer.Arn}.`);
-      return { account: answer.Account, arn: answer.Arn };
+      const answer = await (effects.getCallerIdentity ?? getCallerIdentity)({
+        region: context.region,
+        credentials,
+        customUserAgent: context.config.customUserAgent,
+        maxAttempts: context.config.maxAttempts,
+        env: effects.env,
+        sleep: (ms) => effects.clock.sleep(ms),
+      });
+      logger.info(`Signed in to account ${answer.account} as ${answer.arn}.`);
+      return answer;
     } catch (error) {
       throw wrapError('verify the assumed role with GetCallerIdentity', error);
     }

@@ -1,4 +1,3 @@
-import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, UserAgent } from '@smithy/types';
 import { retry, type Sleep } from './backoff.js';
 import { untilAborted } from './deadline.js';
@@ -46,7 +45,7 @@ export interface OidcOptions {
   maxAttempts?: number;
   /** Seam: the GitHub ID token for an audience (default: asked of the runner's token endpoint). */
   getIdToken?: (audience: string) => Promise<string>;
-  /** Seam: the STS call (default an unsigned STS client in `region`). */
+  /** Seam: the STS call (default an unsigned Query call to STS in `region`, sts-query.ts). */
   assumeRole?: AssumeRoleWithWebIdentity;
   /** The step deadline's signal: an assumption still waiting for STS is abandoned when it fires. */
   signal?: AbortSignal;
@@ -210,52 +209,32 @@ export async function requestIdToken(
 }
 
 /**
- * The real STS call. The client has no credentials on purpose: the call is
- * unsigned (the ID token is the proof), and there is nothing to sign with yet.
- * The SDK still applies AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_STS. Retries are
- * ours (one attempt per SDK call) so they are bounded in one place.
+ * The real STS call, over Node's fetch (sts-query.ts): unsigned on purpose (the
+ * ID token is the proof, and there is nothing to sign with yet), to the
+ * regional endpoint or AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_STS as the SDK
+ * resolved it. One attempt per call: retries are the provider's, bounded in one place.
  */
 export function stsWebIdentityAssumer(
   region: string,
   customUserAgent: string | UserAgent,
   signal?: AbortSignal,
 ): AssumeRoleWithWebIdentity {
-  let client: STSClient | undefined;
   return async (request) => {
     // Loaded on the first assumption, not at start: a step that fails on an input never parses it.
-    const { AssumeRoleWithWebIdentityCommand, STSClient } = await import('@aws-sdk/client-sts');
-    client ??= new STSClient({
+    const { parseWebIdentityAnswer, stsQuery } = await import('./sts-query.js');
+    const xml = await stsQuery({
       region,
       customUserAgent,
-      maxAttempts: 1,
-      useGlobalEndpoint: false,
-      requestHandler: { connectionTimeout: 10_000, requestTimeout: 30_000, throwOnRequestTimeout: true },
-    });
-    const output = await client.send(
-      new AssumeRoleWithWebIdentityCommand({
+      signal,
+      action: 'AssumeRoleWithWebIdentity',
+      params: {
         RoleArn: request.roleArn,
         RoleSessionName: request.roleSessionName,
         WebIdentityToken: request.webIdentityToken,
-        DurationSeconds: request.durationSeconds,
-      }),
-      signal ? { abortSignal: signal } : {},
-    );
-    const credentials = output.Credentials;
-    if (
-      !credentials?.AccessKeyId ||
-      !credentials.SecretAccessKey ||
-      !credentials.SessionToken ||
-      !credentials.Expiration
-    ) {
-      throw new Error('STS answered AssumeRoleWithWebIdentity without complete credentials');
-    }
-    return {
-      accessKeyId: credentials.AccessKeyId,
-      secretAccessKey: credentials.SecretAccessKey,
-      sessionToken: credentials.SessionToken,
-      expiration: new Date(credentials.Expiration),
-      assumedRoleArn: output.AssumedRoleUser?.Arn,
-    };
+        DurationSeconds: String(request.durationSeconds),
+      },
+    });
+    return parseWebIdentityAnswer(xml);
   };
 }
 
