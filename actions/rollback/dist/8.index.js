@@ -1,0 +1,1 @@
+var t=Object.defineProperty;var d=(s,o)=>t(s,"name",{value:o,configurable:!0});const e=8,m=[8],r={4008:((s,o,_)=>{_.d(o,{fromEnv:d(()=>n.sF,"fromEnv")});var n=_(3099)})};export{e as id,m as ids,r as modules};
