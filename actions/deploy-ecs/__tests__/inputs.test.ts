@@ -53,6 +53,7 @@ describe('getInputs and action.yml', () => {
         'previous-task-definition-arn',
         'record',
         'run-task-arn',
+        'run-task-arns',
         'service-deployment-arn',
         'status',
         'task-definition-arn',
@@ -94,6 +95,13 @@ describe('inputs by mode', () => {
     const { inputs } = read(base);
     expect(inputs.mode).toBe('service');
     for (const key of ['runTaskSubnets', 'runTaskSecurityGroups', 'runTaskCommand', 'commandWarnings'])
+      expect(inputs).not.toHaveProperty(key);
+  });
+
+  it("neither service nor run-task only registers, and carries neither mode's inputs", () => {
+    const { inputs } = read({ 'task-definition': FILE });
+    expect(inputs).toMatchObject({ mode: 'register-only', taskDefinition: { kind: 'file', path: FILE } });
+    for (const key of ['service', 'strategy', 'recordKind', 'runTaskSubnets', 'runTaskStartedBy'])
       expect(inputs).not.toHaveProperty(key);
   });
 
@@ -195,7 +203,26 @@ describe('valid combinations', () => {
 
 describe('bad and contradicting inputs name the input, the value and the fix', () => {
   it.each<[string, Record<string, string>, RegExp]>([
-    ['missing service', { 'task-definition': FILE }, /Input `service` is required.*`run-task: true`/],
+    [
+      'a service input without a service (register-only)',
+      { 'task-definition': FILE, 'desired-count': '2' },
+      /`desired-count` applies to a service deployment, but `service` is not set.*Name the ECS service/,
+    ],
+    [
+      'a one-off task input without run-task (register-only)',
+      { 'task-definition': FILE, 'run-task-tags': '[{"key":"a","value":"b"}]' },
+      /`run-task-tags` applies only to a one-off task. Set `run-task: true`/,
+    ],
+    [
+      'a task setting without a service or a task (register-only)',
+      { 'task-definition': FILE, 'enable-ecs-managed-tags': 'true' },
+      /`enable-ecs-managed-tags` acts on a service or a one-off task, but neither `service` nor `run-task: true` is set/,
+    ],
+    [
+      'tag-deployed-image when only registering',
+      { 'task-definition': FILE, 'tag-deployed-image': 'prod' },
+      /`tag-deployed-image` acts on a service or a one-off task/,
+    ],
     ['missing task definition', { service: 'web' }, /Input `task-definition` is required/],
     [
       'a path that does not exist and is no revision',

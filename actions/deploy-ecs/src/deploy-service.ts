@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import type { TaskDefinition } from '@aws-sdk/client-ecs';
 import { isDeadlineError } from '@berth/shared/deadline';
 import { buildDeploymentRecord, type DeploymentRecordParts } from '@berth/shared/deployment/build-record';
 import { recordEvents, runContext } from '@berth/shared/deployment/record';
@@ -19,7 +20,7 @@ import { inGroup } from '@berth/shared/logger';
 import { type AdviceContext, explainEcsError } from './advice.js';
 import { checkInputsFitController } from './codedeploy/inputs.js';
 import type { ServiceInputs } from './inputs.js';
-import { planServiceUpdate, serviceUpdateRequest, strategyLabel } from './plan.js';
+import { checkServiceVolume, planServiceUpdate, serviceUpdateRequest, strategyLabel } from './plan.js';
 import { resolveTaskDefinition, type Step } from './step.js';
 import { writeRecordAndSummary } from './summary.js';
 import { tagAfterSuccess } from './tag-images.js';
@@ -69,6 +70,7 @@ export async function deployService(inputs: ServiceInputs, step: Step): Promise<
     // Everything the update needs is checked now, before the first write (registration).
     const plan = planServiceUpdate(inputs, before);
     checkVerifyDuringBake(inputs, plan.effectiveConfiguration);
+    if (step.prepared) checkServiceVolume(inputs, step.prepared.definition as TaskDefinition);
     logger.info(
       `Service ${service} in cluster ${cluster} (${aws.region}) runs ${before.taskDefinition}: ` +
         `${before.runningCount ?? 0}/${before.desiredCount ?? 0} tasks running; ${strategyLabel(before.deploymentConfiguration)}.`,
@@ -86,6 +88,8 @@ export async function deployService(inputs: ServiceInputs, step: Step): Promise<
   const resolved = await resolveTaskDefinition(inputs, step, context);
   outputs['task-definition-arn'] = resolved.arn;
   outputs['previous-task-definition-arn'] = previousArn ?? '';
+  // A named revision is known only now (read, not written): checked before UpdateService.
+  checkServiceVolume(inputs, resolved.definition);
   const attempted = { taskDefinitionArn: resolved.arn, images: imagesOf(resolved.definition) };
   progress.to = attempted;
   progress.doing = `reading the images of ${previousArn}`;

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import type { ContainerOverride, Tag } from '@aws-sdk/client-ecs';
 import { AWS_INPUT_NAMES, type AwsInputs, readAwsInputs } from '@berth/shared/aws';
 import { parseCommandInput } from '@berth/shared/command';
 import { ConfigurationError } from '@berth/shared/errors';
@@ -16,6 +17,9 @@ import {
   codedeployInputsSet,
   readCodeDeployInputs,
 } from './codedeploy/inputs.js';
+import { parseContainerOverrides } from './container-overrides.js';
+import { checkStartedBy, parseRunTaskTags } from './ecs-tags.js';
+import { type ManagedEbsVolume, parseManagedEbsVolume } from './managed-ebs.js';
 
 export const STRATEGIES = ['unchanged', 'rolling', 'blue-green', 'canary', 'linear'] as const;
 export type StrategyInput = (typeof STRATEGIES)[number];
@@ -47,6 +51,8 @@ interface CommonInputs {
   timeoutMinutes: number;
   enableExecuteCommand?: boolean;
   propagateTags?: PropagateTagsInput;
+  /** ECS managed tags (`aws:ecs:clusterName`, `aws:ecs:serviceName`) on the service's or the one-off task's tasks. */
+  enableEcsManagedTags?: boolean;
   capacityProviderStrategy: CapacityProviderItem[];
   tagDeployedImage?: string;
   /** Why the deploy was made, kept in the record. */
@@ -80,6 +86,8 @@ export interface ServiceInputs extends CommonInputs {
   codedeploy: CodeDeployInputs;
   /** `hotfix` marks the record of a change that skipped the pipeline. */
   recordKind: 'deploy' | 'hotfix';
+  /** UpdateService `volumeConfigurations` (one managed EBS volume). */
+  serviceManagedEbsVolume?: ManagedEbsVolume<'service'>;
 }
 
 /** Run a one-off task (`run-task: true`); a `service` only lends its launch settings and network. */
@@ -93,14 +101,32 @@ export interface RunTaskInputs extends CommonInputs {
   runTaskCommand?: string[];
   /** Warnings about `run-task-command` (shell operators ECS passes literally). */
   commandWarnings: string[];
+  /** RunTask `overrides.containerOverrides` as given (checked against the task definition in plan.ts). */
+  runTaskContainerOverrides?: ContainerOverride[];
+  runTaskTags?: Tag[];
+  runTaskStartedBy: string;
+  /** RunTask `volumeConfigurations` (one managed EBS volume). */
+  runTaskManagedEbsVolume?: ManagedEbsVolume<'run-task'>;
+}
+
+/**
+ * Neither `service` nor `run-task`: register the task definition (or reuse an
+ * identical revision) and output its ARN, as the AWS deploy action does
+ * without a service. No service or task call.
+ */
+export interface RegisterOnlyInputs extends CommonInputs {
+  mode: 'register-only';
 }
 
 /** Every input of action.yml, parsed and checked, by mode; keys match action.yml in camelCase. */
-export type Inputs = ServiceInputs | RunTaskInputs;
+export type Inputs = ServiceInputs | RunTaskInputs | RegisterOnlyInputs;
 
 /** Every input as read, before the mode decides which of them apply. */
 type ParsedInputs = Omit<ServiceInputs, 'mode' | 'service'> &
   Omit<RunTaskInputs, 'mode' | 'service'> & { runTask: boolean; service?: string };
+
+/** RunTask's `startedBy` when `run-task-started-by` is not given (action.yml's default). */
+export const DEFAULT_STARTED_BY = 'berth/deploy-ecs';
 
 /** Every input name this action reads, in action.yml order. */
 export const INPUT_NAMES = [
@@ -125,8 +151,11 @@ export const INPUT_NAMES = [
   'verify-command',
   'verify-working-directory',
   ...CODEDEPLOY_INPUT_NAMES,
+  'service-managed-ebs-volume-name',
+  'service-managed-ebs-volume',
   'enable-execute-command',
   'propagate-tags',
+  'enable-ecs-managed-tags',
   'run-task',
   'run-task-subnets',
   'run-task-security-groups',
@@ -134,6 +163,11 @@ export const INPUT_NAMES = [
   'run-task-launch-type',
   'capacity-provider-strategy',
   'run-task-command',
+  'run-task-container-overrides',
+  'run-task-tags',
+  'run-task-started-by',
+  'run-task-managed-ebs-volume-name',
+  'run-task-managed-ebs-volume',
   'tag-deployed-image',
   'record-kind',
   'reason',
@@ -315,8 +349,14 @@ export function getInputs(
     verifyCommand: reader.optional('verify-command'),
     verifyWorkingDirectory: reader.optional('verify-working-directory'),
     codedeploy: readCodeDeployInputs(reader),
+    serviceManagedEbsVolume: parseManagedEbsVolume(
+      'service',
+      reader.optional('service-managed-ebs-volume-name'),
+      reader.optional('service-managed-ebs-volume'),
+    ),
     enableExecuteCommand: optionalBoolean(reader, 'enable-execute-command'),
     propagateTags: reader.enumeration('propagate-tags', PROPAGATE_TAGS),
+    enableEcsManagedTags: optionalBoolean(reader, 'enable-ecs-managed-tags'),
     runTask: reader.boolean('run-task', false),
     runTaskSubnets: reader.list('run-task-subnets'),
     runTaskSecurityGroups: reader.list('run-task-security-groups'),
@@ -324,6 +364,14 @@ export function getInputs(
     runTaskLaunchType: reader.enumeration('run-task-launch-type', LAUNCH_TYPES),
     capacityProviderStrategy: parseCapacityProviderStrategy(reader.raw('capacity-provider-strategy')),
     commandWarnings: [],
+    runTaskContainerOverrides: parseContainerOverrides(reader.optional('run-task-container-overrides')),
+    runTaskTags: parseRunTaskTags(reader.optional('run-task-tags')),
+    runTaskStartedBy: checkStartedBy(reader.string('run-task-started-by', DEFAULT_STARTED_BY)),
+    runTaskManagedEbsVolume: parseManagedEbsVolume(
+      'run-task',
+      reader.optional('run-task-managed-ebs-volume-name'),
+      reader.optional('run-task-managed-ebs-volume'),
+    ),
     tagDeployedImage: reader.optional('tag-deployed-image'),
     recordKind: reader.enumeration('record-kind', ['deploy', 'hotfix'] as const, 'deploy'),
     reason: reader.optional('reason'),
@@ -374,6 +422,7 @@ const SERVICE_ONLY = [
   'verifyWorkingDirectory',
   'codedeploy',
   'recordKind',
+  'serviceManagedEbsVolume',
 ] as const satisfies ReadonlyArray<keyof ServiceInputs>;
 
 /** The inputs only a one-off task reads. */
@@ -384,6 +433,10 @@ const RUN_TASK_ONLY = [
   'runTaskLaunchType',
   'runTaskCommand',
   'commandWarnings',
+  'runTaskContainerOverrides',
+  'runTaskTags',
+  'runTaskStartedBy',
+  'runTaskManagedEbsVolume',
 ] as const satisfies ReadonlyArray<keyof RunTaskInputs>;
 
 /** `keys` of `from`, and only those. */
@@ -401,10 +454,9 @@ function omit<T extends object, K extends keyof T>(from: T, keys: readonly K[]):
 function byMode(parsed: ParsedInputs): Inputs {
   const { runTask, service } = parsed;
   const common: CommonInputs = omit(parsed, [...SERVICE_ONLY, ...RUN_TASK_ONLY, 'runTask', 'service']);
-  // checkContradictions refused a service deployment without a `service`.
-  if (runTask || service === undefined) {
-    return { ...common, ...pick(parsed, RUN_TASK_ONLY), mode: 'run-task', service };
-  }
+  if (runTask) return { ...common, ...pick(parsed, RUN_TASK_ONLY), mode: 'run-task', service };
+  // checkContradictions refused every service or task input without a service or task to apply to.
+  if (service === undefined) return { ...common, mode: 'register-only' };
   return { ...common, ...pick(parsed, SERVICE_ONLY), mode: 'service', service };
 }
 
@@ -426,6 +478,7 @@ function serviceOnlyInputs(inputs: ParsedInputs): string[] {
   if (inputs.verifyCommand !== undefined) set.push('verify-command');
   if (inputs.verifyWorkingDirectory !== undefined) set.push('verify-working-directory');
   if (inputs.recordKind !== 'deploy') set.push('record-kind');
+  if (inputs.serviceManagedEbsVolume !== undefined) set.push('service-managed-ebs-volume-name');
   set.push(...codedeployInputsSet(inputs.codedeploy));
   return set;
 }
@@ -437,10 +490,52 @@ function runTaskOnlyInputs(inputs: ParsedInputs): string[] {
   if (inputs.runTaskAssignPublicIp !== undefined) set.push('run-task-assign-public-ip');
   if (inputs.runTaskLaunchType !== undefined) set.push('run-task-launch-type');
   if (inputs.runTaskCommand !== undefined) set.push('run-task-command');
+  if (inputs.runTaskContainerOverrides !== undefined) set.push('run-task-container-overrides');
+  if (inputs.runTaskTags !== undefined) set.push('run-task-tags');
+  if (inputs.runTaskStartedBy !== DEFAULT_STARTED_BY) set.push('run-task-started-by');
+  if (inputs.runTaskManagedEbsVolume !== undefined) set.push('run-task-managed-ebs-volume-name');
   return set;
 }
 
 const names = (list: string[]) => list.map((n) => `\`${n}\``).join(', ');
+
+/** The inputs that act on a service or a task, set where neither `service` nor `run-task` is. */
+function serviceOrTaskInputs(inputs: ParsedInputs): string[] {
+  const set: string[] = [];
+  if (inputs.enableExecuteCommand !== undefined) set.push('enable-execute-command');
+  if (inputs.propagateTags !== undefined) set.push('propagate-tags');
+  if (inputs.enableEcsManagedTags !== undefined) set.push('enable-ecs-managed-tags');
+  if (inputs.capacityProviderStrategy.length > 0) set.push('capacity-provider-strategy');
+  if (inputs.tagDeployedImage !== undefined) set.push('tag-deployed-image');
+  return set;
+}
+
+/**
+ * Without `service` and `run-task` the step only registers: every input that
+ * would act on a service or a task is a sign the user forgot one of them.
+ */
+function checkRegisterOnly(inputs: ParsedInputs): void {
+  const serviceOnly = serviceOnlyInputs(inputs);
+  if (serviceOnly.length > 0) {
+    throw new ConfigurationError(
+      `${names(serviceOnly)} ${serviceOnly.length === 1 ? 'applies' : 'apply'} to a service deployment, but \`service\` is not set, so this step only registers the task definition. ` +
+        'Name the ECS service to deploy (e.g. `service: web`), or remove them.',
+    );
+  }
+  const runTaskOnly = runTaskOnlyInputs(inputs);
+  if (runTaskOnly.length > 0) {
+    throw new ConfigurationError(
+      `${names(runTaskOnly)} ${runTaskOnly.length === 1 ? 'applies' : 'apply'} only to a one-off task. Set \`run-task: true\` to run one, or remove ${runTaskOnly.length === 1 ? 'it' : 'them'}.`,
+    );
+  }
+  const either = serviceOrTaskInputs(inputs);
+  if (either.length > 0) {
+    throw new ConfigurationError(
+      `${names(either)} ${either.length === 1 ? 'acts' : 'act'} on a service or a one-off task, but neither \`service\` nor \`run-task: true\` is set, so this step only registers the task definition. ` +
+        `Set \`service\` (or \`run-task: true\`), or remove ${either.length === 1 ? 'it' : 'them'}.`,
+    );
+  }
+}
 
 /** Inputs that cannot all be meant at once; each message says which to drop. */
 function checkContradictions(inputs: ParsedInputs): void {
@@ -458,11 +553,7 @@ function checkContradictions(inputs: ParsedInputs): void {
       );
     }
   } else {
-    if (inputs.service === undefined) {
-      throw new ConfigurationError(
-        'Input `service` is required: name the ECS service to deploy (e.g. `service: web`), or set `run-task: true` to run a one-off task instead.',
-      );
-    }
+    if (inputs.service === undefined) checkRegisterOnly(inputs);
     const runTaskOnly = runTaskOnlyInputs(inputs);
     if (runTaskOnly.length > 0) {
       throw new ConfigurationError(

@@ -14,7 +14,9 @@ import type {
   UpdateServiceCommandInput,
 } from '@aws-sdk/client-ecs';
 import { ConfigurationError } from '@berth/shared/errors';
+import { mergeContainerOverrides } from './container-overrides.js';
 import type { RunTaskInputs, ServiceInputs, StrategyInput } from './inputs.js';
+import { checkVolumeInTaskDefinition, describeVolume } from './managed-ebs.js';
 
 const STRATEGY: Record<Exclude<StrategyInput, 'unchanged'>, DeploymentStrategy> = {
   rolling: 'ROLLING',
@@ -211,6 +213,18 @@ export function planServiceUpdate(inputs: ServiceInputs, service: Service): Serv
     request.propagateTags = inputs.propagateTags;
     changes.push(`propagate tags from ${inputs.propagateTags}`);
   }
+  if (
+    inputs.enableEcsManagedTags !== undefined &&
+    inputs.enableEcsManagedTags !== (service.enableECSManagedTags ?? false)
+  ) {
+    request.enableECSManagedTags = inputs.enableEcsManagedTags;
+    changes.push(`ECS managed tags ${inputs.enableEcsManagedTags ? 'on' : 'off'}`);
+  }
+  if (inputs.serviceManagedEbsVolume) {
+    // Sent whenever given: UpdateService replaces the service's volume configurations with the list sent.
+    request.volumeConfigurations = [structuredClone(inputs.serviceManagedEbsVolume)];
+    changes.push(describeVolume(inputs.serviceManagedEbsVolume));
+  }
   if (inputs.capacityProviderStrategy.length > 0) {
     request.capacityProviderStrategy = inputs.capacityProviderStrategy.map((item) => ({ ...item }));
     changes.push(
@@ -218,6 +232,19 @@ export function planServiceUpdate(inputs: ServiceInputs, service: Service): Serv
     );
   }
   return { request, effectiveConfiguration: plan.effective, changes };
+}
+
+/**
+ * `service-managed-ebs-volume-name` must be a volume of the revision deployed
+ * with `configuredAtLaunch: true`; checked on the file before it is registered
+ * and on a named revision once described, before UpdateService.
+ */
+export function checkServiceVolume(
+  inputs: Pick<ServiceInputs, 'serviceManagedEbsVolume'>,
+  definition: Pick<TaskDefinition, 'volumes' | 'family'>,
+): void {
+  if (inputs.serviceManagedEbsVolume)
+    checkVolumeInTaskDefinition('service', inputs.serviceManagedEbsVolume, definition);
 }
 
 /** The UpdateService request of a plan, for the revision that was registered or named. */
@@ -258,7 +285,7 @@ export function planRunTask(
     cluster: inputs.cluster,
     taskDefinition: taskDefinitionArn,
     count: 1,
-    startedBy: 'berth/deploy-ecs',
+    startedBy: inputs.runTaskStartedBy,
   };
   if (inputs.runTaskLaunchType) request.launchType = inputs.runTaskLaunchType as LaunchType;
   else if (inputs.capacityProviderStrategy.length > 0) {
@@ -296,13 +323,22 @@ export function planRunTask(
       `\`run-task-subnets\`/\`run-task-security-groups\` need a task definition with \`networkMode: awsvpc\`, but ${definition.family ?? 'it'} uses ${definition.networkMode ?? 'the default (bridge)'} mode. Remove them, or switch the task definition to awsvpc.`,
     );
   }
-  if (inputs.runTaskCommand) {
-    request.overrides = {
-      containerOverrides: [{ name: commandContainer(definition), command: [...inputs.runTaskCommand] }],
-    };
-  }
+  const containerOverrides = mergeContainerOverrides(
+    definition,
+    inputs.runTaskContainerOverrides,
+    inputs.runTaskCommand
+      ? { container: commandContainer(definition), command: inputs.runTaskCommand }
+      : undefined,
+  );
+  if (containerOverrides) request.overrides = { containerOverrides };
   if (inputs.enableExecuteCommand !== undefined) request.enableExecuteCommand = inputs.enableExecuteCommand;
   if (inputs.propagateTags !== undefined)
     request.propagateTags = inputs.propagateTags as 'TASK_DEFINITION' | 'NONE';
+  if (inputs.enableEcsManagedTags !== undefined) request.enableECSManagedTags = inputs.enableEcsManagedTags;
+  if (inputs.runTaskTags) request.tags = inputs.runTaskTags.map((tag) => ({ ...tag }));
+  if (inputs.runTaskManagedEbsVolume) {
+    checkVolumeInTaskDefinition('run-task', inputs.runTaskManagedEbsVolume, definition);
+    request.volumeConfigurations = [structuredClone(inputs.runTaskManagedEbsVolume)];
+  }
   return request;
 }

@@ -1,6 +1,6 @@
 /**
  * The step once its inputs and task definition file have passed: the mode
- * (deploy a service, or run a one-off task) under one deadline, then the
+ * (deploy a service, run a one-off task, or only register) under one deadline, then the
  * outputs. main() loads this module, and the AWS SDK with it, only then.
  */
 import { createAnnouncer } from '@berth/shared/announce';
@@ -43,6 +43,9 @@ export async function runStep(inputs: Inputs, checked: Checked, effects: Effects
     if (inputs.mode === 'run-task') {
       const { runOneOffTask } = await import('./run-task.js');
       await runOneOffTask(inputs, step);
+    } else if (inputs.mode === 'register-only') {
+      const { registerOnly } = await import('./register-only.js');
+      await registerOnly(inputs, step);
     } else {
       const { deployService } = await import('./deploy-service.js');
       await deployService(inputs, step);
@@ -64,9 +67,11 @@ export async function runStep(inputs: Inputs, checked: Checked, effects: Effects
 async function finishTimedOut(inputs: Inputs, step: Step): Promise<never> {
   const { progress, effects } = step;
   const reason = timedOutReason(step.deadline, progress.doing, progress.writeInFlight, 'the step');
-  const record = buildDeploymentRecord(inputs.mode === 'run-task' ? 'run-task' : inputs.recordKind, {
+  const kind =
+    inputs.mode === 'service' ? inputs.recordKind : inputs.mode === 'run-task' ? 'run-task' : 'deploy';
+  const record = buildDeploymentRecord(kind, {
     cluster: inputs.cluster,
-    service: inputs.service,
+    service: inputs.mode === 'register-only' ? undefined : inputs.service,
     requestedReason: inputs.reason,
     region: step.aws.region,
     from: progress.from,

@@ -2,6 +2,7 @@ import {
   DescribeClustersCommand,
   type DescribeClustersCommandOutput,
   type ECSClient,
+  type RunTaskCommandInput,
   type Service,
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
@@ -14,6 +15,7 @@ import { ConfigurationError, OutcomeError } from '@berth/shared/errors';
 import { inGroup } from '@berth/shared/logger';
 import { type AdviceContext, explainEcsError } from './advice.js';
 import type { RunTaskInputs } from './inputs.js';
+import { describeVolume } from './managed-ebs.js';
 import { planRunTask } from './plan.js';
 import { resolveTaskDefinition, type Step } from './step.js';
 import { writeRecordAndSummary } from './summary.js';
@@ -21,6 +23,35 @@ import { tagAfterSuccess } from './tag-images.js';
 import { runTaskOnce } from './writes.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * What the RunTask request adds to the task, for the log: which containers are
+ * overridden and how (environment variable names, never their values), tags,
+ * managed tags and the EBS volume.
+ */
+export function describeRunTaskRequest(request: RunTaskCommandInput): string[] {
+  const lines: string[] = [];
+  for (const override of request.overrides?.containerOverrides ?? []) {
+    const parts: string[] = [];
+    if (override.command) parts.push(`command ${JSON.stringify(override.command)}`);
+    if (override.environment?.length)
+      parts.push(`environment ${override.environment.map((e) => e.name).join(', ')}`);
+    if (override.environmentFiles?.length)
+      parts.push(`${override.environmentFiles.length} environment file(s)`);
+    for (const field of ['cpu', 'memory', 'memoryReservation'] as const)
+      if (override[field] !== undefined) parts.push(`${field} ${override[field]}`);
+    if (override.resourceRequirements?.length)
+      parts.push(override.resourceRequirements.map((r) => `${r.type} ${r.value}`).join(', '));
+    lines.push(`Container ${override.name}: ${parts.length ? parts.join('; ') : 'no change'}.`);
+  }
+  if (request.tags?.length)
+    lines.push(`Tags: ${request.tags.map((t) => `${t.key}=${t.value ?? ''}`).join(', ')}.`);
+  if (request.enableECSManagedTags !== undefined)
+    lines.push(`ECS managed tags ${request.enableECSManagedTags ? 'on' : 'off'}.`);
+  if (request.propagateTags) lines.push(`Tags propagated from ${request.propagateTags}.`);
+  for (const volume of request.volumeConfigurations ?? []) lines.push(`${describeVolume(volume)}.`);
+  return lines;
+}
 
 /** Fails with advice when the cluster does not exist or is not ACTIVE (one read call). */
 export async function checkCluster(ecs: ECSClient, cluster: string, context: AdviceContext): Promise<void> {
@@ -74,10 +105,10 @@ export async function runOneOffTask(inputs: RunTaskInputs, step: Step): Promise<
 
   const launched = await inGroup(logger, 'Run task', async () => {
     const request = planRunTask(inputs, resolved.definition, resolved.arn, service);
-    const override = request.overrides?.containerOverrides?.[0];
     logger.info(
-      `Running ${resolved.arn} in cluster ${cluster}${request.launchType ? ` (${request.launchType})` : ''}${override ? `; container ${override.name} runs ${JSON.stringify(override.command)}` : ''}.`,
+      `Running ${resolved.arn} in cluster ${cluster}${request.launchType ? ` (${request.launchType})` : ''}, started by ${request.startedBy}.`,
     );
+    for (const line of describeRunTaskRequest(request)) logger.info(line);
     progress.writeInFlight = 'RunTask';
     const out = await runTaskOnce(
       {
@@ -91,6 +122,9 @@ export async function runOneOffTask(inputs: RunTaskInputs, step: Step): Promise<
       context,
     );
     progress.writeInFlight = undefined;
+    // Every task RunTask started (the AWS deploy action's `run-task-arn` is this JSON array).
+    const arns = (out?.tasks ?? []).map((t) => t.taskArn).filter((a): a is string => typeof a === 'string');
+    outputs['run-task-arns'] = JSON.stringify(arns);
     const started = out?.tasks?.[0];
     const arn = started?.taskArn;
     if (!arn) {

@@ -99,8 +99,10 @@ export interface CodeDeployServiceView {
   forceNewDeployment: boolean;
   enableExecuteCommand?: boolean;
   propagateTags?: string;
+  enableEcsManagedTags?: boolean;
   capacityProviderStrategy: unknown[];
   verifyCommand?: string;
+  serviceManagedEbsVolume?: unknown;
 }
 
 /**
@@ -127,6 +129,8 @@ export function inputsCodeDeployIgnores(inputs: CodeDeployServiceView): string[]
     [inputs.forceNewDeployment, 'force-new-deployment'],
     [inputs.enableExecuteCommand !== undefined, 'enable-execute-command'],
     [inputs.propagateTags !== undefined, 'propagate-tags'],
+    [inputs.enableEcsManagedTags !== undefined, 'enable-ecs-managed-tags'],
+    [inputs.serviceManagedEbsVolume !== undefined, 'service-managed-ebs-volume-name'],
     [inputs.capacityProviderStrategy.length > 0, 'capacity-provider-strategy'],
     [inputs.verifyCommand !== undefined, 'verify-command'],
   ];
