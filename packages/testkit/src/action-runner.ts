@@ -248,7 +248,16 @@ function taskDefinitionResources(options: RunActionOptions, workspace: string): 
   const containers: any[] = Array.isArray(definition?.containerDefinitions)
     ? definition.containerDefinitions
     : [];
+  // The infrastructure roles of the managed EBS volumes the inputs configure.
+  const infrastructureRoles = ['service-managed-ebs-volume', 'run-task-managed-ebs-volume'].map((input) => {
+    try {
+      return role(JSON.parse(String(options.inputs?.[input] ?? ''))?.roleArn);
+    } catch {
+      return undefined;
+    }
+  });
   return {
+    InfrastructureRole: names(infrastructureRoles),
     TaskFamily: names([definition?.family]),
     LogGroup: names(containers.map((c) => c?.logConfiguration?.options?.['awslogs-group'])),
     TaskRole: names([role(definition?.taskRoleArn)]),

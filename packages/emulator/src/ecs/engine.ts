@@ -27,6 +27,7 @@ import {
 import { healthCheckSettings, healthTimeline, taskHealth } from './health.js';
 import { launchTiming, startPhases, throttleDelayMs, throttleEventDue } from './pacing.js';
 import { Agenda, type AgendaItem, type TaskStep } from './queue.js';
+import { taskTags } from './tags.js';
 import { TaskDefinitionStore } from './task-definitions.js';
 import { reconcileTaskSets } from './task-sets.js';
 import { TIMING } from './timing.js';
@@ -77,6 +78,8 @@ interface PlaceOptions {
   overrides?: Record<string, any>;
   standalone: boolean;
   tags?: Array<{ key: string; value: string }>;
+  /** RunTask's managed EBS volumes (volume-configurations.ts), kept with the task. */
+  volumeConfigurations?: Array<Record<string, any>>;
   enableExecuteCommand?: boolean;
   /** Seed a task that is already RUNNING and counted healthy (scenario `steady: true`). */
   alreadyRunning?: boolean;
@@ -406,6 +409,7 @@ export class EcsEngine {
       availabilityZone: `${this.world.region}${'abc'[Math.floor(random() * 3)]}`,
       attachments: attachments.map((a) => ({ ...a, details: a.details.map((d) => ({ ...d })) })),
       tags: clone(options.tags ?? []),
+      volumeConfigurations: clone(options.volumeConfigurations ?? []),
       enableExecuteCommand: options.enableExecuteCommand ?? false,
       version: 1,
       plan,
@@ -1293,12 +1297,19 @@ export class EcsEngine {
           platformVersion: deployment.platformVersion ?? '1.4.0',
           networkConfiguration: deployment.networkConfiguration,
           standalone: false,
-          tags:
-            svc.propagateTags === 'SERVICE'
-              ? svc.tags
-              : svc.propagateTags === 'TASK_DEFINITION'
-                ? td.tags
-                : [],
+          tags: taskTags({
+            propagated:
+              svc.propagateTags === 'SERVICE'
+                ? svc.tags
+                : svc.propagateTags === 'TASK_DEFINITION'
+                  ? td.tags
+                  : [],
+            requested: [],
+            managed: svc.enableECSManagedTags,
+            clusterName: svc.clusterName,
+            serviceName: svc.name,
+          }),
+          volumeConfigurations: deployment.volumeConfigurations,
           enableExecuteCommand: svc.enableExecuteCommand,
         }),
       );
@@ -1736,6 +1747,7 @@ export class EcsEngine {
       platformVersion: fields.platformVersion,
       platformFamily: fields.platformFamily,
       networkConfiguration: fields.networkConfiguration,
+      volumeConfigurations: fields.volumeConfigurations,
       loadBalancers: clone(svc.loadBalancers),
       serviceRegistries: clone(svc.serviceRegistries),
       containerImages,
@@ -1780,6 +1792,7 @@ export class EcsEngine {
       platformVersion,
       platformFamily: fargate ? 'Linux' : undefined,
       networkConfiguration: clone(svc.networkConfiguration),
+      volumeConfigurations: clone(svc.volumeConfigurations),
     });
     const recordId = serviceDeploymentId(this.world.random);
     const tasks = this.serviceTasks(svc);
@@ -1826,6 +1839,7 @@ export class EcsEngine {
       capacityProviderStrategy: clone(svc.capacityProviderStrategy),
       platformVersion,
       networkConfiguration: clone(svc.networkConfiguration),
+      volumeConfigurations: clone(svc.volumeConfigurations),
       rolloutState: 'IN_PROGRESS',
       rolloutStateReason: `ECS deployment ${id} in progress.`,
       revisionArn: revision.arn,

@@ -16,10 +16,12 @@ import {
   serviceShape,
   taskShape,
 } from './shapes.js';
+import { checkRequestTags, checkStartedBy, taskTags } from './tags.js';
 import { taskDefinitionShape } from './task-definitions.js';
 import { TIMING } from './timing.js';
 import type { ServiceDeploymentRecord, TaskState } from './types.js';
 import { clone, inputTimeMs, nameFromArnOrName, paginate, requireString } from './util.js';
+import { checkVolumeConfigurations } from './volume-configurations.js';
 
 type Input = Record<string, any>;
 
@@ -261,6 +263,18 @@ export function createOperations(engine: EcsEngine): Record<string, OperationHan
           );
         }
       }
+      const startedBy = checkStartedBy(input.startedBy);
+      if (input.propagateTags === 'SERVICE') {
+        // API_RunTask.html: "An error will be received if you specify the SERVICE option when running a task."
+        throw invalid('The SERVICE option of propagateTags is not supported when running a task.');
+      }
+      const tags = taskTags({
+        propagated: input.propagateTags === 'TASK_DEFINITION' ? td.tags : [],
+        requested: checkRequestTags(input.tags),
+        managed: input.enableECSManagedTags === true,
+        clusterName: cluster.name,
+      });
+      const volumeConfigurations = checkVolumeConfigurations(input.volumeConfigurations, td.body, 'task');
       const launchType = input.launchType ?? (strategy?.length ? 'FARGATE' : 'EC2');
       // Placement failures: an EC2 cluster without instances refuses the call; missing
       // Fargate capacity answers in failures[] (api_failures_messages.html).
@@ -279,7 +293,7 @@ export function createOperations(engine: EcsEngine): Record<string, OperationHan
           cluster,
           td,
           at,
-          startedBy: input.startedBy,
+          startedBy,
           group: input.group ?? `family:${td.family}`,
           launchType,
           capacityProviderName: strategy?.[0]?.capacityProvider,
@@ -288,7 +302,8 @@ export function createOperations(engine: EcsEngine): Record<string, OperationHan
           networkConfiguration: input.networkConfiguration,
           overrides: input.overrides,
           standalone: true,
-          tags: input.tags,
+          tags,
+          volumeConfigurations,
           enableExecuteCommand: input.enableExecuteCommand,
         });
         tasks.push(taskShape(engine, task, ['TAGS']));

@@ -21,6 +21,7 @@ import type {
   TaskDefinitionState,
 } from './types.js';
 import { clone } from './util.js';
+import { checkVolumeConfigurations } from './volume-configurations.js';
 
 const STRATEGIES: Strategy[] = ['ROLLING', 'BLUE_GREEN', 'CANARY', 'LINEAR'];
 
@@ -221,6 +222,7 @@ export function createService(
     launchType === 'FARGATE' ||
     (input.capacityProviderStrategy ?? []).some((s: any) => String(s.capacityProvider).startsWith('FARGATE'));
 
+  const volumeConfigurations = checkVolumeConfigurations(input.volumeConfigurations, td.body, 'service');
   const svc: ServiceState = {
     name,
     arn: engine.serviceArn(cluster.name, name),
@@ -234,6 +236,7 @@ export function createService(
     deploymentConfiguration: configuration,
     deploymentController: { type: controller },
     networkConfiguration: clone(input.networkConfiguration),
+    volumeConfigurations,
     loadBalancers: clone(input.loadBalancers ?? []),
     serviceRegistries: clone(input.serviceRegistries ?? []),
     placementConstraints: clone(input.placementConstraints ?? []),
@@ -317,6 +320,12 @@ export function updateService(engine: EcsEngine, input: Record<string, any>): Se
   if (td || input.networkConfiguration || input.capacityProviderStrategy) {
     checkPlacement(targetTd, launchType, capacityProviderStrategy, networkConfiguration);
   }
+  // Sent: replaces the service's volume configurations. Kept: checked against the revision they now go with.
+  const volumeConfigurations = checkVolumeConfigurations(
+    input.volumeConfigurations ?? svc.volumeConfigurations,
+    targetTd.body,
+    'service',
+  );
 
   const needsDeployment =
     svc.deploymentController.type === 'ECS' &&
@@ -326,7 +335,9 @@ export function updateService(engine: EcsEngine, input: Record<string, any>): Se
         !sameJson(input.networkConfiguration, svc.networkConfiguration)) ||
       (input.platformVersion !== undefined && input.platformVersion !== svc.platformVersion) ||
       (input.capacityProviderStrategy !== undefined &&
-        !sameJson(input.capacityProviderStrategy, svc.capacityProviderStrategy)));
+        !sameJson(input.capacityProviderStrategy, svc.capacityProviderStrategy)) ||
+      (input.volumeConfigurations !== undefined &&
+        !sameJson(input.volumeConfigurations, svc.volumeConfigurations ?? [])));
 
   // A deploy without desiredCount keeps the current desired count.
   if (input.desiredCount !== undefined) svc.desiredCount = input.desiredCount;
@@ -334,6 +345,7 @@ export function updateService(engine: EcsEngine, input: Record<string, any>): Se
   svc.launchType = launchType;
   svc.capacityProviderStrategy = clone(capacityProviderStrategy);
   svc.networkConfiguration = clone(networkConfiguration);
+  svc.volumeConfigurations = volumeConfigurations;
   if (input.platformVersion !== undefined) svc.platformVersion = input.platformVersion;
   if (input.enableExecuteCommand !== undefined)
     svc.enableExecuteCommand = Boolean(input.enableExecuteCommand);

@@ -83,6 +83,7 @@ export function deploymentShape(
     platformVersion: d.platformVersion,
     platformFamily: d.platformVersion ? 'Linux' : undefined,
     networkConfiguration: clone(d.networkConfiguration),
+    volumeConfigurations: d.volumeConfigurations?.length ? clone(d.volumeConfigurations) : undefined,
     rolloutState: d.rolloutState,
     rolloutStateReason: d.rolloutStateReason,
   });
@@ -334,6 +335,9 @@ export function serviceRevisionShape(revision: ServiceRevisionState): Record<str
     loadBalancers: clone(revision.loadBalancers),
     serviceRegistries: clone(revision.serviceRegistries),
     networkConfiguration: clone(revision.networkConfiguration),
+    volumeConfigurations: revision.volumeConfigurations?.length
+      ? clone(revision.volumeConfigurations)
+      : undefined,
     containerImages: revision.containerImages.map((c) => compact({ ...c })),
     guardDutyEnabled: false,
     createdAt: wireTime(revision.createdAt),

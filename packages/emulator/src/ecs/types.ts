@@ -168,6 +168,8 @@ export interface TaskState {
   attachments: Array<Record<string, any>>;
   attachmentId?: string;
   tags: Array<{ key: string; value: string }>;
+  /** RunTask's or the deployment's managed EBS volume configurations. */
+  volumeConfigurations: Array<Record<string, any>>;
   enableExecuteCommand: boolean;
   version: number;
   plan: TaskPlan;
@@ -188,6 +190,8 @@ export interface ServiceRevisionState {
   platformVersion?: string;
   platformFamily?: string;
   networkConfiguration?: Record<string, unknown>;
+  /** Managed EBS volumes (ServiceRevision.volumeConfigurations). */
+  volumeConfigurations?: Array<Record<string, unknown>>;
   loadBalancers: Array<Record<string, unknown>>;
   serviceRegistries: Array<Record<string, unknown>>;
   containerImages: Array<{ containerName: string; imageDigest?: string; image: string }>;
@@ -206,6 +210,8 @@ export interface DeploymentState {
   capacityProviderStrategy?: Array<Record<string, unknown>>;
   platformVersion?: string;
   networkConfiguration?: Record<string, unknown>;
+  /** Managed EBS volumes in force for this deployment (Deployment.volumeConfigurations). */
+  volumeConfigurations?: Array<Record<string, any>>;
   rolloutState: RolloutState;
   rolloutStateReason: string;
   revisionArn: string;
@@ -298,6 +304,8 @@ export interface ServiceState {
   deploymentConfiguration: NormalizedDeploymentConfiguration;
   deploymentController: { type: string };
   networkConfiguration?: Record<string, unknown>;
+  /** Managed EBS volumes from CreateService/UpdateService `volumeConfigurations`. */
+  volumeConfigurations?: Array<Record<string, any>>;
   loadBalancers: Array<Record<string, unknown>>;
   serviceRegistries: Array<Record<string, unknown>>;
   placementConstraints: Array<Record<string, unknown>>;

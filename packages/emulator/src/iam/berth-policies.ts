@@ -38,6 +38,8 @@ export interface BerthEnvironment {
   /** Role names the tasks may be given (iam:PassRole). */
   TaskRole: string | string[];
   ExecutionRole: string | string[];
+  /** The ECS infrastructure roles of managed EBS volumes (iam:PassRole to ecs.amazonaws.com). */
+  InfrastructureRole: string | string[];
 }
 
 /** docs/iam/templates: the documented policies are the emulator's IAM data (this file is packages/emulator/src/iam/). */
@@ -96,6 +98,7 @@ function exampleEnvironment(name: string, cluster = name): BerthEnvironment {
     LogGroup: '/ecs/shop-*',
     TaskRole: `shop-${name}-*-task`,
     ExecutionRole: `shop-${name}-*-execution`,
+    InfrastructureRole: `shop-${name}-ecs-infrastructure`,
   };
 }
 

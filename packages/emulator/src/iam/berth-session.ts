@@ -18,7 +18,10 @@ import type { SessionGrant } from './sessions.js';
 
 interface EngineView {
   clusters?: Map<string, unknown>;
-  services?: Map<string, { name: string; clusterName: string }>;
+  services?: Map<
+    string,
+    { name: string; clusterName: string; volumeConfigurations?: Array<Record<string, any>> }
+  >;
   taskDefinitions?: { all(): Array<{ family: string; body: Record<string, any> }> };
 }
 
@@ -66,6 +69,13 @@ export function emulatorEnvironment(world: World, engine: EngineView | undefined
     ExecutionRole: unique(
       definitions.map((td) => roleName(td.executionRoleArn)),
       'no-execution-role',
+    ),
+    // The infrastructure roles the services' managed EBS volumes already use.
+    InfrastructureRole: unique(
+      [...(engine?.services?.values() ?? [])].flatMap((s) =>
+        (s.volumeConfigurations ?? []).map((v) => roleName(v?.managedEBSVolume?.roleArn)),
+      ),
+      'no-infrastructure-role',
     ),
   };
 }

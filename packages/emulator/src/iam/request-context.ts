@@ -11,6 +11,10 @@
  *   (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html,
  *   https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html), with
  *   iam:PassedToService ecs-tasks.amazonaws.com.
+ * - iam:PassRole on the infrastructure role of each managed EBS volume (`volumeConfigurations` of
+ *   RunTask, CreateService, UpdateService), passed to ECS itself: the role ECS assumes to create and
+ *   attach the volumes (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/infrastructure_IAM_role.html),
+ *   with iam:PassedToService ecs.amazonaws.com.
  * - ecs:TagResource with ecs:CreateAction when a creating call carries tags
  *   (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/supported-iam-actions-tagging.html).
  * - inspector2:ListFindings when ECR findings come from enhanced scanning
@@ -114,6 +118,20 @@ function passRoles(facts: CallFacts, roles: Array<string | undefined>): Need[] {
   );
 }
 
+const PASSED_TO_ECS = 'ecs.amazonaws.com';
+
+/** The infrastructure roles of a request's managed EBS volumes, passed to ECS. */
+function passInfrastructureRoles(facts: CallFacts, configurations: unknown): Need[] {
+  if (!Array.isArray(configurations)) return [];
+  const roles = configurations
+    .map((c) => c?.managedEBSVolume?.roleArn)
+    .filter((role): role is string => typeof role === 'string' && role !== '');
+  return passRoles(facts, roles).map((need) => ({
+    ...need,
+    keys: { 'iam:PassedToService': PASSED_TO_ECS },
+  }));
+}
+
 function tagOnCreate(createAction: string, arn: string, type: string, tags: unknown): Need[] {
   if (!Array.isArray(tags) || tags.length === 0) return [];
   return [
@@ -164,6 +182,7 @@ const ECS: Record<string, Resolver> = {
         resources: [{ type: 'service', arn: serviceArn(facts, input.cluster, input.service) }],
         keys,
       },
+      ...passInfrastructureRoles(facts, input.volumeConfigurations),
     ];
   },
   CreateService: (input, facts, lookup) => {
@@ -177,6 +196,7 @@ const ECS: Record<string, Resolver> = {
     return [
       { action: 'ecs:CreateService', resources: [{ type: 'service', arn }], keys },
       ...tagOnCreate('CreateService', arn, 'service', input.tags),
+      ...passInfrastructureRoles(facts, input.volumeConfigurations),
     ];
   },
   ListServiceDeployments: (input, facts) => [
@@ -245,6 +265,7 @@ const ECS: Record<string, Resolver> = {
     return [
       { action: 'ecs:RunTask', resources: td ? [{ type: 'task-definition', arn: td }] : undefined, keys },
       ...passRoles(facts, [input.overrides?.taskRoleArn, input.overrides?.executionRoleArn]),
+      ...passInfrastructureRoles(facts, input.volumeConfigurations),
       ...tagOnCreate('RunTask', taskArn, 'task', input.tags),
     ];
   },
