@@ -112,6 +112,39 @@ describe('ECS', () => {
     ]);
   });
 
+  // The ECS infrastructure role of a managed EBS volume is passed to ECS itself, which assumes it
+  // (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/infrastructure_IAM_role.html).
+  it('RunTask and UpdateService with a managed EBS volume pass its infrastructure role to ecs.amazonaws.com', async () => {
+    const volumeConfigurations = [
+      {
+        name: 'data',
+        managedEBSVolume: {
+          roleArn: 'arn:aws:iam::123456789012:role/shop-dev-ecs-infrastructure',
+          sizeInGiB: 20,
+        },
+      },
+    ];
+    const passRole = {
+      action: 'iam:PassRole',
+      resource: 'arn:aws:iam::123456789012:role/shop-dev-ecs-infrastructure',
+      keys: { 'iam:PassedToService': 'ecs.amazonaws.com' },
+    };
+    const run = await requests('ecs', 'RunTask', {
+      cluster: 'dev',
+      taskDefinition: 'web',
+      volumeConfigurations,
+    });
+    expect(run).toContainEqual(passRole);
+    expect(run.filter((r) => r.action === 'iam:PassRole')).toHaveLength(1);
+    const update = await requests('ecs', 'UpdateService', {
+      cluster: 'dev',
+      service: 'web',
+      volumeConfigurations,
+    });
+    expect(update).toContainEqual(passRole);
+    expect(await requests('ecs', 'UpdateService', { cluster: 'dev', service: 'web' })).toHaveLength(1);
+  });
+
   it('TagResource on its own carries no ecs:CreateAction', async () => {
     expect(
       await requests('ecs', 'TagResource', {
