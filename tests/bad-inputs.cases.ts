@@ -710,6 +710,55 @@ export const CASES: BadInputCase[] = [
     input: 'tag-deployed-image',
     message: /must be a Docker tag/,
   },
+  {
+    name: 'run-task tags with a hostile key',
+    action: 'deploy-ecs',
+    inputs: {
+      cluster: 'shop',
+      'task-definition': 'web:1',
+      'run-task': 'true',
+      'run-task-tags': '[{"key": "x\\n::warning::PWNED", "value": "1"}]',
+    },
+    input: 'run-task-tags',
+    message: /has a character ECS does not allow in tags/,
+  },
+  {
+    name: 'run-task container overrides that are not JSON',
+    action: 'deploy-ecs',
+    inputs: {
+      cluster: 'shop',
+      'task-definition': 'web:1',
+      'run-task': 'true',
+      'run-task-container-overrides': 'app: {command: migrate}',
+    },
+    input: 'run-task-container-overrides',
+    message: /not valid JSON/,
+  },
+  {
+    name: 'run-task started-by carrying a command',
+    action: 'deploy-ecs',
+    inputs: {
+      cluster: 'shop',
+      'task-definition': 'web:1',
+      'run-task': 'true',
+      'run-task-started-by': '::warning::PWNED',
+    },
+    input: 'run-task-started-by',
+    message: /1 to 128 letters/,
+  },
+  {
+    name: 'service EBS volume without its infrastructure role',
+    action: 'deploy-ecs',
+    inputs: {
+      cluster: 'shop',
+      service: 'web',
+      'task-definition': 'web:1',
+      'service-managed-ebs-volume-name': 'data',
+      'service-managed-ebs-volume': '{"sizeInGiB": 20}',
+    },
+    input: 'service-managed-ebs-volume',
+    message: /`roleArn` is required/,
+  },
 
   // ── rollback ──────────────────────────────────────────────────────────────
   { name: 'no service', action: 'rollback', inputs: {}, input: 'service', message: /is required/ },

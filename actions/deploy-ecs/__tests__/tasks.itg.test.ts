@@ -231,9 +231,10 @@ describe('tag-deployed-image', () => {
 describe('bad inputs fail before any write, with a clear message and no stack trace', () => {
   it.each<[string, (h: Harness) => Record<string, string>, RegExp]>([
     [
-      'missing service',
-      (x) => ({ 'task-definition': x.file('td.json', taskDefinition(NEXT)) }),
-      /Input `service` is required/,
+      // Without `service` the step only registers (parity.itg.test.ts); a service input says `service` is missing.
+      'a service input without a service',
+      (x) => ({ 'task-definition': x.file('td.json', taskDefinition(NEXT)), strategy: 'rolling' }),
+      /`strategy` applies to a service deployment, but `service` is not set/,
     ],
     [
       'unknown cluster',
