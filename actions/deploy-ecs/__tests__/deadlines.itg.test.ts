@@ -166,7 +166,7 @@ describe('lost answers', () => {
     // The second RunTask replayed the first (same token, same request): one task in the cluster.
     const tasks = h.emulator.control
       .ecs!.listAllTasks({ cluster: 'shop' })
-      .filter((t: any) => t.startedBy === 'berth/deploy-ecs');
+      .filter((t: any) => t.startedBy === 'GitHub-Actions');
     expect(tasks).toHaveLength(1);
     expect(result.outputs['run-task-arn']).toBe(tasks[0].taskArn);
   });

@@ -329,7 +329,7 @@ describe('main: one-off tasks', () => {
     expect(ecsMock.commandCalls(RunTaskCommand)[0].args[0].input).toMatchObject({
       cluster: 'shop',
       taskDefinition: TD2,
-      startedBy: 'berth/deploy-ecs',
+      startedBy: 'GitHub-Actions',
     });
   });
 });

@@ -107,10 +107,11 @@ describe('run-task-started-by: RunTask startedBy', () => {
   it.each(['a'.repeat(129), 'has space', 'v1.2', 'über', ''])('refuses %j', (value) => {
     expect(refusal(() => checkStartedBy(value))).toMatch(/`run-task-started-by` must be 1 to 128 letters/);
   });
-  it('defaults to berth/deploy-ecs, and refuses a value given to a service deployment', () => {
+  it("defaults to the AWS deploy action's GitHub-Actions, and refuses a value given to a service deployment", () => {
+    // The AWS deploy action: `core.getInput('run-task-started-by') || 'GitHub-Actions'` (its dist, v2.6.3).
     const inputs = read({ 'run-task': 'true' }) as RunTaskInputs;
-    expect(inputs.runTaskStartedBy).toBe('berth/deploy-ecs');
-    expect(refusal(() => read({ service: 'web', 'run-task-started-by': 'GitHub-Actions' }))).toMatch(
+    expect(inputs.runTaskStartedBy).toBe('GitHub-Actions');
+    expect(refusal(() => read({ service: 'web', 'run-task-started-by': 'ci/migrate' }))).toMatch(
       /`run-task-started-by` applies only to a one-off task/,
     );
   });

@@ -98,7 +98,7 @@ describe("run-task with the AWS deploy action's inputs", () => {
         { name: 'log-router', memory: 128 },
       ]),
       'run-task-tags': json([{ key: 'team', value: 'payments' }]),
-      'run-task-started-by': 'GitHub-Actions',
+      'run-task-started-by': 'ci/migrate',
       'enable-ecs-managed-tags': 'true',
       'propagate-tags': 'TASK_DEFINITION',
       'run-task-managed-ebs-volume-name': 'scratch',
@@ -121,7 +121,7 @@ describe("run-task with the AWS deploy action's inputs", () => {
       new DescribeTasksCommand({ cluster: 'shop', tasks: [arn], include: ['TAGS'] }),
     );
     const task = described.tasks?.[0];
-    expect(task?.startedBy).toBe('GitHub-Actions');
+    expect(task?.startedBy).toBe('ci/migrate');
     expect(task?.overrides?.containerOverrides).toEqual([
       {
         name: 'app',

@@ -284,7 +284,7 @@ describe('planRunTask', () => {
       cluster: 'default',
       taskDefinition: TD,
       count: 1,
-      startedBy: 'berth/deploy-ecs',
+      startedBy: 'GitHub-Actions',
       launchType: 'FARGATE',
       networkConfiguration: {
         awsvpcConfiguration: {

@@ -125,8 +125,11 @@ export type Inputs = ServiceInputs | RunTaskInputs | RegisterOnlyInputs;
 type ParsedInputs = Omit<ServiceInputs, 'mode' | 'service'> &
   Omit<RunTaskInputs, 'mode' | 'service'> & { runTask: boolean; service?: string };
 
-/** RunTask's `startedBy` when `run-task-started-by` is not given (action.yml's default). */
-export const DEFAULT_STARTED_BY = 'berth/deploy-ecs';
+/**
+ * RunTask's `startedBy` when `run-task-started-by` is not given (action.yml's default): the AWS
+ * deploy action's, so a ListTasks filter written for it keeps finding the tasks after a migration.
+ */
+export const DEFAULT_STARTED_BY = 'GitHub-Actions';
 
 /** Every input name this action reads, in action.yml order. */
 export const INPUT_NAMES = [
