@@ -8,37 +8,19 @@
  * shapes or statuses were not CodeDeploy's, this bundle would fail where it succeeds on AWS.
  * Skipped with a notice where ../shared is absent (a user's clone).
  */
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { afterEach, expect, it } from '@jest/globals';
 import { type RunningEmulator, startEmulator } from '../src/server.js';
+import { type AwsActionRun, awsDeployActionPresent, runAwsDeployAction } from './aws-deploy-action.js';
 import { clients, codedeployScenario, DOCS_APPSPEC_YAML } from './codedeploy-helpers.js';
 import { ACCOUNT, ECR, fargateTaskDefinition, REGION } from './ecs-helpers.js';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const OPPONENT = join(
-  HERE,
-  '..',
-  '..',
-  '..',
-  '..',
-  'shared',
-  'opponents',
-  'amazon-ecs-deploy-task-definition',
-  'dist',
-  'index.js',
-);
-
 let emulator: RunningEmulator | undefined;
-let workspace: string | undefined;
+let run: AwsActionRun | undefined;
 afterEach(async () => {
   await emulator?.stop();
-  if (workspace) rmSync(workspace, { recursive: true, force: true });
+  run?.cleanup();
 });
 
 /** The User Guide's AppSpec for container `app` on 8080; the action replaces TaskDefinition itself. */
@@ -48,55 +30,27 @@ function appSpec(): string {
     .replace(/# Optional properties[\s\S]*?(?=Hooks:)/, '');
 }
 
-async function runAwsAction(
-  url: string,
-): Promise<{ code: number; stdout: string; outputs: Record<string, string> }> {
-  workspace = mkdtempSync(join(tmpdir(), 'berth-codedeploy-'));
-  writeFileSync(
-    join(workspace, 'task-definition.json'),
-    JSON.stringify(fargateTaskDefinition('web', `${ECR}/web:2`, { healthCheck: true })),
+async function runAwsAction(url: string): Promise<AwsActionRun> {
+  run = await runAwsDeployAction(
+    url,
+    {
+      'task-definition.json': JSON.stringify(
+        fargateTaskDefinition('web', `${ECR}/web:2`, { healthCheck: true }),
+      ),
+      'appspec.yaml': appSpec(),
+    },
+    {
+      'task-definition': 'task-definition.json',
+      cluster: 'shop',
+      service: 'web',
+      'wait-for-service-stability': 'true',
+      'wait-for-minutes': '5',
+    },
   );
-  writeFileSync(join(workspace, 'appspec.yaml'), appSpec());
-  const output = join(workspace, 'github-output');
-  writeFileSync(output, '');
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: workspace,
-    GITHUB_ACTIONS: 'true',
-    GITHUB_WORKSPACE: workspace,
-    GITHUB_OUTPUT: output,
-    AWS_ENDPOINT_URL: url,
-    AWS_REGION: REGION,
-    AWS_ACCESS_KEY_ID: 'AKIDAWSACTIONTEST',
-    AWS_SECRET_ACCESS_KEY: 'not-checked',
-    'INPUT_TASK-DEFINITION': 'task-definition.json',
-    INPUT_CLUSTER: 'shop',
-    INPUT_SERVICE: 'web',
-    'INPUT_WAIT-FOR-SERVICE-STABILITY': 'true',
-    'INPUT_WAIT-FOR-MINUTES': '5',
-  };
-  const { code, stdout } = await new Promise<{ code: number; stdout: string }>((resolve) => {
-    execFile(process.execPath, [OPPONENT], { env, timeout: 180_000 }, (error, out) =>
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout: out }),
-    );
-  });
-  const outputs: Record<string, string> = {};
-  // GITHUB_OUTPUT heredoc form: name<<delimiter / value / delimiter.
-  const lines = readFileSync(output, 'utf8').split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const heredoc = /^([^<=]+)<<(.+)$/.exec(lines[i]);
-    if (heredoc) {
-      const end = lines.indexOf(heredoc[2], i + 1);
-      outputs[heredoc[1]] = lines.slice(i + 1, end).join('\n');
-      i = end;
-    }
-  }
-  return { code, stdout, outputs };
+  return run;
 }
 
-const skip = !existsSync(OPPONENT);
-if (skip)
-  console.warn(`The AWS deploy action's bundle is not at ${OPPONENT} (../shared is missing); skipping.`);
+const skip = !awsDeployActionPresent();
 
 // The waiter polls every 15 real seconds; emulated time runs 300 times faster, so one poll is enough.
 (skip ? it.skip : it)(
