@@ -21,7 +21,11 @@ export function addRegistrationSummary(
   reason: string | undefined,
 ): void {
   summary.addHeading(`✅ Task definition ${escapeHtml(resolved.definition.family ?? '')} registered only`, 2);
-  summary.addRaw(`<p>${escapeHtml(WHY)}</p>`, true);
+  // HTML, not Markdown: GitHub renders no Markdown inside an HTML block.
+  summary.addRaw(
+    '<p>Neither <code>service</code> nor <code>run-task</code> is set, so no service was updated and no task was run.</p>',
+    true,
+  );
   const rows: Array<Array<string | { data: string; header?: boolean }>> = [
     [
       { data: 'Field', header: true },
