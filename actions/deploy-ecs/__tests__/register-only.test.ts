@@ -24,7 +24,7 @@ describe('the register-only job summary', () => {
     );
     expect(html).toContain('<h2>✅ Task definition web registered only</h2>');
     expect(html).toContain(
-      'Neither `service` nor `run-task` is set, so no service was updated and no task was run.',
+      '<p>Neither <code>service</code> nor <code>run-task</code> is set, so no service was updated and no task was run.</p>',
     );
     expect(html).toContain(`<td>${ARN}</td>`);
     expect(html).toContain('<td>Registered</td>');
