@@ -36,6 +36,7 @@ import { describe, expect, it } from '@jest/globals';
 import { addSessionSummary } from '../actions/aws-auth/src/session.js';
 import type { BuildPushResult } from '../actions/build-push/src/result.js';
 import { buildSummary } from '../actions/build-push/src/summary.js';
+import { addRegistrationSummary } from '../actions/deploy-ecs/src/register-only.js';
 import { summaryTitle } from '../actions/deploy-ecs/src/summary.js';
 import { buildFailureSummaryMarkdown, buildSummaryMarkdown } from '../actions/render-taskdef/src/summary.js';
 import type { RollbackPlan } from '../actions/rollback/src/plan.js';
@@ -267,6 +268,24 @@ const CASES: Case[] = [
     cause: 'Essential container app exited with code 1',
     failingLine: CRASH,
     full: [TASK(1)],
+  },
+  {
+    name: 'deploy-ecs registered only',
+    markdown: renderSummary((s) =>
+      addRegistrationSummary(
+        s,
+        {
+          arn: TD(42),
+          origin: 'registered',
+          definition: {
+            family: 'checkout-service-production',
+            containerDefinitions: [{ name: 'app', image: `${REPO}@${DIGEST_NEW}` }],
+          },
+        },
+        'nightly',
+      ),
+    ),
+    full: [`${REPO}@${DIGEST_NEW}`, TD(42)],
   },
   {
     name: 'rollback succeeded',

@@ -223,6 +223,15 @@ describe('bad and contradicting inputs name the input, the value and the fix', (
       { 'task-definition': FILE, 'tag-deployed-image': 'prod' },
       /`tag-deployed-image` acts on a service or a one-off task/,
     ],
+    [
+      'a webhook and an environment URL when only registering (nothing is deployed to tell about)',
+      {
+        'task-definition': FILE,
+        'notify-webhook': 'https://hooks.example/x',
+        'environment-url': 'https://shop.example',
+      },
+      /`notify-webhook`, `environment-url` act on a service or a one-off task/,
+    ],
     ['missing task definition', { service: 'web' }, /Input `task-definition` is required/],
     [
       'a path that does not exist and is no revision',

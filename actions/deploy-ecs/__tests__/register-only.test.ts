@@ -22,13 +22,19 @@ describe('the register-only job summary', () => {
     const html = renderSummary((s) =>
       addRegistrationSummary(s, { arn: ARN, definition, origin: 'registered' }, 'nightly <build>'),
     );
-    expect(html).toContain('<h2>✅ Task definition web registered only</h2>');
+    // The verdict first, in every action's heading style (level 3, no emoji), then the facts.
+    expect(html.indexOf('<h3>Task definition web:7 registered, nothing deployed</h3>')).toBe(0);
+    expect(html).toContain('<p><b>How:</b> Registered</p>');
     expect(html).toContain(
-      '<p>Neither <code>service</code> nor <code>run-task</code> is set, so no service was updated and no task was run.</p>',
+      '<p><b>Why nothing was deployed:</b> Neither <code>service</code> nor <code>run-task</code> is set, so no service was updated and no task was run.</p>',
     );
-    expect(html).toContain(`<td>${ARN}</td>`);
-    expect(html).toContain('<td>Registered</td>');
-    expect(html).toContain('<code>public.ecr.aws/nginx/nginx:1.27</code>');
+    // Images shortened in the table (repository path and 12 hex at most), full references folded.
+    expect(html).toContain('<td><code>nginx/nginx:1.27</code></td>');
+    expect(html).toContain('<td><code>shop@sha256:abc</code></td>');
+    expect(html).toContain(`<li>task definition: <code>${ARN}</code></li>`);
+    expect(html).toContain(
+      '<li>app: <code>123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop@sha256:abc</code></li>',
+    );
     // Text from the inputs is escaped, never taken as HTML.
     expect(html).toContain('nightly &lt;build&gt;');
   });
@@ -37,7 +43,7 @@ describe('the register-only job summary', () => {
     const html = renderSummary((s) =>
       addRegistrationSummary(s, { arn: ARN, definition, origin: 'reused' }, undefined),
     );
-    expect(html).toContain('<td>Reused the identical latest revision</td>');
+    expect(html).toContain('<p><b>How:</b> Reused the identical latest revision</p>');
     expect(html).not.toContain('Reason given');
   });
 });

@@ -510,6 +510,9 @@ function serviceOrTaskInputs(inputs: ParsedInputs): string[] {
   if (inputs.enableEcsManagedTags !== undefined) set.push('enable-ecs-managed-tags');
   if (inputs.capacityProviderStrategy.length > 0) set.push('capacity-provider-strategy');
   if (inputs.tagDeployedImage !== undefined) set.push('tag-deployed-image');
+  // Registering deploys nothing: no webhook message and no GitHub deployment whose page could be linked.
+  if (inputs.notify.webhook !== undefined) set.push('notify-webhook');
+  if (inputs.github.environmentUrl !== undefined) set.push('environment-url');
   return set;
 }
 

@@ -1,6 +1,12 @@
+import { shortName } from '@berth/shared/deployment/arn';
 import { imagesOf } from '@berth/shared/deployment/report';
-import type { JobSummary } from '@berth/shared/summary';
-import { escapeHtml } from '@berth/shared/summary';
+import {
+  addFullReferences,
+  addVerdict,
+  escapeHtml,
+  type SummaryWriter,
+  shortImage,
+} from '@berth/shared/summary';
 import type { AdviceContext } from './advice.js';
 import type { RegisterOnlyInputs } from './inputs.js';
 import { resolveTaskDefinition, type Step } from './step.js';
@@ -14,31 +20,43 @@ const DONE: Record<ResolvedTaskDefinition['origin'], string> = {
   existing: 'Found the registered revision',
 };
 
-/** The job summary of a registration: what was registered (or reused), its images, and that nothing was deployed. */
+/**
+ * The job summary of a registration, in every action's shape: the verdict
+ * (registered, and that nothing was deployed) first, then the revision and its
+ * images shortened, the full references folded.
+ */
 export function addRegistrationSummary(
-  summary: JobSummary,
+  summary: SummaryWriter,
   resolved: ResolvedTaskDefinition,
   reason: string | undefined,
 ): void {
-  summary.addHeading(`✅ Task definition ${escapeHtml(resolved.definition.family ?? '')} registered only`, 2);
-  // HTML, not Markdown: GitHub renders no Markdown inside an HTML block.
-  summary.addRaw(
-    '<p>Neither <code>service</code> nor <code>run-task</code> is set, so no service was updated and no task was run.</p>',
-    true,
-  );
+  const images = Object.entries(imagesOf(resolved.definition));
+  addVerdict(summary, {
+    headline: `Task definition ${shortName(resolved.arn)} registered, nothing deployed`,
+    facts: [
+      ['How', DONE[resolved.origin]],
+      ['Why nothing was deployed', WHY],
+      ['Reason given', reason],
+    ],
+  });
   const rows: Array<Array<string | { data: string; header?: boolean }>> = [
     [
-      { data: 'Field', header: true },
-      { data: 'Value', header: true },
+      { data: 'Container', header: true },
+      { data: 'Image', header: true },
     ],
-    ['Task definition', escapeHtml(resolved.arn)],
-    ['How', escapeHtml(DONE[resolved.origin])],
   ];
-  for (const [container, image] of Object.entries(imagesOf(resolved.definition))) {
-    rows.push([`Image of ${escapeHtml(container)}`, `<code>${escapeHtml(image)}</code>`]);
+  for (const [container, image] of images) {
+    rows.push([escapeHtml(container), `<code>${escapeHtml(shortImage(image))}</code>`]);
   }
-  if (reason) rows.push(['Reason given', escapeHtml(reason)]);
-  summary.addTable(rows);
+  if (images.length > 0) summary.addTable(rows);
+  addFullReferences(
+    summary,
+    [
+      ['task definition', resolved.arn],
+      ...images.map(([container, image]): [string, string] => [container, image]),
+    ],
+    'Full references',
+  );
 }
 
 /**
