@@ -567,3 +567,16 @@ describe('the width model', () => {
     expect(markdownLeftIn('my_ecr_repo → web:41 (exit code 1); a_b')).toBeUndefined();
   });
 });
+
+describe("ECS's service events in a summary", () => {
+  it('are a list that wraps, not a <pre> that scrolls: an ECS event line is wider than the page', async () => {
+    const page = await renderGitHubMarkdown(
+      renderSummary((s) => addDeploymentSummary(s, rolledBack, summaryTitle(rolledBack))),
+    );
+    const events = /<summary>Last 2 service events<\/summary>([\s\S]*?)<\/details>/.exec(page)?.[1] ?? '';
+    expect(events).not.toContain('<pre>');
+    expect(events).toContain(
+      '<li><code>03:12:01</code> (service checkout-service) (deployment ecs-svc/8210984512361250987) deployment failed: tasks failed to start.</li>',
+    );
+  });
+});

@@ -305,8 +305,14 @@ export function addRecordToSummary(
     );
   }
   if (record.events.length > 0) {
-    const events = record.events.slice(-LAST_EVENTS).map((e) => `${e.at?.slice(11, 19) ?? ''}  ${e.message}`);
-    summary.addDetails(`Last ${events.length} service events`, `<pre>${escapeHtml(events.join('\n'))}</pre>`);
+    // A list, not a <pre>: ECS's event lines run past the page's width, and a list item wraps.
+    const events = record.events
+      .slice(-LAST_EVENTS)
+      .map(
+        (e) =>
+          `<li>${e.at ? `<code>${escapeHtml(e.at.slice(11, 19))}</code> ` : ''}${escapeHtml(e.message)}</li>`,
+      );
+    summary.addDetails(`Last ${events.length} service events`, `<ul>${events.join('')}</ul>`);
   }
 }
 
