@@ -22,7 +22,11 @@
  * Without ../shared the opponent is missing: Berth is benched alone and the
  * table says so. `npm run bench` runs this, then the promotion bench.
  * BENCH_RUNS (default 5) sets the repetitions; BENCH_ONLY=start measures the
- * cold start and the bundle sizes alone.
+ * cold start and the bundle sizes alone. For a look at one scenario:
+ * BENCH_CASE=<part of a scenario's name> runs only the scenarios it names,
+ * BENCH_CONTENDER=berth (or aws) only that contender, and BENCH_TRACE=<s> prints
+ * each run's last <s> emulated seconds: every AWS call and output line, with the
+ * moments ECS marked the deployment FAILED and ended it.
  */
 import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -175,6 +179,26 @@ const OPPONENT: Contender = {
     emulatorEnv(emulator, { BERTH_TIME_SCALE: undefined, BENCH_TIME_SCALE: String(TIME_SCALE) }),
 };
 
+/** One run's timeline for BENCH_TRACE, in emulated milliseconds. */
+interface TraceEntry {
+  at: number;
+  what: string;
+}
+
+/** BENCH_TRACE=<s>: how many emulated seconds before the deployment's end the trace starts. */
+const TRACE_BEFORE_END_MS = Number(process.env.BENCH_TRACE ?? 0) * 1000;
+const TRACE = TRACE_BEFORE_END_MS > 0;
+
+function printTrace(title: string, entries: TraceEntry[], endAt: number): void {
+  console.log(`\n${title} (emulated s relative to the deployment's end)`);
+  for (const entry of entries
+    .filter((e) => e.at >= endAt - TRACE_BEFORE_END_MS)
+    .sort((a, b) => a.at - b.at)) {
+    const rel = (entry.at - endAt) / 1000;
+    console.log(`  ${rel >= 0 ? '+' : ''}${rel.toFixed(2).padStart(7)}  ${entry.what}`);
+  }
+}
+
 interface Measured {
   /** Emulated seconds: first `::error` − FAILED, exit − the end (rollback completed or COMPLETED). */
   firstError?: number;
@@ -198,6 +222,7 @@ async function measure(contender: Contender, c: Case, k: number): Promise<Measur
     const workspace = mkdtempSync(join(tmpdir(), 'berth-bench-deploy-'));
     writeFileSync(join(workspace, 'td.json'), JSON.stringify(taskDefinition(image(3))));
     let firstErrorAt: number | undefined;
+    const trace: TraceEntry[] = [];
     let alarmTimer: NodeJS.Timeout | undefined;
     if (c.alarmAfterS) {
       const after = c.alarmAfterS(k);
@@ -220,6 +245,11 @@ async function measure(contender: Contender, c: Case, k: number): Promise<Measur
       timeoutMs: 15 * 60_000,
       onOutput: (text) => {
         if (firstErrorAt === undefined && /^::error/m.test(text)) firstErrorAt = now();
+        if (TRACE) {
+          const at = now();
+          for (const line of text.split('\n').filter((l) => l.trim()))
+            trace.push({ at, what: `out  ${line.slice(0, 150)}` });
+        }
       },
     });
     const exitedAt = now();
@@ -235,6 +265,15 @@ async function measure(contender: Contender, c: Case, k: number): Promise<Measur
     }
     const failedAt = record.rollback?.startedAt ? ms(record.rollback.startedAt) : undefined;
     const calls = emulator.control.calls().filter((call) => call.service !== 'sts');
+    if (TRACE) {
+      for (const call of calls)
+        trace.push({ at: ms(call.time), what: `call ${call.service}:${call.operation}` });
+      if (failedAt !== undefined)
+        trace.push({ at: failedAt, what: '---- ECS: deployment FAILED, rollback started' });
+      trace.push({ at: ms(record.finishedAt), what: `---- ECS: ${record.status}` });
+      trace.push({ at: exitedAt, what: `---- exit ${result.exitCode}` });
+      printTrace(`${contender.name}, ${c.name} #${k}`, trace, ms(record.finishedAt));
+    }
     const update = calls.find((call) => call.operation === 'UpdateService');
     const waitedMin = update ? (exitedAt - ms(update.time)) / 60_000 : Number.NaN;
     const reads = calls.filter((call) => READ.test(call.operation) && update && call.seq > update.seq).length;
@@ -294,7 +333,10 @@ function bundleBytes(dir: string): { index: number; chunks: number } {
 
 export async function benchDeploy(): Promise<void> {
   if (!existsSync(BERTH_DIST)) throw new Error(`${BERTH_DIST} does not exist; run \`npm run bundle\` first.`);
-  const contenders = existsSync(OPPONENT_DIST) ? [BERTH, OPPONENT] : [BERTH];
+  const only = process.env.BENCH_CONTENDER;
+  const contenders = (existsSync(OPPONENT_DIST) ? [BERTH, OPPONENT] : [BERTH]).filter(
+    (c) => !only || (only === 'berth' ? c === BERTH : c === OPPONENT),
+  );
   if (contenders.length === 1) {
     console.log(`The opponent's bundle is not at ${OPPONENT_DIST} (../shared is missing): Berth alone.\n`);
   }
@@ -306,7 +348,9 @@ export async function benchDeploy(): Promise<void> {
   const readsFailure: number[][] = contenders.map(() => []);
   const readsGood: number[][] = contenders.map(() => []);
   // BENCH_ONLY=start: the cold-start and size rows alone (seconds, not minutes of emulated rollouts).
-  const cases = process.env.BENCH_ONLY === 'start' ? [] : CASES;
+  const onlyCase = process.env.BENCH_CASE;
+  const cases =
+    process.env.BENCH_ONLY === 'start' ? [] : CASES.filter((c) => !onlyCase || c.name.includes(onlyCase));
   for (const c of cases) {
     const results = [] as Measured[][];
     for (const [i, contender] of contenders.entries()) {
@@ -347,6 +391,14 @@ export async function benchDeploy(): Promise<void> {
       ...readsGood.map((v) => spread(v, '')),
       ...(contenders.length > 1 ? [''] : []),
     ]);
+  // A look at one scenario (BENCH_CASE) leaves out the cold starts and sizes.
+  if (!onlyCase) await startRows(contenders, rows);
+  printTable(header, rows);
+  console.log(`\nValues: median (min–max) of ${RUNS} runs. Ratio: the AWS action's median over Berth's.`);
+}
+
+/** The cold-start, memory and size rows: every contender's, then every Berth action's. */
+async function startRows(contenders: Contender[], rows: string[][]): Promise<void> {
   const starts = [] as Awaited<ReturnType<typeof coldStart>>[];
   for (const contender of contenders) starts.push(await coldStart(contender));
   const first = starts.map((s) => s.firstOutput);
@@ -403,8 +455,6 @@ export async function benchDeploy(): Promise<void> {
         : []),
     ]);
   }
-  printTable(header, rows);
-  console.log(`\nValues: median (min–max) of ${RUNS} runs. Ratio: the AWS action's median over Berth's.`);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {

@@ -3,9 +3,12 @@ import type { Assessment } from '../src/deployment/assess.js';
 import {
   breakerThreshold,
   DEFAULT_PACE,
+  DIAGNOSIS_READS,
+  diagnosisReserve,
   ReadBudget,
   type Urgency,
   urgencyOf,
+  wantedInterval,
 } from '../src/deployment/pace.js';
 
 describe('ReadBudget', () => {
@@ -14,6 +17,7 @@ describe('ReadBudget', () => {
     ['always calm', () => 'calm'],
     ['calm, then a burst', (step) => (step < 8 ? 'calm' : 'imminent')],
     ['flapping', (step) => (['calm', 'near', 'imminent'] as const)[step % 3]],
+    ['draining for good', () => 'draining'],
   ])('%s: never more than 15 reads a minute at any point of the wait', (_name, urgency) => {
     const budget = new ReadBudget(0);
     let now = budget.waitFor(0);
@@ -24,7 +28,7 @@ describe('ReadBudget', () => {
       reads++;
       // The budget: 15 read calls per minute of waiting.
       expect(reads).toBeLessThanOrEqual((now / 60_000) * 15 + 1e-9);
-      now += budget.nextDelay(now, urgency(step));
+      now += budget.nextDelay(now, wantedInterval(urgency(step), step * 2_000));
     }
   });
 
@@ -34,11 +38,12 @@ describe('ReadBudget', () => {
     expect(now).toBe(4_000); // one credit every 4 s
     for (let i = 0; i < 5; i++) {
       budget.spend(1);
-      now += budget.nextDelay(now, 'calm');
+      now += budget.nextDelay(now, wantedInterval('calm'));
     }
-    expect(now).toBe(4_000 + 5 * DEFAULT_PACE.intervalMs.calm);
+    // Calm polls every 12 s.
+    expect(now).toBe(4_000 + 5 * 12_000);
     // 64 s in: 16 earned, 5 spent: polls every 2 s are affordable.
-    expect(budget.nextDelay(now, 'imminent')).toBe(DEFAULT_PACE.intervalMs.imminent);
+    expect(budget.nextDelay(now, wantedInterval('imminent'))).toBe(2_000);
   });
 
   it('caps what a long calm wait saves: 20 credits, not 150, so no burst outruns the bucket', () => {
@@ -58,19 +63,52 @@ describe('ReadBudget', () => {
     while (now < 20 * 60_000) {
       budget.spend(1);
       readsAt.push(now);
-      now += budget.nextDelay(now, now < 10 * 60_000 ? 'calm' : 'imminent');
+      now += budget.nextDelay(now, wantedInterval(now < 10 * 60_000 ? 'calm' : 'imminent'));
     }
     const window = 5 * 60_000;
     const busiest = Math.max(...readsAt.map((t) => readsAt.filter((u) => u >= t && u < t + window).length));
     expect(busiest).toBeLessThanOrEqual(DEFAULT_PACE.capacity + 5 * 15);
   });
 
-  it('keeps the diagnosis reserve: with too few credits the next poll waits for them', () => {
+  it('keeps a reserve: with too few credits the next poll waits for them', () => {
     const budget = new ReadBudget(0);
     budget.spend(1); // the first read, at 4 s
     // The read and the reserve need 6 credits; at 15 a minute (one per 4 s) the bucket, empty
     // after the first read, holds them 24 s later.
-    expect(budget.nextDelay(4_000, 'imminent', 1, 5)).toBe(24_000);
+    expect(budget.nextDelay(4_000, 2_000, 1, 5)).toBe(24_000);
+  });
+
+  it('a drain read out of a thin budget: polls come as credits do, and never before', () => {
+    // 40 s in, 10 earned and 10 spent (the diagnosis overdrew, then was repaid): the drain's
+    // first wish is 4 s, and with the confirmation credit kept (reserve 1) the poll needs 2 credits:
+    // 8 s at one credit per 4 s.
+    const budget = new ReadBudget(0);
+    budget.spend(10);
+    expect(budget.nextDelay(40_000, wantedInterval('draining', 0), 1, 1)).toBe(8_000);
+    // 20 s into the drain with 4 credits in hand: the ramp's 2 s are affordable.
+    const rich = new ReadBudget(0);
+    rich.spend(11);
+    expect(rich.credits(60_000)).toBe(4);
+    expect(rich.nextDelay(60_000, wantedInterval('draining', 20_000), 1, 1)).toBe(2_000);
+  });
+});
+
+describe('wantedInterval', () => {
+  it('calm 12 s, near 4 s (the budget rate: 15 a minute), imminent 2 s', () => {
+    expect(['calm', 'near', 'imminent'].map((u) => wantedInterval(u as Urgency))).toEqual([
+      12_000, 4_000, 2_000,
+    ]);
+  });
+
+  it.each([
+    [0, 4_000],
+    [5_000, 3_500],
+    [10_000, 3_000],
+    [15_000, 2_500],
+    [20_000, 2_000],
+    [60_000, 2_000],
+  ])('draining for %i ms: %i ms (from near to imminent over 20 s)', (drainingFor, expected) => {
+    expect(wantedInterval('draining', drainingFor)).toBe(expected);
   });
 });
 
@@ -138,7 +176,7 @@ describe('urgencyOf', () => {
       deployment('new', { runningCount: 3 }),
       deployment('old', {}),
       {},
-      'imminent',
+      'draining',
     ],
     [
       'all running, old tasks still serving',
@@ -148,14 +186,81 @@ describe('urgencyOf', () => {
       'near',
     ],
     [
-      'ECS rolling it back',
-      deployment('new', {}),
-      deployment('old', { runningCount: 3 }),
-      { phase: 'rolling-back' },
-      'imminent',
+      'in its bake time (an alarm may fire at any moment)',
+      deployment('new', { runningCount: 3 }),
+      deployment('old', {}),
+      { lifecycleStage: 'BAKE_TIME' },
+      'near',
     ],
   ])('%s → %s', (_name, ours, old, extra, expected) => {
     expect(urgencyOf(assess(ours, extra), service(ours, old))).toBe(expected);
+  });
+
+  // While ECS rolls back, the rollback deployment is watched: the assessment's counts are its tasks.
+  const rollingBack = (rollback: Deployment, ours: Deployment): [Assessment, Service] => [
+    {
+      phase: 'rolling-back',
+      ours,
+      rollbackDeployment: rollback,
+      counts: {
+        desired: rollback.desiredCount ?? 0,
+        running: rollback.runningCount ?? 0,
+        pending: rollback.pendingCount ?? 0,
+        failed: rollback.failedTasks ?? 0,
+      },
+      source: 'service',
+    },
+    service(rollback, ours),
+  ];
+
+  it.each<[string, Deployment, Deployment, Urgency]>([
+    [
+      "the rollback's tasks still starting (ours were drained: an alarm rollback)",
+      deployment('rollback', { pendingCount: 3 }),
+      deployment('new', { failedTasks: 0 }),
+      'calm',
+    ],
+    [
+      "the rollback's tasks running, ours still serving",
+      deployment('rollback', { runningCount: 3 }),
+      deployment('new', { runningCount: 3 }),
+      'near',
+    ],
+    [
+      'the rollback complete in tasks, ours stopping (a circuit breaker rollback)',
+      deployment('rollback', { runningCount: 3 }),
+      deployment('new', { failedTasks: 3 }),
+      'draining',
+    ],
+  ])('rolling back: %s → %s', (_name, rollback, ours, expected) => {
+    expect(urgencyOf(...rollingBack(rollback, ours))).toBe(expected);
+  });
+
+  it.each<[string, Urgency, number, { enable: boolean; rollback: boolean } | undefined, number]>([
+    [
+      'failing, the breaker rolls back: diagnosed during the rollback',
+      'near',
+      1,
+      { enable: true, rollback: true },
+      0,
+    ],
+    ['failing, the breaker only stops it', 'near', 1, { enable: true, rollback: false }, DIAGNOSIS_READS],
+    ['failing, no breaker', 'near', 1, undefined, DIAGNOSIS_READS],
+    [
+      'failing, the end imminent: the verdict does not wait',
+      'imminent',
+      2,
+      { enable: true, rollback: false },
+      0,
+    ],
+    ['nothing failed', 'near', 0, { enable: true, rollback: false }, 0],
+  ])('diagnosisReserve: %s → %i', (_name, urgency, failed, breaker, expected) => {
+    const ours = deployment('new', { runningCount: 1, failedTasks: failed });
+    const svc: Service = {
+      deployments: [ours],
+      deploymentConfiguration: breaker ? { deploymentCircuitBreaker: breaker } : undefined,
+    };
+    expect(diagnosisReserve(urgency, assess(ours), svc)).toBe(expected);
   });
 
   it('the default threshold is half the desired count, between 3 and 200 (API_ServiceDeploymentCircuitBreaker)', () => {

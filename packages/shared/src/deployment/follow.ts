@@ -25,7 +25,15 @@ import {
 import { describeFailedTask, type FailedTask, likelyCause, toFailedTask } from './diagnose.js';
 import { EventFeed, formatEvent } from './events.js';
 import { findStoppedTasks, gatherFailedTasks } from './gather.js';
-import { DEFAULT_PACE, type PaceSettings, ReadBudget, urgencyOf } from './pace.js';
+import {
+  DEFAULT_PACE,
+  diagnosisReserve,
+  type PaceSettings,
+  ReadBudget,
+  type Urgency,
+  urgencyOf,
+  wantedInterval,
+} from './pace.js';
 import { progressLine } from './progress.js';
 import { readService } from './service.js';
 
@@ -57,11 +65,12 @@ export interface FollowOptions {
   target: DeploymentTarget;
   timeoutMs: number;
   /**
-   * How often to read (pace.ts): slowly while the tasks start, every second or
-   * two when an end is near, within 15 reads a minute on average, diagnosis
-   * included. One DescribeServices per poll; DescribeServiceDeployments every
-   * third poll or when the service hints at a change; a peek at newly stopped
-   * tasks at most every 45 s.
+   * How often to read (pace.ts): slowly while the tasks start, every two
+   * seconds when an end is near, within 15 reads a minute on average, diagnosis
+   * included. One DescribeServices per poll; DescribeServiceDeployments when
+   * the service hints at a change, to confirm an end, and every 30 s (15 s with
+   * `onBake`) while the end is near; a peek at newly stopped tasks at most
+   * every 45 s, once their count has held for 10 s.
    */
   pace?: PaceSettings;
   /** Service events that existed before the deployment started; not printed again. */
@@ -104,8 +113,18 @@ export interface FollowResult {
 }
 
 const MAX_BACKOFF_MS = 60_000;
-const SERVICE_DEPLOYMENT_EVERY = 3;
+/**
+ * How often the service deployment is read when DescribeServices hints at no
+ * change: its breaker and alarm details and lifecycle stage. By time, not every
+ * n-th poll: a poll that reads twice waits for two credits, and a fast poll
+ * cadence would spend every other credit on it.
+ */
+const SERVICE_DEPLOYMENT_REFRESH_MS = 30_000;
+/** With `onBake`, BAKE_TIME (only the service deployment shows it) is noticed sooner: the verification runs in it. */
+const SERVICE_DEPLOYMENT_REFRESH_BAKE_MS = 15_000;
 const STOPPED_TASK_PEEK_MS = 45_000;
+/** How long a new failed-task count must hold before the follower peeks at the stopped tasks. */
+const STOPPED_TASK_SETTLE_MS = 10_000;
 
 /**
  * Follows one deployment — ours, by its identity — to its end and tells the
@@ -123,13 +142,22 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
   feed.prime(options.initialEvents);
 
   let useServiceDeployments = Boolean(target.serviceDeploymentArn);
+  const refreshMs = options.onBake ? SERVICE_DEPLOYMENT_REFRESH_BAKE_MS : SERVICE_DEPLOYMENT_REFRESH_MS;
+  // The first poll reads DescribeServices alone: UpdateService has just answered, and its one credit pays for one read.
+  let serviceDeploymentReadAt = startedAt;
   let readCalls = 0;
+  /** The diagnosis, gathered once: while ECS rolls back (the failures are all in), else at the end. */
+  let evidence: FailedTask[] | undefined;
   let lastLine = '';
   let lastPeek = Number.NEGATIVE_INFINITY;
   let lastFailedCount = 0;
+  /** The failed-task count last seen, and since when: a count that holds is worth a peek. */
+  let failedSeen = { count: 0, since: startedAt };
   let announcedRollback = false;
   let baked = false;
   let rollbackId: string | undefined;
+  /** When the follower first saw the current drain (undefined while nothing drains). */
+  let drainingSince: number | undefined;
   const peekedTasks = new Set<string>();
   let service: Service | undefined;
   let serviceDeployment: ServiceDeployment | undefined;
@@ -141,17 +169,26 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
     return call();
   };
 
+  /**
+   * Whether a poll at `at` reads the service deployment although DescribeServices
+   * hints at no change: only while the end is near (its stage, breaker and alarm
+   * details matter then). While calm nothing it adds can change; when imminent,
+   * DescribeServices shows the end and the service deployment is read to confirm it.
+   */
+  const serviceDeploymentDue = (at: number, urgency: Urgency): boolean =>
+    useServiceDeployments && urgency === 'near' && at - serviceDeploymentReadAt >= refreshMs;
+
   /** One poll: read, print what is new, and say whether the deployment has ended. */
-  const step = async (poll: number): Promise<{ phase: Phase; reason?: string } | undefined> => {
+  const step = async (): Promise<{ phase: Phase; reason?: string } | undefined> => {
     service = await read(() => readService(ecs, { cluster, service: options.service }));
     for (const event of feed.take(service.events)) logger.info(formatEvent(event));
     const hinted = assessFromService(service, target, feed.all(), rollbackId);
     // Once a rollback is announced, DescribeServices shows when it ends; the service
-    // deployment is read again every third poll and to confirm the end.
+    // deployment is read again when due and to confirm the end.
     const watchingRollback = announcedRollback && hinted.phase === 'rolling-back';
     const wantServiceDeployment =
       useServiceDeployments &&
-      (poll % SERVICE_DEPLOYMENT_EVERY === 0 ||
+      (serviceDeploymentDue(clock.now(), urgencyOf(assessment, service)) ||
         (!watchingRollback &&
           (hinted.phase !== 'in-progress' ||
             hinted.ours?.rolloutState !== 'IN_PROGRESS' ||
@@ -160,6 +197,7 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
               serviceDeployment.status !== 'PENDING'))));
     if (wantServiceDeployment) {
       try {
+        serviceDeploymentReadAt = clock.now();
         serviceDeployment = await read(() => describeServiceDeployment(ecs, target.serviceDeploymentArn!));
       } catch (error) {
         if (!isAccessDenied(error) && !isUnsupported(error)) throw error;
@@ -192,14 +230,18 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
       return undefined;
     }
 
-    // Show why tasks stop while we wait, not only at the end.
-    // It costs two reads: skipped when the budget has not got them (the diagnosis will tell).
+    // Show why tasks stop while we wait, not only at the end: once a new failed-task count has
+    // held for a while (a burst about to trip the circuit breaker is explained by the diagnosis
+    // seconds later; a peek then would only make the verdict wait for its two reads).
+    const now = clock.now();
+    if (assessment.counts.failed !== failedSeen.count)
+      failedSeen = { count: assessment.counts.failed, since: now };
     if (
       assessment.counts.failed > lastFailedCount &&
-      clock.now() - lastPeek >= STOPPED_TASK_PEEK_MS &&
-      budget.credits(clock.now()) >= 2
+      now - failedSeen.since >= STOPPED_TASK_SETTLE_MS &&
+      now - lastPeek >= STOPPED_TASK_PEEK_MS
     ) {
-      lastPeek = clock.now();
+      lastPeek = now;
       lastFailedCount = assessment.counts.failed;
       await peekAtStoppedTasks();
     }
@@ -218,6 +260,9 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
           // A plain line: the step's one error annotation comes with the verdict.
           logger.info(`The deployment failed and ECS is rolling it back: ${reason}`);
         }
+        // The failures are all in: the diagnosis is read now, while the rollback runs, so its
+        // end is reported as soon as it is seen. Its reads come out of the polls' budget.
+        evidence = await diagnose();
       }
       return undefined;
     }
@@ -251,16 +296,54 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
   };
 
   /**
-   * The wait before poll `nextPoll`, by the read budget: keep credits for the
-   * diagnosis once tasks are failing; the next poll may also read the service
-   * deployment. An imminent end is never kept waiting for the reserve: the
-   * verdict comes first.
+   * The stopped tasks of our deployment, explained (one log read per distinct
+   * failure), every read spent from the budget. Past the step's deadline
+   * every call would be cut short: nothing is read then.
    */
-  const interval = (nextPoll: number): number => {
+  async function diagnose(): Promise<FailedTask[]> {
+    if (options.deadline?.expired()) return [];
+    try {
+      return await gatherFailedTasks({
+        onRead: () => {
+          readCalls++;
+          budget.spend(1);
+        },
+        knownDefinitions: options.taskDefinition ? [options.taskDefinition] : undefined,
+        ecs,
+        logs: options.logs,
+        logger,
+        cluster,
+        service: options.service,
+        startedBy: target.deploymentId,
+        taskDefinitionArn: target.taskDefinitionArn,
+      });
+    } catch (error) {
+      logger.warning(`Could not collect the stopped tasks: ${errorMessage(error)}`);
+      return [];
+    }
+  }
+
+  /**
+   * The wait before the next poll, by the read budget. The next poll reads
+   * the service deployment too when it is due by then; when the end is
+   * close, one more credit is kept for the service deployment read that
+   * confirms it, so the end is not the poll that overdraws; and the
+   * diagnosis's credits while it would otherwise overdraw (diagnosisReserve).
+   */
+  const interval = (): number => {
+    const now = clock.now();
     const urgency = urgencyOf(assessment, service);
-    const reserve = urgency === 'near' && (assessment?.counts.failed ?? 0) > 0 ? pace.diagnosisReserve : 0;
-    const nextReads = useServiceDeployments && nextPoll % SERVICE_DEPLOYMENT_EVERY === 0 ? 2 : 1;
-    return budget.nextDelay(clock.now(), urgency, nextReads, reserve);
+    drainingSince = urgency === 'draining' ? (drainingSince ?? now) : undefined;
+    const wanted = wantedInterval(urgency, now - (drainingSince ?? now), pace);
+    const nextReads = serviceDeploymentDue(now + wanted, urgency) ? 2 : 1;
+    const endIsClose = urgency === 'imminent' || urgency === 'draining';
+    const confirmation = endIsClose && useServiceDeployments && nextReads === 1 ? 1 : 0;
+    return budget.nextDelay(
+      now,
+      wanted,
+      nextReads,
+      confirmation + diagnosisReserve(urgency, assessment, service),
+    );
   };
 
   const polled = await pollAws({
@@ -281,26 +364,8 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
     : finish('in-progress', undefined, true);
 
   async function finish(phase: Phase, reason: string | undefined, timedOut = false): Promise<FollowResult> {
-    let failedTasks: FailedTask[] = [];
     const failedPhase = phase !== 'succeeded';
-    // Past the step's deadline every call would be cut short: report what is known.
-    if (failedPhase && !options.deadline?.expired()) {
-      try {
-        failedTasks = await gatherFailedTasks({
-          onRead: () => readCalls++,
-          knownDefinitions: options.taskDefinition ? [options.taskDefinition] : undefined,
-          ecs,
-          logs: options.logs,
-          logger,
-          cluster,
-          service: options.service,
-          startedBy: target.deploymentId,
-          taskDefinitionArn: target.taskDefinitionArn,
-        });
-      } catch (error) {
-        logger.warning(`Could not collect the stopped tasks: ${errorMessage(error)}`);
-      }
-    }
+    const failedTasks = failedPhase ? (evidence ?? (await diagnose())) : [];
     const outcome = followOutcome(phase, timedOut, options.purpose);
     const timeoutReason = timedOut
       ? `Timed out after ${formatDuration(options.timeoutMs)} waiting for deployment ${target.deploymentId ?? target.taskDefinitionArn}; it was ${lastLine || 'not yet visible'}.`
