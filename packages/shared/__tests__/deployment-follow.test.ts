@@ -272,6 +272,86 @@ describe('followDeployment', () => {
   });
 
   it.each([
+    ['with the service deployments API', SD_ARN],
+    ['through DescribeServices alone', undefined],
+  ])(
+    'diagnoses while ECS rolls back, inside the 15-a-minute budget, and ends on the poll that sees the end (%s)',
+    async (_name, arn) => {
+      // The breaker trips at 20 s; ECS rolls back to the previous deployment, whose tasks still run,
+      // and the rollback completes at 50 s, once our tasks have stopped.
+      const clock = manualClock();
+      const start = clock.now();
+      const rollback: Deployment = { ...previous({}), status: 'PRIMARY', rolloutState: 'IN_PROGRESS' };
+      const failed = ours({
+        status: 'ACTIVE',
+        failedTasks: 2,
+        rolloutState: 'FAILED',
+        rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.',
+      });
+      const state = (s: number): { deployments: Deployment[]; status: string } => {
+        if (s < 20) return { deployments: [ours({ pendingCount: 2 }), previous({})], status: 'IN_PROGRESS' };
+        if (s < 50) return { deployments: [rollback, failed], status: 'ROLLBACK_IN_PROGRESS' };
+        return { deployments: [{ ...rollback, rolloutState: 'COMPLETED' }], status: 'ROLLBACK_SUCCESSFUL' };
+      };
+      const { client } = scriptedEcs(clock, (s) => ({
+        deployments: state(s).deployments,
+        sd: { serviceDeploymentArn: SD_ARN, status: state(s).status as ServiceDeployment['status'] },
+      }));
+      // Every call, in order, with the follower's clock (seconds since the start).
+      const calls: Array<{ at: number; name: string }> = [];
+      const send = client.send.bind(client);
+      client.send = ((command: { constructor: { name: string } }, ...rest: unknown[]) => {
+        calls.push({ at: (clock.now() - start) / 1000, name: command.constructor.name });
+        return (send as (...args: unknown[]) => unknown)(command, ...rest);
+      }) as typeof client.send;
+      const result = await follow(client, clock, recordingLogger(), { serviceDeploymentArn: arn });
+      expect(result.outcome).toBe('rolled-back');
+      expect(result.failedTasks.map((t) => t.taskId)).toEqual(['t1']);
+      // The stopped tasks were read while the rollback ran, not after its end.
+      const listed = calls.filter((c) => c.name === 'ListTasksCommand');
+      expect(listed).toHaveLength(1);
+      expect(listed[0].at).toBeGreaterThanOrEqual(20);
+      expect(listed[0].at).toBeLessThan(50);
+      // After the DescribeServices that showed the end: only the service deployment that confirms it.
+      const end = calls.findIndex((c) => c.name === 'DescribeServicesCommand' && c.at >= 50);
+      expect(calls.slice(end + 1).map((c) => c.name)).toEqual(
+        arn ? ['DescribeServiceDeploymentsCommand'] : [],
+      );
+      // The budget: 15 read calls a minute of waiting, the diagnosis included.
+      expect(calls).toHaveLength(result.readCalls);
+      expect(result.readCalls).toBeLessThanOrEqual(((result.endedAt - result.startedAt) / 60_000) * 15);
+    },
+  );
+
+  it('reads the service deployment every 30 s while the end is near, and not while tasks drain', async () => {
+    // One of two tasks runs until 60 s (near: its health and the breaker matter); then both run and
+    // the old deployment's tasks are leaving (draining: DescribeServices shows the end, nothing else can change).
+    const clock = manualClock();
+    const start = clock.now();
+    const sdReads: number[] = [];
+    const { client, mock } = scriptedEcs(clock, (s) => ({
+      deployments:
+        s < 60
+          ? [ours({ runningCount: 1, pendingCount: 1 }), previous({})]
+          : [ours({ runningCount: 2 }), previous({ runningCount: 0, desiredCount: 0 })],
+    }));
+    mock.on(DescribeServiceDeploymentsCommand).callsFake(() => {
+      sdReads.push((clock.now() - start) / 1000);
+      return { serviceDeployments: [{ serviceDeploymentArn: SD_ARN, status: 'IN_PROGRESS' }] };
+    });
+    const result = await follow(client, clock, recordingLogger(), {
+      serviceDeploymentArn: SD_ARN,
+      timeoutMs: 3 * 60_000,
+    });
+    expect(result.outcome).toBe('timed-out');
+    expect(sdReads.length).toBeGreaterThan(0);
+    // Near: 30 s apart at least (the old rule, every third poll, read it every 12 s at 4 s a poll).
+    for (let i = 1; i < sdReads.length; i++) expect(sdReads[i] - sdReads[i - 1]).toBeGreaterThanOrEqual(30);
+    // Draining: none after the first poll that saw the drain (the follower polls at least every 4 s).
+    expect(sdReads.filter((at) => at >= 64)).toEqual([]);
+  });
+
+  it.each([
     ['deploy', 'succeeded', false, 'succeeded'],
     ['deploy', 'rolled-back', false, 'rolled-back'],
     ['deploy', 'failed', false, 'failed'],

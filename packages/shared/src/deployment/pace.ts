@@ -36,8 +36,8 @@ export const DEFAULT_PACE: PaceSettings = {
   capacity: 20,
   // 15 a minute is one read every 4 s: near polls at that rate (a verdict without warning,
   // such as an alarm or a pull failure, then comes 2 s late at the median); calm polls save for imminent ones.
-  intervalMs: { calm: 12_000, near: 4_000, imminent: 2_000 },
-  drainRampMs: 20_000,
+  intervalMs: { calm: 8_000, near: 4_000, imminent: 2_000 },
+  drainRampMs: 30_000,
 };
 
 /**
