@@ -43,7 +43,10 @@ import { type ActionResult, emulatorEnv, runAction } from '@berth/testkit/action
 import { printTable, ratio, spread } from './bench/stats.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const BERTH_DIST = join(ROOT, 'actions', 'deploy-ecs', 'dist', 'index.js');
+// BENCH_BERTH_DIST: another build of deploy-ecs (a copy of its dist folder) to bench in its place, for before/after.
+const BERTH_DIST = process.env.BENCH_BERTH_DIST
+  ? resolve(process.env.BENCH_BERTH_DIST)
+  : join(ROOT, 'actions', 'deploy-ecs', 'dist', 'index.js');
 const OPPONENT_DIR = join(ROOT, '..', 'shared', 'opponents', 'amazon-ecs-deploy-task-definition');
 const OPPONENT_DIST = join(OPPONENT_DIR, 'dist', 'index.js');
 const SCALED_TIME = pathToFileURL(join(ROOT, 'scripts', 'bench', 'scaled-time.mjs')).href;
@@ -199,9 +202,18 @@ function printTrace(title: string, entries: TraceEntry[], endAt: number): void {
   }
 }
 
+/**
+ * A line that tells the user the deployment failed: an error annotation, or Berth's
+ * plain announcement of ECS's rollback (since issue 19 the step's one error
+ * annotation comes with the verdict, after the rollback).
+ */
+const FAILURE_TOLD = /^::error|^The deployment failed and ECS is rolling it back/m;
+
 interface Measured {
   /** Emulated seconds: first `::error` − FAILED, exit − the end (rollback completed or COMPLETED). */
   firstError?: number;
+  /** Emulated seconds: the first line saying the deployment failed (FAILURE_TOLD) − FAILED. */
+  firstTold?: number;
   exit: number;
   readsPerMinute: number;
   exitCode: number | null;
@@ -222,6 +234,7 @@ async function measure(contender: Contender, c: Case, k: number): Promise<Measur
     const workspace = mkdtempSync(join(tmpdir(), 'berth-bench-deploy-'));
     writeFileSync(join(workspace, 'td.json'), JSON.stringify(taskDefinition(image(3))));
     let firstErrorAt: number | undefined;
+    let firstToldAt: number | undefined;
     const trace: TraceEntry[] = [];
     let alarmTimer: NodeJS.Timeout | undefined;
     if (c.alarmAfterS) {
@@ -245,6 +258,7 @@ async function measure(contender: Contender, c: Case, k: number): Promise<Measur
       timeoutMs: 15 * 60_000,
       onOutput: (text) => {
         if (firstErrorAt === undefined && /^::error/m.test(text)) firstErrorAt = now();
+        if (firstToldAt === undefined && FAILURE_TOLD.test(text)) firstToldAt = now();
         if (TRACE) {
           const at = now();
           for (const line of text.split('\n').filter((l) => l.trim()))
@@ -280,6 +294,8 @@ async function measure(contender: Contender, c: Case, k: number): Promise<Measur
     return {
       firstError:
         firstErrorAt !== undefined && failedAt !== undefined ? (firstErrorAt - failedAt) / 1000 : undefined,
+      firstTold:
+        firstToldAt !== undefined && failedAt !== undefined ? (firstToldAt - failedAt) / 1000 : undefined,
       exit: (exitedAt - ms(record.finishedAt)) / 1000,
       readsPerMinute: reads / waitedMin,
       exitCode: result.exitCode,
@@ -374,6 +390,14 @@ export async function benchDeploy(): Promise<void> {
         `${c.name}: first error line − FAILED`,
         ...errors.map((v) => spread(v, ' s')),
         ...(errors.length > 1 ? [ratio(errors[0], errors[1])] : []),
+      ]);
+      const told = results.map((runs) =>
+        runs.map((r) => r.firstTold).filter((v): v is number => v !== undefined),
+      );
+      rows.push([
+        `${c.name}: first failure line (error or rollback notice) − FAILED`,
+        ...told.map((v) => spread(v, ' s')),
+        ...(told.length > 1 ? [ratio(told[0], told[1])] : []),
       ]);
     }
     const codes = results.map((runs) => runs.map((r) => r.exitCode).join(','));
