@@ -347,7 +347,7 @@ describe('followDeployment', () => {
     expect(sdReads.length).toBeGreaterThan(0);
     // Near: 30 s apart at least (the old rule, every third poll, read it every 12 s at 4 s a poll).
     for (let i = 1; i < sdReads.length; i++) expect(sdReads[i] - sdReads[i - 1]).toBeGreaterThanOrEqual(30);
-    // Draining: none after the first poll that saw the drain (the follower polls at least every 4 s).
+    // Draining: none after the first poll that saw the drain (near polls come every 4 s, so by 64 s).
     expect(sdReads.filter((at) => at >= 64)).toEqual([]);
   });
 

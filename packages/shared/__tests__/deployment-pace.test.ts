@@ -40,9 +40,9 @@ describe('ReadBudget', () => {
       budget.spend(1);
       now += budget.nextDelay(now, wantedInterval('calm'));
     }
-    // Calm polls every 12 s.
-    expect(now).toBe(4_000 + 5 * 12_000);
-    // 64 s in: 16 earned, 5 spent: polls every 2 s are affordable.
+    // Calm polls every 8 s, half the budget's rate.
+    expect(now).toBe(4_000 + 5 * 8_000);
+    // 44 s in: 11 earned, 5 spent: polls every 2 s are affordable.
     expect(budget.nextDelay(now, wantedInterval('imminent'))).toBe(2_000);
   });
 
@@ -80,34 +80,34 @@ describe('ReadBudget', () => {
 
   it('a drain read out of a thin budget: polls come as credits do, and never before', () => {
     // 40 s in, 10 earned and 10 spent (the diagnosis overdrew, then was repaid): the drain's
-    // first wish is 4 s, and with the confirmation credit kept (reserve 1) the poll needs 2 credits:
+    // first wish is 6 s, but with the confirmation credit kept (reserve 1) the poll needs 2 credits:
     // 8 s at one credit per 4 s.
     const budget = new ReadBudget(0);
     budget.spend(10);
     expect(budget.nextDelay(40_000, wantedInterval('draining', 0), 1, 1)).toBe(8_000);
-    // 20 s into the drain with 4 credits in hand: the ramp's 2 s are affordable.
+    // 30 s into the drain with 4 credits in hand: the ramp's 2 s are affordable.
     const rich = new ReadBudget(0);
     rich.spend(11);
     expect(rich.credits(60_000)).toBe(4);
-    expect(rich.nextDelay(60_000, wantedInterval('draining', 20_000), 1, 1)).toBe(2_000);
+    expect(rich.nextDelay(60_000, wantedInterval('draining', 30_000), 1, 1)).toBe(2_000);
   });
 });
 
 describe('wantedInterval', () => {
-  it('calm 12 s, near 4 s (the budget rate: 15 a minute), imminent 2 s', () => {
+  it('calm 8 s, near 4 s (the budget rate: 15 a minute), imminent 2 s', () => {
     expect(['calm', 'near', 'imminent'].map((u) => wantedInterval(u as Urgency))).toEqual([
-      12_000, 4_000, 2_000,
+      8_000, 4_000, 2_000,
     ]);
   });
 
   it.each([
-    [0, 4_000],
-    [5_000, 3_500],
-    [10_000, 3_000],
-    [15_000, 2_500],
-    [20_000, 2_000],
+    [0, 6_000],
+    [7_500, 5_000],
+    [15_000, 4_000],
+    [22_500, 3_000],
+    [30_000, 2_000],
     [60_000, 2_000],
-  ])('draining for %i ms: %i ms (from near to imminent over 20 s)', (drainingFor, expected) => {
+  ])('draining for %i ms: %i ms (from 6 s to 2 s over 30 s)', (drainingFor, expected) => {
     expect(wantedInterval('draining', drainingFor)).toBe(expected);
   });
 });

@@ -20,13 +20,15 @@ export interface PaceSettings {
   perMinute: number;
   /** Most credits the bucket holds, so a long calm wait cannot fund a long burst. */
   capacity: number;
-  /** Intervals by urgency, before the budget has its say (`draining`: see `drainRampMs`). */
-  intervalMs: Record<Exclude<Urgency, 'draining'>, number>;
+  /** Intervals by urgency, before the budget has its say (`draining`: where its ramp starts). */
+  intervalMs: Record<Urgency, number>;
   /**
-   * While other deployments' tasks drain, the interval shrinks from `near` to
-   * `imminent` over this long: a task that has been stopping for longer is
-   * likelier to be gone at the next look, and credits spent on the first
-   * seconds of a drain would be missing at its end.
+   * While other deployments' tasks drain, the interval shrinks from
+   * `intervalMs.draining` to `intervalMs.imminent` over this long: a task that
+   * has been stopping for longer is likelier to be gone at the next look, and
+   * credits spent on the first seconds of a drain would be missing at its end
+   * (Fargate tasks take tens of seconds to stop; the budget pays for about one
+   * read every 4 s, so a drain read every 2 s from its start runs dry before its end).
    */
   drainRampMs: number;
 }
@@ -36,7 +38,7 @@ export const DEFAULT_PACE: PaceSettings = {
   capacity: 20,
   // 15 a minute is one read every 4 s: near polls at that rate (a verdict without warning,
   // such as an alarm or a pull failure, then comes 2 s late at the median); calm polls save for imminent ones.
-  intervalMs: { calm: 8_000, near: 4_000, imminent: 2_000 },
+  intervalMs: { calm: 8_000, near: 4_000, draining: 6_000, imminent: 2_000 },
   drainRampMs: 30_000,
 };
 
@@ -50,9 +52,9 @@ export function wantedInterval(
   settings: PaceSettings = DEFAULT_PACE,
 ): number {
   if (urgency !== 'draining') return settings.intervalMs[urgency];
-  const { near, imminent } = settings.intervalMs;
+  const { draining, imminent } = settings.intervalMs;
   const ramp = Math.min(1, Math.max(0, drainingForMs) / settings.drainRampMs);
-  return Math.round(near - (near - imminent) * ramp);
+  return Math.round(draining - (draining - imminent) * ramp);
 }
 
 export class ReadBudget {
