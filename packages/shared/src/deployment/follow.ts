@@ -8,7 +8,7 @@ import {
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
 import type { Clock } from '../clock.js';
-import type { StepDeadline } from '../deadline.js';
+import { isDeadlineError, type StepDeadline } from '../deadline.js';
 import { formatDuration } from '../duration.js';
 import { errorMessage, isAccessDenied, isUnsupported } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -318,6 +318,8 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
         taskDefinitionArn: target.taskDefinitionArn,
       });
     } catch (error) {
+      // The step's deadline cut the reads short: the wait's own timeout says so.
+      if (options.deadline && isDeadlineError(error, options.deadline)) return [];
       logger.warning(`Could not collect the stopped tasks: ${errorMessage(error)}`);
       return [];
     }
