@@ -43,9 +43,17 @@ function expectInert(result: ActionResult): void {
   expect(parseWorkflowCommands(result.stdout).map((c) => c.command)).not.toContain('stop-commands');
 }
 
+/**
+ * Berth's one error annotation is read as a command, and no other: the step's failure
+ * (`<action>: …`), or for a service that ECS rolled back, the follower's, raised when the
+ * rollback began (the step then fails with a plain `Error:` line).
+ */
 function expectOwnErrorRead(result: ActionResult, action: string): void {
   const errors = parseWorkflowCommands(result.stdout).filter((c) => c.command === 'error');
-  expect(errors.some((c) => c.data.startsWith(`${action}: `))).toBe(true);
+  expect(errors).toHaveLength(1);
+  expect(errors[0]!.data).toMatch(
+    new RegExp(`^(${action}: |The deployment failed and ECS is rolling it back: )`),
+  );
 }
 
 describe('container log lines', () => {

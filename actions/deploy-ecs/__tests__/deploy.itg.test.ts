@@ -98,13 +98,17 @@ describe('deploy-ecs against the emulator: outcomes', () => {
     expect(text).toMatch(/attempted: .*web:2/);
     expect(text).toMatch(/running: {3}.*web:1/);
     expect(text).not.toMatch(STACK);
-    // One annotation for the failure: the verdict with its likely cause; the rest are log lines.
+    // One annotation for the failure, raised when ECS began rolling back, with its likely cause;
+    // the verdict at the rollback's end fails the step with a plain line, the rest are log lines.
     const errors = result.annotations.filter((a) => a.level === 'error').map((a) => a.message);
     expect(errors).toEqual([
       expect.stringMatching(
-        /^deploy-ecs: Deployment failed and ECS rolled it back \(rolled-back\): .*Likely cause: /,
+        /^The deployment failed and ECS is rolling it back: ECS deployment circuit breaker.*Likely cause: Essential container `app` exited with code 1/,
       ),
     ]);
+    expect(text).toMatch(
+      /^Error: deploy-ecs: Deployment failed and ECS rolled it back \(rolled-back\): .*Likely cause: /m,
+    );
     const written = record(result.outputs);
     expect(written.status).toBe('rolled-back');
     expect(written.failedTasks?.[0]?.containers[0]).toMatchObject({ name: 'app', exitCode: 1 });

@@ -66,7 +66,7 @@ describe('register-only (neither service nor run-task)', () => {
     expect(text).toMatch(
       /Registered arn:aws:ecs:[^ ]+:task-definition\/migrate:1\. Neither `service` nor `run-task` is set/,
     );
-    expect(result.summary).toContain('registered only');
+    expect(result.summary).toContain('registered, nothing deployed');
     expect(result.summary).toContain('task-definition/migrate:1');
     expect(result.outputs).not.toHaveProperty('run-task-arn');
     expect(result.outputs).not.toHaveProperty('deployment-id');

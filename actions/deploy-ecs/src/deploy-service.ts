@@ -242,8 +242,10 @@ export async function deployService(inputs: ServiceInputs, step: Step): Promise<
   outputs.status = result.outcome;
   await writeRecordAndSummary(step, ended, undefined, conclusion);
   if (result.outcome !== 'succeeded') {
+    // Rolled back as announced: the follower raised the failure's annotation when the rollback began.
     throw new OutcomeError(
       failureLine(`${headline(result)} (${result.outcome})`, conclusion.reason, result.likelyCause),
+      { annotated: result.failureAnnotated === true && result.outcome === 'rolled-back' },
     );
   }
 }

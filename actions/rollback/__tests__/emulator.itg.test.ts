@@ -341,13 +341,15 @@ describe('rollback against the emulator', () => {
 
     expect(result.exitCode).toBe(1);
     expect(result.outputs.status).toBe('rolled-back');
-    // One annotation for the failure: the verdict with its likely cause; the rest are log lines.
+    // One annotation for the failure, raised when ECS began rolling the rollback back, with its
+    // likely cause; the verdict at the end fails the step with a plain line.
     const errors = result.annotations.filter((a) => a.level === 'error').map((a) => a.message);
     expect(errors).toEqual([
-      expect.stringMatching(
-        /^rollback: The rollback of web to web:2 failed and ECS rolled it back.*Likely cause: /,
-      ),
+      expect.stringMatching(/^The deployment failed and ECS is rolling it back: .*Likely cause: /),
     ]);
+    expect(result.stdout).toMatch(
+      /^Error: rollback: The rollback of web to web:2 failed and ECS rolled it back.*Likely cause: /m,
+    );
     expect(result.stdout).toContain('FATAL: password authentication failed');
     expect(await runningRevision(w)).toBe(TD(3));
     const saved = record(result);

@@ -328,7 +328,11 @@ async function rollback(
   );
   await announcer.finished(ended);
   const line = outcomeLine(conclusion.outcome, service, to.taskDefinitionArn, conclusion.reason);
-  if (conclusion.outcome !== 'succeeded')
-    throw new OutcomeError(failureLine(line, undefined, result.likelyCause));
+  if (conclusion.outcome !== 'succeeded') {
+    // When ECS rolled the rollback back, the follower annotated the failure as that began.
+    throw new OutcomeError(failureLine(line, undefined, result.likelyCause), {
+      annotated: result.failureAnnotated === true && conclusion.outcome === 'rolled-back',
+    });
+  }
   logger.info(line);
 }

@@ -233,43 +233,61 @@ describe('followDeployment', () => {
     [
       'deploy' as const,
       'rolled-back',
-      // A plain line: the step's one error annotation is the verdict it throws.
       'The deployment failed and ECS is rolling it back: circuit breaker',
+      // The failure's one annotation, raised when the rollback begins (not at its end).
+      [
+        expect.stringMatching(
+          /^error: The deployment failed and ECS is rolling it back: circuit breaker\. Likely cause: Image pull failure/,
+        ),
+      ],
     ],
     // Rolling the deployment back was asked for: it is the success, announced without an error.
     [
       'rollback' as const,
       'succeeded',
       'ECS is rolling back ecs-svc/2000000000000000002 as requested (circuit breaker).',
+      [],
     ],
-  ])('follows an ECS rollback to its end (purpose %s: %s)', async (purpose, outcome, announcement) => {
-    const clock = manualClock();
-    const rollback: Deployment = {
-      ...previous({}),
-      id: 'ecs-svc/3000000000000000003',
-      status: 'PRIMARY',
-      createdAt: new Date(3000),
-      rolloutState: 'IN_PROGRESS',
-      runningCount: 0,
-    };
-    const { client } = scriptedEcs(clock, (s) => {
-      if (s < 20) return { deployments: [ours({}), previous({})] };
-      const failed = ours({
-        status: 'ACTIVE',
-        rolloutState: 'FAILED',
-        rolloutStateReason: 'circuit breaker',
+  ])(
+    'follows an ECS rollback to its end (purpose %s: %s)',
+    async (purpose, outcome, announcement, errors) => {
+      const clock = manualClock();
+      const rollback: Deployment = {
+        ...previous({}),
+        id: 'ecs-svc/3000000000000000003',
+        status: 'PRIMARY',
+        createdAt: new Date(3000),
+        rolloutState: 'IN_PROGRESS',
+        runningCount: 0,
+      };
+      const { client } = scriptedEcs(clock, (s) => {
+        if (s < 20) return { deployments: [ours({}), previous({})] };
+        const failed = ours({
+          status: 'ACTIVE',
+          rolloutState: 'FAILED',
+          rolloutStateReason: 'circuit breaker',
+        });
+        if (s < 50) return { deployments: [rollback, failed] };
+        return { deployments: [{ ...rollback, rolloutState: 'COMPLETED', runningCount: 2 }] };
       });
-      if (s < 50) return { deployments: [rollback, failed] };
-      return { deployments: [{ ...rollback, rolloutState: 'COMPLETED', runningCount: 2 }] };
-    });
-    const logger = recordingLogger();
-    const result = await follow(client, clock, logger, { purpose });
-    expect(result.outcome).toBe(outcome);
-    expect(result.phase).toBe('rolled-back');
-    expect(logger.lines).toContain(announcement);
-    // Never an annotation from the follower: the verdict is the step's one.
-    expect(logger.lines.filter((line) => line.startsWith('error:'))).toEqual([]);
-  });
+      const logger = recordingLogger();
+      const start = clock.now();
+      let errorAt = Number.POSITIVE_INFINITY;
+      const record = logger.error;
+      logger.error = (message, properties) => {
+        errorAt = Math.min(errorAt, clock.now());
+        record(message, properties);
+      };
+      const result = await follow(client, clock, logger, { purpose });
+      expect(result.outcome).toBe(outcome);
+      expect(result.phase).toBe('rolled-back');
+      expect(logger.lines).toContain(announcement);
+      expect(logger.lines.filter((line) => line.startsWith('error:'))).toEqual(errors);
+      expect(result.failureAnnotated).toBe(errors.length > 0);
+      // Raised while ECS rolled back (seconds 20–50 of the script), not at the rollback's end.
+      if (errors.length > 0) expect(errorAt - start).toBeLessThan(50_000);
+    },
+  );
 
   it.each([
     ['with the service deployments API', SD_ARN],

@@ -8,6 +8,9 @@ function recorder() {
   return reporter;
 }
 
+/** Every failure but an already-annotated OutcomeError raises its annotation. */
+const ANNOTATED = { annotate: true };
+
 describe('run', () => {
   const exitCodeBefore = process.exitCode;
   afterEach(() => {
@@ -30,7 +33,9 @@ describe('run', () => {
       },
       { reporter },
     );
-    expect(reporter.setFailed.mock.calls).toEqual([['aws-auth: Input `role-to-assume` is required.']]);
+    expect(reporter.setFailed.mock.calls).toEqual([
+      ['aws-auth: Input `role-to-assume` is required.', ANNOTATED],
+    ]);
     expect(reporter.debug).not.toHaveBeenCalled();
   });
 
@@ -43,8 +48,26 @@ describe('run', () => {
       },
       { reporter },
     );
-    expect(reporter.setFailed.mock.calls).toEqual([['scan-gate: 2 critical findings are not allowed.']]);
+    expect(reporter.setFailed.mock.calls).toEqual([
+      ['scan-gate: 2 critical findings are not allowed.', ANNOTATED],
+    ]);
     expect(reporter.debug).not.toHaveBeenCalled();
+  });
+
+  it('fails with a plain line, not a second annotation, when the failure was annotated as it happened', async () => {
+    const reporter = recorder();
+    await run(
+      'deploy-ecs',
+      async () => {
+        throw new OutcomeError('Deployment failed and ECS rolled it back (rolled-back).', {
+          annotated: true,
+        });
+      },
+      { reporter },
+    );
+    expect(reporter.setFailed.mock.calls).toEqual([
+      ['deploy-ecs: Deployment failed and ECS rolled it back (rolled-back).', { annotate: false }],
+    ]);
   });
 
   it('hands main the effects it was given, once', async () => {
@@ -66,7 +89,7 @@ describe('run', () => {
       { reporter },
     );
     expect(reporter.setFailed.mock.calls).toEqual([
-      ['rollback: Input `reason`: "x\\r::warning::PWNED" is too long.'],
+      ['rollback: Input `reason`: "x\\r::warning::PWNED" is too long.', ANNOTATED],
     ]);
   });
 
@@ -81,7 +104,7 @@ describe('run', () => {
       { reporter },
     );
     expect(reporter.setFailed.mock.calls).toEqual([
-      ["deploy-ecs: Cannot read properties of undefined (reading 'taskDefinition')"],
+      ["deploy-ecs: Cannot read properties of undefined (reading 'taskDefinition')", ANNOTATED],
     ]);
     expect(reporter.debug.mock.calls).toEqual([[error.stack]]);
     expect(reporter.debug.mock.calls[0][0]).toMatch(/^TypeError: Cannot read.*\n\s+at /);
@@ -101,7 +124,7 @@ describe('run', () => {
       },
       { reporter },
     );
-    expect(reporter.setFailed.mock.calls).toEqual([[message]]);
+    expect(reporter.setFailed.mock.calls).toEqual([[message, ANNOTATED]]);
     expect(reporter.debug).not.toHaveBeenCalled();
   });
 

@@ -132,6 +132,14 @@ describe('runner commands match @actions/core', () => {
     expect(ours).toEqual(theirs);
   });
 
+  it('fails with a plain line and no annotation when the failure was annotated already', () => {
+    const ours = observe(() => runner.setFailed('deploy-ecs: rolled back', { annotate: false }));
+    expect(process.exitCode).toBe(1);
+    process.exitCode = undefined;
+    expect(ours).toEqual(observe(() => core.info('Error: deploy-ecs: rolled back')));
+    expect(ours.stdout).not.toContain('::error');
+  });
+
   it('reads inputs as @actions/core does (INPUT_ upper-cased, spaces as _, trimmed)', () => {
     process.env.INPUT_MY_INPUT = '  value \n';
     expect(runner.getInput('my input')).toBe(core.getInput('my input'));

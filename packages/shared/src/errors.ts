@@ -18,6 +18,17 @@ export class ConfigurationError extends Error {
  */
 export class OutcomeError extends Error {
   override name = 'OutcomeError';
+  /**
+   * The failure's one error annotation was raised while it happened (deploy-ecs
+   * says so as soon as ECS starts rolling back, minutes before the rollback
+   * ends): `run()` then fails the step with a plain line, not a second annotation.
+   */
+  readonly annotated: boolean;
+
+  constructor(message: string, options: { annotated?: boolean } = {}) {
+    super(message);
+    this.annotated = options.annotated ?? false;
+  }
 }
 
 /** True for the two kinds of failure that are not Berth's bug: print the message, not a stack. */

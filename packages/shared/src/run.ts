@@ -1,12 +1,12 @@
 import type { AwsClientFactories } from './aws.js';
 import { type ActionEffects, defaultEffects } from './effects.js';
-import { accessDeniedAdvice, errorMessage, isExpectedFailure } from './errors.js';
+import { accessDeniedAdvice, errorMessage, isExpectedFailure, OutcomeError } from './errors.js';
 import * as core from './runner.js';
 import { inert } from './untrusted.js';
 
 /** The slice of the runner commands that `run()` uses; injectable for tests. */
 export interface RunReporter {
-  setFailed(message: string): void;
+  setFailed(message: string, options?: { annotate?: boolean }): void;
   debug(message: string): void;
 }
 
@@ -50,6 +50,8 @@ export async function run(
       reporter.debug(inert(error.stack));
     }
     // The message may quote a name, a value or a file excerpt from outside Berth.
-    reporter.setFailed(`${actionName}: ${inert(message)}`);
+    reporter.setFailed(`${actionName}: ${inert(message)}`, {
+      annotate: !(error instanceof OutcomeError && error.annotated),
+    });
   }
 }

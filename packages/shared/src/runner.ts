@@ -122,10 +122,14 @@ export const info = (message: string) => void process.stdout.write(message + EOL
 export const startGroup = (name: string) => issueCommand('group', {}, name);
 export const endGroup = () => issueCommand('endgroup', {}, '');
 
-/** Fails the step: exit code 1 and an error annotation. */
-export function setFailed(message: string): void {
+/**
+ * Fails the step: exit code 1 and an error annotation, or, with
+ * `annotate: false` (the failure's annotation was raised already), a plain line.
+ */
+export function setFailed(message: string, options: { annotate?: boolean } = {}): void {
   process.exitCode = 1;
-  error(message);
+  if (options.annotate === false) info(`Error: ${message}`);
+  else error(message);
 }
 
 /** One table cell: text, or a header / spanning cell. */

@@ -35,6 +35,7 @@ import {
   wantedInterval,
 } from './pace.js';
 import { progressLine } from './progress.js';
+import { failureLine } from './report.js';
 import { readService } from './service.js';
 
 /** What a Berth step reports: the `status` output of deploy-ecs and rollback. */
@@ -106,6 +107,11 @@ export interface FollowResult {
   events: ServiceEvent[];
   failedTasks: FailedTask[];
   likelyCause?: string;
+  /**
+   * The error annotation raised when ECS started rolling back (purpose `deploy`):
+   * the failure's one annotation, so the step's verdict at the rollback's end is a plain line.
+   */
+  failureAnnotated?: boolean;
   usedServiceDeploymentsApi: boolean;
   readCalls: number;
   startedAt: number;
@@ -154,6 +160,7 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
   /** The failed-task count last seen, and since when: a count that holds is worth a peek. */
   let failedSeen = { count: 0, since: startedAt };
   let announcedRollback = false;
+  let failureAnnotated = false;
   let baked = false;
   let rollbackId: string | undefined;
   /** When the follower first saw the current drain (undefined while nothing drains). */
@@ -257,12 +264,23 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
             : (target.deploymentId ?? 'the deployment');
           logger.info(`ECS is rolling back ${name} as requested${reason ? ` (${reason})` : ''}.`);
         } else {
-          // A plain line: the step's one error annotation comes with the verdict.
           logger.info(`The deployment failed and ECS is rolling it back: ${reason}`);
         }
         // The failures are all in: the diagnosis is read now, while the rollback runs, so its
         // end is reported as soon as it is seen. Its reads come out of the polls' budget.
         evidence = await diagnose();
+        if (options.purpose !== 'rollback') {
+          // The failure's one error annotation, as soon as its cause is known: a rollback can
+          // take minutes, and the run's page should say what failed while it runs.
+          logger.error(
+            failureLine(
+              'The deployment failed and ECS is rolling it back',
+              reason,
+              likelyCause(evidence, feed.all()),
+            ),
+          );
+          failureAnnotated = true;
+        }
       }
       return undefined;
     }
@@ -382,6 +400,7 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
       events: feed.all(),
       failedTasks,
       likelyCause: failedPhase ? likelyCause(failedTasks, feed.all()) : undefined,
+      failureAnnotated,
       usedServiceDeploymentsApi: useServiceDeployments,
       readCalls,
       startedAt,
