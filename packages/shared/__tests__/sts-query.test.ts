@@ -10,7 +10,15 @@ import { createHash, createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { awsErrorName, awsHttpStatus, errorMessage, isAccessDenied, isTransient } from '@berth/shared/errors';
+import { DeadlineExceededError } from '@berth/shared/deadline';
+import {
+  awsErrorName,
+  awsHttpStatus,
+  ConfigurationError,
+  errorMessage,
+  isAccessDenied,
+  isTransient,
+} from '@berth/shared/errors';
 import { signingKey, signRequest } from '@berth/shared/sigv4';
 import {
   getCallerIdentity,
@@ -65,6 +73,15 @@ describe('stsEndpoint', () => {
   });
 
   // https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
+  it('refuses a configured endpoint with a query string or fragment (the request is signed without one)', () => {
+    expect(() => stsEndpoint('eu-west-1', { AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:1111/?a=1' })).toThrow(
+      ConfigurationError,
+    );
+    expect(() => stsEndpoint('eu-west-1', { AWS_ENDPOINT_URL: 'http://127.0.0.1:1111/#x' })).toThrow(
+      /AWS_ENDPOINT_URL has a query string or fragment/,
+    );
+  });
+
   it('takes AWS_ENDPOINT_URL_STS before AWS_ENDPOINT_URL, and neither when told to ignore them', () => {
     const env = { AWS_ENDPOINT_URL: 'http://127.0.0.1:1111', AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:2222' };
     expect(stsEndpoint('eu-west-1', env).origin).toBe('http://127.0.0.1:2222');
@@ -109,6 +126,8 @@ describe('signRequest', () => {
   it.each([
     ['https://sts.eu-west-1.amazonaws.com/', 'eu-west-1', 'session-token'],
     ['http://127.0.0.1:4566/', 'us-gov-west-1', undefined],
+    // A path behind a proxy: SigV4 encodes each segment twice for every service but S3.
+    ["http://127.0.0.1:4566/sts proxy/a%2Fb/(x)'", 'eu-west-1', undefined],
   ])('signs %s as @smithy/signature-v4 does', async (endpoint, region, sessionToken) => {
     const credentials = {
       accessKeyId: 'AKIDEXAMPLE',
@@ -202,6 +221,7 @@ const errorAnswer = (code: string, message: string) =>
 interface Answer {
   status: number;
   body: string;
+  headers?: Record<string, string>;
 }
 interface Received {
   params: Record<string, string>;
@@ -225,7 +245,7 @@ beforeAll(async () => {
         status: 500,
         body: errorAnswer('InternalFailure', 'no answer queued'),
       };
-      response.writeHead(answer.status, { 'content-type': 'text/xml' }).end(answer.body);
+      response.writeHead(answer.status, { 'content-type': 'text/xml', ...answer.headers }).end(answer.body);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -337,11 +357,61 @@ describe('answers, read as the SDK reads them', () => {
     expect(isAccessDenied(ours)).toBe(isAccessDenied(reference));
   });
 
+  it('refuses credentials that are not printable ASCII, without quoting them', () => {
+    const bent = WEB_IDENTITY_ANSWER.replace(
+      /<SessionToken>([^<]*)<\/SessionToken>/,
+      '<SessionToken>AQo&#10;bent</SessionToken>',
+    );
+    expect(() => parseWebIdentityAnswer(bent)).toThrow(/not printable ASCII$/);
+  });
+
   it('reports a 5xx answer without an STS error body by its status, as transient', () => {
     const error = parseStsError(502, '<html><body>Bad gateway</body></html>');
     expect(error.message).toBe('STS answered HTTP 502 without an error code');
     expect(isTransient(error)).toBe(true);
     expect(isTransient(parseStsError(404, 'not found'))).toBe(false);
+  });
+});
+
+describe('stsQuery, what it never does', () => {
+  it('follows no redirect: the body and the security token stay with the endpoint', async () => {
+    answers.push({ status: 307, body: '', headers: { location: `${url}/elsewhere` } });
+    const error = await stsQuery({
+      region: 'eu-west-1',
+      action: 'GetCallerIdentity',
+      customUserAgent: 'test',
+      credentials,
+      env: env(),
+    }).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(received).toHaveLength(1);
+    expect(awsHttpStatus(error)).toBe(307);
+  });
+
+  it("stops on the step's deadline with the deadline's error, which is never retried", async () => {
+    const controller = new AbortController();
+    controller.abort(new DeadlineExceededError(60_000));
+    const sleeps: number[] = [];
+    const error = await getCallerIdentity({
+      region: 'eu-west-1',
+      credentials,
+      customUserAgent: 'test',
+      maxAttempts: 3,
+      env: env(),
+      signal: controller.signal,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+    }).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(DeadlineExceededError);
+    expect(isTransient(error)).toBe(false);
+    expect(sleeps).toEqual([]);
+    expect(received).toHaveLength(0);
   });
 });
 

@@ -1,3 +1,4 @@
+import { isDeadlineError } from './deadline.js';
 import { POLICIES_OF_ACTION, POLICY_GRANTS } from './iam-grants.js';
 
 /**
@@ -96,6 +97,8 @@ export function isThrottling(error: unknown): boolean {
  * provided…") is not retried.
  */
 export function isTransient(error: unknown): boolean {
+  // The step's own deadline is final; its message ("`timeout-minutes` passed") must not read as a network time-out.
+  if (isDeadlineError(error)) return false;
   if (isThrottling(error)) return true;
   const name = awsErrorName(error);
   if (

@@ -47,6 +47,23 @@ const UNSIGNED_HEADERS = new Set(['user-agent', 'x-amzn-trace-id', 'expect']);
  * The headers to send: the given ones plus `x-amz-date`, `x-amz-security-token`
  * (temporary credentials) and `authorization`. All but UNSIGNED_HEADERS are signed.
  */
+/**
+ * SigV4's canonical URI for every service but S3: each path segment URI-encoded
+ * twice. `pathname` is already encoded once by URL, so it is encoded once more.
+ */
+export function canonicalUri(pathname: string): string {
+  if (!pathname || pathname === '/') return '/';
+  return pathname
+    .split('/')
+    .map((segment) =>
+      encodeURIComponent(segment).replace(
+        /[!'()*]/g,
+        (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+      ),
+    )
+    .join('/');
+}
+
 export function signRequest(
   request: RequestToSign,
   credentials: SigningCredentials,
@@ -69,7 +86,7 @@ export function signRequest(
   const signedHeaders = names.join(';');
   const canonicalRequest = [
     request.method.toUpperCase(),
-    request.url.pathname || '/',
+    canonicalUri(request.url.pathname),
     '',
     canonicalHeaders,
     signedHeaders,

@@ -10,7 +10,7 @@
  */
 import type { UserAgent } from '@smithy/types';
 import { retry, type Sleep } from './backoff.js';
-import { isTransient } from './errors.js';
+import { ConfigurationError, isTransient } from './errors.js';
 import { type SigningCredentials, signRequest } from './sigv4.js';
 
 /** The STS API version every Query request names. */
@@ -68,7 +68,16 @@ const isTrue = (value: string | undefined) => value?.trim().toLowerCase() === 't
 export function stsEndpoint(region: string, env: NodeJS.ProcessEnv = process.env): URL {
   if (!isTrue(env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS)) {
     const configured = env.AWS_ENDPOINT_URL_STS || env.AWS_ENDPOINT_URL;
-    if (configured) return new URL(configured);
+    if (configured) {
+      const url = new URL(configured);
+      // The request is signed without a query string and sent to this URL as it is.
+      if (url.search || url.hash) {
+        throw new ConfigurationError(
+          `${env.AWS_ENDPOINT_URL_STS ? 'AWS_ENDPOINT_URL_STS' : 'AWS_ENDPOINT_URL'} has a query string or fragment (${url.origin}${url.pathname}…); an STS endpoint is a scheme, host, port and optional path: remove the part from \`?\` or \`#\`.`,
+        );
+      }
+      return url;
+    }
   }
   const partition = PARTITIONS.find((candidate) => candidate.match.test(region)) ?? AWS_PARTITION;
   const fips = isTrue(env.AWS_USE_FIPS_ENDPOINT);
@@ -171,12 +180,16 @@ export interface StsCall {
   timeoutMs?: number;
 }
 
-/** A failure with no HTTP answer (refused, reset, DNS, timeout): its `code` is what `isTransient` reads. */
+/**
+ * A failure with no HTTP answer (refused, reset, DNS, timeout): its `code` is what `isTransient` reads.
+ * Only the network layer's own message is quoted: fetch's other errors (an invalid header value)
+ * quote the request, which carries the session token.
+ */
 function networkError(error: unknown, endpoint: URL): Error {
   if (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError')) return error;
   const cause = (error as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
   const code = typeof cause?.code === 'string' ? cause.code : undefined;
-  const detail = typeof cause?.message === 'string' ? cause.message : String(error);
+  const detail = code && typeof cause?.message === 'string' ? cause.message : 'the request could not be sent';
   return Object.assign(new Error(`Could not reach STS at ${endpoint.origin}: ${detail}`, { cause: error }), {
     code,
   });
@@ -206,9 +219,13 @@ export async function stsQuery(call: StsCall): Promise<string> {
   let response: Response;
   let text: string;
   try {
-    response = await fetch(endpoint, { method: 'POST', headers, body, signal });
+    // Never follow a redirect: it would resend the body (the web identity token) and the
+    // security token header to wherever it points. The SDK's HTTP handler follows none either.
+    response = await fetch(endpoint, { method: 'POST', headers, body, signal, redirect: 'manual' });
     text = await response.text();
   } catch (error) {
+    // The step's deadline (or the caller's signal) ended the wait: its own error, never retried as a network fault.
+    if (call.signal?.aborted) throw call.signal.reason ?? error;
     throw networkError(error, endpoint);
   }
   if (!response.ok) {
@@ -265,6 +282,9 @@ export interface WebIdentitySession {
  * The credentials of an AssumeRoleWithWebIdentity answer.
  * https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html
  */
+/** What a credential value may hold: visible ASCII, as AWS issues them. */
+const CREDENTIAL_TEXT = /^[\x21-\x7e]+$/;
+
 export function parseWebIdentityAnswer(xml: string): WebIdentitySession {
   const result = xmlElement(xml, 'AssumeRoleWithWebIdentityResult') ?? '';
   const credentials = xmlElement(result, 'Credentials') ?? '';
@@ -280,6 +300,11 @@ export function parseWebIdentityAnswer(xml: string): WebIdentitySession {
     Number.isNaN(Date.parse(expiration))
   ) {
     throw new Error('STS answered AssumeRoleWithWebIdentity without complete credentials');
+  }
+  // Credentials go into headers: a value with a space or control character (an entity in the
+  // XML could make one) would be refused by fetch with an error that quotes it.
+  if (![accessKeyId, secretAccessKey, sessionToken].every((value) => CREDENTIAL_TEXT.test(value))) {
+    throw new Error('STS answered AssumeRoleWithWebIdentity with credentials that are not printable ASCII');
   }
   const user = xmlElement(result, 'AssumedRoleUser');
   return {
