@@ -107,6 +107,22 @@ it('ends at its deadline when RegisterTaskDefinition never answers, and says the
   expect(h.count('UpdateService', false)).toBe(0);
 });
 
+it('ends register-only at its deadline when RegisterTaskDefinition never answers, with no deployment record', async () => {
+  h = await harness(scenario(), SCALE);
+  h.emulator.control.fault({ service: 'ecs', operation: 'RegisterTaskDefinition', kind: 'stall' });
+  const result = await h.run({
+    cluster: 'shop',
+    'task-definition': h.file('td.json', taskDefinition(NEXT)),
+    'timeout-minutes': '1',
+  });
+  expect(result.exitCode).toBe(1);
+  expect(result.outputs.status).toBe('timed-out');
+  expect(result.stdout).toMatch(/while registering .*RegisterTaskDefinition was sent/);
+  // Nothing was deployed: no record, no deployment summary.
+  expect(result.outputs.record).toBeUndefined();
+  expect(result.summary).not.toMatch(/Deployment/);
+});
+
 it('ends a one-off task at its deadline when DescribeTasks never answers', async () => {
   h = await harness(scenario({ behaviours: { [NEXT]: { exitAfterSeconds: 3600, exitCode: 0 } } }), SCALE);
   h.emulator.control.fault({ service: 'ecs', operation: 'DescribeTasks', kind: 'stall' });

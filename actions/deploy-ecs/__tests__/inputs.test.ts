@@ -224,13 +224,15 @@ describe('bad and contradicting inputs name the input, the value and the fix', (
       /`tag-deployed-image` acts on a service or a one-off task/,
     ],
     [
-      'a webhook and an environment URL when only registering (nothing is deployed to tell about)',
+      'a webhook and GitHub environment settings when only registering (nothing is deployed to tell about)',
       {
         'task-definition': FILE,
         'notify-webhook': 'https://hooks.example/x',
+        environment: 'production',
         'environment-url': 'https://shop.example',
+        'production-environment': 'true',
       },
-      /`notify-webhook`, `environment-url` act on a service or a one-off task/,
+      /`notify-webhook`, `environment`, `environment-url`, `production-environment` act on a service or a one-off task/,
     ],
     ['missing task definition', { service: 'web' }, /Input `task-definition` is required/],
     [

@@ -167,6 +167,12 @@ describe('run-task-container-overrides: ContainerOverride', () => {
       /"http" is not one of `s3`/,
     ],
     ['a negative cpu', [{ name: 'app', cpu: -1 }], /\[0\]\.cpu`: -1 is out of range/],
+    // The API's Integer is 32 bits: 2^31 does not fit.
+    [
+      'memory past a 32-bit Integer',
+      [{ name: 'app', memory: 2 ** 31 }],
+      /\[0\]\.memory`: 2147483648 is out of range/,
+    ],
     [
       'memory as text',
       [{ name: 'app', memory: '512' }],

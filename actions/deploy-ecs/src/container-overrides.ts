@@ -9,6 +9,8 @@ import type { ContainerOverride, TaskDefinition } from '@aws-sdk/client-ecs';
 import { ConfigurationError } from '@berth/shared/errors';
 import { JsonPath, parseJsonInput, showJson } from './json-input.js';
 
+/** The largest value of the ECS API's Integer type (a signed 32-bit number). */
+const INT32_MAX = 2_147_483_647;
 const INPUT = 'run-task-container-overrides';
 const FIELDS = [
   'name',
@@ -68,9 +70,9 @@ function checkOverride(value: unknown, path: JsonPath): ContainerOverride {
         };
       });
   }
+  // ContainerOverride's cpu, memory and memoryReservation are the API's Integer: 32 bits.
   for (const field of ['cpu', 'memory', 'memoryReservation'] as const) {
-    if (given[field] !== undefined)
-      override[field] = path.at(field).integer(given[field], 0, Number.MAX_SAFE_INTEGER);
+    if (given[field] !== undefined) override[field] = path.at(field).integer(given[field], 0, INT32_MAX);
   }
   if (given.resourceRequirements !== undefined) {
     const at = path.at('resourceRequirements');

@@ -510,9 +510,12 @@ function serviceOrTaskInputs(inputs: ParsedInputs): string[] {
   if (inputs.enableEcsManagedTags !== undefined) set.push('enable-ecs-managed-tags');
   if (inputs.capacityProviderStrategy.length > 0) set.push('capacity-provider-strategy');
   if (inputs.tagDeployedImage !== undefined) set.push('tag-deployed-image');
-  // Registering deploys nothing: no webhook message and no GitHub deployment whose page could be linked.
+  // Registering deploys nothing: no webhook message and no GitHub deployment to describe.
   if (inputs.notify.webhook !== undefined) set.push('notify-webhook');
+  if (inputs.github.environment !== undefined) set.push('environment');
   if (inputs.github.environmentUrl !== undefined) set.push('environment-url');
+  if (inputs.github.productionEnvironment !== undefined) set.push('production-environment');
+  if (inputs.github.transientEnvironment !== undefined) set.push('transient-environment');
   return set;
 }
 
@@ -526,12 +529,6 @@ function checkRegisterOnly(inputs: ParsedInputs): void {
     throw new ConfigurationError(
       `${names(serviceOnly)} ${serviceOnly.length === 1 ? 'applies' : 'apply'} to a service deployment, but \`service\` is not set, so this step only registers the task definition. ` +
         'Name the ECS service to deploy (e.g. `service: web`), or remove them.',
-    );
-  }
-  const runTaskOnly = runTaskOnlyInputs(inputs);
-  if (runTaskOnly.length > 0) {
-    throw new ConfigurationError(
-      `${names(runTaskOnly)} ${runTaskOnly.length === 1 ? 'applies' : 'apply'} only to a one-off task. Set \`run-task: true\` to run one, or remove ${runTaskOnly.length === 1 ? 'it' : 'them'}.`,
     );
   }
   const either = serviceOrTaskInputs(inputs);

@@ -19,6 +19,7 @@ import type {
   TaskVolumeConfiguration,
 } from '@aws-sdk/client-ecs';
 import { ConfigurationError } from '@berth/shared/errors';
+import { roleAccountId } from '@berth/shared/oidc';
 import { checkTagList } from './ecs-tags.js';
 import { JsonPath, parseJsonInput, showJson } from './json-input.js';
 
@@ -64,7 +65,6 @@ const COMMON_FIELDS = [
   'tagSpecifications',
   'filesystemType',
 ] as const;
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const SNAPSHOT = /^snap-[0-9a-f]{8,17}$/;
 const VOLUME_NAME = /^[A-Za-z0-9_-]{1,255}$/;
 /** EBSTagSpecification: "AmazonECSCreated and AmazonECSManaged are reserved tags that can't be used." */
@@ -95,7 +95,7 @@ function checkConfiguration(
     );
   }
   const roleArn = path.at('roleArn').string(given.roleArn);
-  if (!ROLE_ARN.test(roleArn)) {
+  if (roleAccountId(roleArn) === undefined) {
     throw path
       .at('roleArn')
       .error(`${showJson(roleArn)} is not an IAM role ARN (\`arn:aws:iam::<account>:role/<name>\`).`);

@@ -67,11 +67,12 @@ export async function runStep(inputs: Inputs, checked: Checked, effects: Effects
 async function finishTimedOut(inputs: Inputs, step: Step): Promise<never> {
   const { progress, effects } = step;
   const reason = timedOutReason(step.deadline, progress.doing, progress.writeInFlight, 'the step');
-  const kind =
-    inputs.mode === 'service' ? inputs.recordKind : inputs.mode === 'run-task' ? 'run-task' : 'deploy';
-  const record = buildDeploymentRecord(kind, {
+  step.outputs.status = 'timed-out';
+  // Registering deploys nothing: no deployment record, as when it succeeds.
+  if (inputs.mode === 'register-only') throw new OutcomeError(reason);
+  const record = buildDeploymentRecord(inputs.mode === 'service' ? inputs.recordKind : 'run-task', {
     cluster: inputs.cluster,
-    service: inputs.mode === 'register-only' ? undefined : inputs.service,
+    service: inputs.service,
     requestedReason: inputs.reason,
     region: step.aws.region,
     from: progress.from,
@@ -85,7 +86,6 @@ async function finishTimedOut(inputs: Inputs, step: Step): Promise<never> {
     run: runContext(effects.env),
     task: progress.taskArn ? { taskArn: progress.taskArn } : undefined,
   });
-  step.outputs.status = 'timed-out';
   await writeRecordAndSummary(step, record);
   if (progress.announced) await step.announcer.finished(record);
   throw new OutcomeError(reason);

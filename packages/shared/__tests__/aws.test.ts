@@ -14,7 +14,7 @@ import { BERTH_VERSION } from '@berth/shared/version';
 import { clientBehind } from '@berth/testkit/aws-clients.js';
 import { manualClock } from '@berth/testkit/doubles.js';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
-import { awsContextWith } from '../src/aws.js';
+import { awsContextWith, clientOnDemand, warmUp } from '../src/aws.js';
 import { sts } from '../src/aws-clients/sts.js';
 import { ALL_AWS_CLIENTS } from '../src/aws-context.js';
 
@@ -407,5 +407,32 @@ describe('awsContextWith (the clients an action names)', () => {
       new DescribeRepositoriesCommand({}),
     );
     expect(await ecrThere.config.region()).toBe('us-east-2');
+  });
+});
+
+describe('warmUp', () => {
+  const sender = { send: async (command: unknown) => ({ sent: command }) };
+
+  it('loads a client made on demand once, before its first call, and the call reuses it', async () => {
+    const load = jest.fn(async () => sender);
+    const client = clientOnDemand(load);
+    warmUp(client);
+    expect(load).toHaveBeenCalledTimes(1);
+    await expect(client.send('command')).resolves.toEqual({ sent: 'command' });
+    expect(load).toHaveBeenCalledTimes(1);
+  });
+
+  it('leaves a failed load to the first call, which reports it (no unhandled rejection)', async () => {
+    const client = clientOnDemand(async (): Promise<typeof sender> => {
+      throw new Error('chunk missing');
+    });
+    warmUp(client);
+    await new Promise((resolve) => setImmediate(resolve));
+    await expect(client.send('command')).rejects.toThrow('chunk missing');
+  });
+
+  it('does nothing to a client that was made eagerly, or to none', () => {
+    expect(() => warmUp(sender)).not.toThrow();
+    expect(() => warmUp(undefined)).not.toThrow();
   });
 });

@@ -260,7 +260,7 @@ describe('followDeployment', () => {
         rolloutState: 'IN_PROGRESS',
         runningCount: 0,
       };
-      const { client } = scriptedEcs(clock, (s) => {
+      const { client, mock } = scriptedEcs(clock, (s) => {
         if (s < 20) return { deployments: [ours({}), previous({})] };
         const failed = ours({
           status: 'ACTIVE',
@@ -286,6 +286,8 @@ describe('followDeployment', () => {
       expect(result.failureAnnotated).toBe(errors.length > 0);
       // Raised while ECS rolled back (seconds 20–50 of the script), not at the rollback's end.
       if (errors.length > 0) expect(errorAt - start).toBeLessThan(50_000);
+      // Only a failure is diagnosed: a rollback that was asked for stops healthy tasks.
+      expect(mock.commandCalls(ListTasksCommand).length > 0).toBe(purpose === 'deploy');
     },
   );
 

@@ -3,7 +3,6 @@ import type { Assessment } from '../src/deployment/assess.js';
 import {
   breakerThreshold,
   DEFAULT_PACE,
-  DIAGNOSIS_READS,
   diagnosisReserve,
   ReadBudget,
   type Urgency,
@@ -244,8 +243,9 @@ describe('urgencyOf', () => {
       { enable: true, rollback: true },
       0,
     ],
-    ['failing, the breaker only stops it', 'near', 1, { enable: true, rollback: false }, DIAGNOSIS_READS],
-    ['failing, no breaker', 'near', 1, undefined, DIAGNOSIS_READS],
+    // ListTasks, DescribeTasks and one GetLogEvents: the diagnosis of one distinct failure.
+    ['failing, the breaker only stops it', 'near', 1, { enable: true, rollback: false }, 3],
+    ['failing, no breaker', 'near', 1, undefined, 3],
     [
       'failing, the end imminent: the verdict does not wait',
       'imminent',

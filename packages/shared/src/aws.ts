@@ -124,6 +124,11 @@ class ClientOnDemand {
     this.#client ??= this.load();
     return this.#client.then((client) => client.send(command, options));
   }
+  /** Loads the client now, without a call; a failed load is reported by the first send. */
+  warm(): void {
+    this.#client ??= this.load();
+    this.#client.catch(() => undefined);
+  }
   destroy(): void {
     void this.#client?.then((client) => (client as { destroy?: () => void }).destroy?.());
   }
@@ -132,6 +137,14 @@ class ClientOnDemand {
 /** `load` makes the real client (a dynamic import of its package); typed as that client. */
 export function clientOnDemand<C extends Sender>(load: () => Promise<C>): C {
   return new ClientOnDemand(load as never) as unknown as C;
+}
+
+/**
+ * Starts loading a client made by clientOnDemand before its first call (no-op for
+ * any other client): the code is parsed while the step waits, not while the user does.
+ */
+export function warmUp(client: unknown): void {
+  if (client instanceof ClientOnDemand) client.warm();
 }
 
 /** The user-agent suffix every Berth call carries: `berth/<version> <action>` on the wire. */

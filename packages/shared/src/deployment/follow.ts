@@ -7,6 +7,7 @@ import {
   type ServiceEvent,
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
+import { warmUp } from '../aws.js';
 import type { Clock } from '../clock.js';
 import { isDeadlineError, type StepDeadline } from '../deadline.js';
 import { formatDuration } from '../duration.js';
@@ -66,9 +67,9 @@ export interface FollowOptions {
   target: DeploymentTarget;
   timeoutMs: number;
   /**
-   * How often to read (pace.ts): slowly while the tasks start, every two
-   * seconds when an end is near, within 15 reads a minute on average, diagnosis
-   * included. One DescribeServices per poll; DescribeServiceDeployments when
+   * How often to read (pace.ts): slowly while nothing is about to happen, faster
+   * as an end nears (every 2 s when it is imminent), within 15 reads a minute on
+   * average, diagnosis included. One DescribeServices per poll; DescribeServiceDeployments when
    * the service hints at a change, to confirm an end, and every 30 s (15 s with
    * `onBake`) while the end is near; a peek at newly stopped tasks at most
    * every 45 s, once their count has held for 10 s.
@@ -241,6 +242,8 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
     // held for a while (a burst about to trip the circuit breaker is explained by the diagnosis
     // seconds later; a peek then would only make the verdict wait for its two reads).
     const now = clock.now();
+    // Tasks are failing: load the Logs client now, so a diagnosis does not wait for its code.
+    if (assessment.counts.failed > 0 && options.purpose !== 'rollback') warmUp(options.logs);
     if (assessment.counts.failed !== failedSeen.count)
       failedSeen = { count: assessment.counts.failed, since: now };
     if (
@@ -266,10 +269,11 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
         } else {
           logger.info(`The deployment failed and ECS is rolling it back: ${reason}`);
         }
-        // The failures are all in: the diagnosis is read now, while the rollback runs, so its
-        // end is reported as soon as it is seen. Its reads come out of the polls' budget.
-        evidence = await diagnose();
         if (options.purpose !== 'rollback') {
+          // The failures are all in: the diagnosis is read now, while the rollback runs, so its
+          // end is reported as soon as it is seen. Its reads come out of the polls' budget.
+          // (A rollback that was asked for stops healthy tasks: there is nothing to diagnose.)
+          evidence = await diagnose();
           // The failure's one error annotation, as soon as its cause is known: a rollback can
           // take minutes, and the run's page should say what failed while it runs.
           logger.error(
@@ -384,9 +388,10 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
     : finish('in-progress', undefined, true);
 
   async function finish(phase: Phase, reason: string | undefined, timedOut = false): Promise<FollowResult> {
-    const failedPhase = phase !== 'succeeded';
-    const failedTasks = failedPhase ? (evidence ?? (await diagnose())) : [];
     const outcome = followOutcome(phase, timedOut, options.purpose);
+    // By the outcome, not the phase: a rollback that was asked for and ended is a success, with nothing to explain.
+    const failedPhase = outcome !== 'succeeded';
+    const failedTasks = failedPhase ? (evidence ?? (await diagnose())) : [];
     const timeoutReason = timedOut
       ? `Timed out after ${formatDuration(options.timeoutMs)} waiting for deployment ${target.deploymentId ?? target.taskDefinitionArn}; it was ${lastLine || 'not yet visible'}.`
       : undefined;

@@ -3,8 +3,10 @@
  * to happen, fast when an end is near, and never above the read budget.
  *
  * The budget is a token bucket: credits accrue at `perMinute` from the start of
- * the wait, every read spends one, and a read is only made with a credit in
- * hand — so over any wait the reads stay at or under `perMinute` per minute.
+ * the wait and every read spends one. A poll waits for a credit in hand; the
+ * diagnosis and a peek at stopped tasks may borrow a few, which the next polls
+ * wait out — so over any wait of a minute or more the reads stay at or under
+ * `perMinute` per minute.
  * Credits saved during the quiet start of a deployment pay for polling every
  * two seconds when it is about to end. The diagnosis of a failure (stopped
  * tasks, one log read per distinct failure) is paid from the same bucket:
