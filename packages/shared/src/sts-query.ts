@@ -278,12 +278,13 @@ export interface WebIdentitySession {
   assumedRoleArn?: string;
 }
 
+/** What a credential value may hold: visible ASCII, as AWS issues them. */
+const CREDENTIAL_TEXT = /^[\x21-\x7e]+$/;
+
 /**
  * The credentials of an AssumeRoleWithWebIdentity answer.
  * https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html
  */
-/** What a credential value may hold: visible ASCII, as AWS issues them. */
-const CREDENTIAL_TEXT = /^[\x21-\x7e]+$/;
 
 export function parseWebIdentityAnswer(xml: string): WebIdentitySession {
   const result = xmlElement(xml, 'AssumeRoleWithWebIdentityResult') ?? '';
