@@ -149,12 +149,28 @@ describe('urgencyOf', () => {
       {},
       'near',
     ],
+    // The default threshold for 3 tasks is 3 (API_DeploymentCircuitBreaker: half the desired count,
+    // at least 3): one failure is two short, and tasks started together often fail together.
     [
-      'one failure of three',
+      'one failure of three (two short of the threshold)',
       deployment('new', { failedTasks: 1 }),
       deployment('old', { runningCount: 3 }),
       {},
+      'imminent',
+    ],
+    [
+      'two failures of ten (threshold 5: three short)',
+      deployment('new', { desiredCount: 10, failedTasks: 2 }),
+      deployment('old', { runningCount: 10 }),
+      {},
       'near',
+    ],
+    [
+      'three failures of ten (threshold 5: two short)',
+      deployment('new', { desiredCount: 10, failedTasks: 3 }),
+      deployment('old', { runningCount: 10 }),
+      {},
+      'imminent',
     ],
     [
       'one short of the threshold (3)',

@@ -118,7 +118,9 @@ export function urgencyOf(assessment: Assessment | undefined, service: Service |
   if (!rollingBack && assessment.lifecycleStage === 'BAKE_TIME') return 'near';
   const { desired, running, failed } = assessment.counts;
   const threshold = assessment.circuitBreaker?.threshold ?? breakerThreshold(desired);
-  if (!rollingBack && failed > 0 && failed >= threshold - 1) return 'imminent';
+  // Within two failures of the threshold: tasks that started together often stop together, so the
+  // breaker trips from two short about as often as from one.
+  if (!rollingBack && failed > 0 && failed >= threshold - 2) return 'imminent';
   const watched = rollingBack ? assessment.rollbackDeployment?.id : assessment.ours?.id;
   const others = (service?.deployments ?? []).filter((d) => d.id !== watched);
   const othersRunning = others.reduce((n, d) => n + (d.runningCount ?? 0) + (d.pendingCount ?? 0), 0);
