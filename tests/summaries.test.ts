@@ -560,6 +560,12 @@ describe('the width model', () => {
     ).toBe(115 + 36);
   });
 
+  it('reads each character reference once, as a browser does', () => {
+    expect(visibleText('<td>a &#38;lt; b &lt;i&gt; &amp;amp; &#x41;&quot;</td>')).toBe(
+      'a &lt; b <i> &amp; A"',
+    );
+  });
+
   it('sees Markdown left in rendered text, and not ordinary punctuation', () => {
     expect(markdownLeftIn('exit code `1`')).toBe('`1`');
     expect(markdownLeftIn('**failed**')).toBe('**failed**');

@@ -5,8 +5,6 @@
  */
 import { ConfigurationError } from '@berth/shared/errors';
 
-export type JsonValue = unknown;
-
 const shorten = (text: string) => (text.length > 120 ? `${text.slice(0, 120)}…` : text);
 
 /** A value as it appears in a message: JSON, cut short. */
@@ -15,7 +13,7 @@ export function showJson(value: unknown): string {
 }
 
 /** `raw` parsed as JSON; a syntax error names the input and what was expected. */
-export function parseJsonInput(input: string, raw: string, expected: string, example: string): JsonValue {
+export function parseJsonInput(input: string, raw: string, expected: string, example: string): unknown {
   try {
     return JSON.parse(raw);
   } catch (error) {

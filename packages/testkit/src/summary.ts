@@ -60,15 +60,20 @@ export function tablesOf(html: string): RenderedTable[] {
 }
 
 /** The text a reader sees in an HTML fragment: tags dropped, character references decoded. */
+const NAMED: Record<string, string> = { quot: '"', lt: '<', gt: '>', amp: '&' };
+
 export function visibleText(html: string): string {
+  // One pass over the references: decoding them one kind after another would decode `&#38;lt;` twice.
   return html
     .replace(/<[^>]+>/g, '')
-    .replace(/&#(\d+);/g, (_, code: string) => String.fromCodePoint(Number(code)))
-    .replace(/&#x([0-9a-f]+);/gi, (_, code: string) => String.fromCodePoint(Number.parseInt(code, 16)))
-    .replace(/&quot;/g, '"')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
+    .replace(
+      /&(?:#(\d+)|#x([0-9a-f]+)|(quot|lt|gt|amp));/gi,
+      (_, dec?: string, hex?: string, name?: string) => {
+        if (dec) return String.fromCodePoint(Number(dec));
+        if (hex) return String.fromCodePoint(Number.parseInt(hex, 16));
+        return NAMED[(name ?? '').toLowerCase()] ?? '';
+      },
+    );
 }
 
 /**
