@@ -1,3 +1,4 @@
+import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
   type Deployment,
   DescribeServiceDeploymentsCommand,
@@ -290,6 +291,103 @@ describe('followDeployment', () => {
       expect(mock.commandCalls(ListTasksCommand).length > 0).toBe(purpose === 'deploy');
     },
   );
+
+  it('annotates as soon as the stopped tasks name the cause: beside the service deployment read, before the logs', async () => {
+    const clock = manualClock();
+    const rollback: Deployment = { ...previous({}), status: 'PRIMARY', rolloutState: 'IN_PROGRESS' };
+    const failed = ours({
+      status: 'ACTIVE',
+      failedTasks: 3,
+      rolloutState: 'FAILED',
+      rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.',
+    });
+    const { client, mock } = scriptedEcs(clock, (s) => {
+      const status = s < 20 ? 'IN_PROGRESS' : s < 50 ? 'ROLLBACK_IN_PROGRESS' : 'ROLLBACK_SUCCESSFUL';
+      const deployments =
+        s < 20
+          ? [ours({ runningCount: 2 }), previous({})]
+          : s < 50
+            ? [rollback, failed]
+            : [{ ...rollback, rolloutState: 'COMPLETED' as const }];
+      return { deployments, sd: { serviceDeploymentArn: SD_ARN, status } };
+    });
+    // The container ran and crashed: its logs explain it, and they are read after the annotation.
+    mock.on(DescribeTasksCommand).resolves({
+      tasks: [
+        {
+          taskArn: 'arn:aws:ecs:us-east-1:123456789012:task/default/t1',
+          startedBy: OURS,
+          taskDefinitionArn: TD2,
+          stopCode: 'EssentialContainerExited',
+          stoppedReason: 'Essential container in task exited',
+          containers: [{ name: 'web', exitCode: 1 }],
+        },
+      ],
+    });
+    const logs = new CloudWatchLogsClient({
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+    });
+    const logsMock = mockClient(logs);
+    logsMock.on(GetLogEventsCommand).resolves({ events: [{ message: 'panic: no config' }] });
+    // One timeline: each call as it is sent, and the error annotation as it is written.
+    const order: string[] = [];
+    for (const sdk of [client, logs] as Array<{ send: (...args: any[]) => any }>) {
+      const send = sdk.send.bind(sdk);
+      sdk.send = (command: { constructor: { name: string } }, ...rest: unknown[]) => {
+        order.push(command.constructor.name.replace(/Command$/, ''));
+        return send(command, ...rest);
+      };
+    }
+    const logger = recordingLogger();
+    const record = logger.error;
+    logger.error = (message, properties) => {
+      order.push('annotation');
+      record(message, properties);
+    };
+    const result = await followDeployment({
+      ecs: client,
+      logs,
+      clock,
+      logger,
+      cluster: 'default',
+      service: 'web',
+      target: { deploymentId: OURS, taskDefinitionArn: TD2, serviceDeploymentArn: SD_ARN },
+      timeoutMs: 30 * 60_000,
+      taskDefinition: {
+        taskDefinitionArn: TD2,
+        containerDefinitions: [
+          {
+            name: 'web',
+            essential: true,
+            logConfiguration: {
+              logDriver: 'awslogs',
+              options: { 'awslogs-group': '/ecs/web', 'awslogs-stream-prefix': 'web' },
+            },
+          },
+        ],
+      },
+    });
+    expect(result.outcome).toBe('rolled-back');
+    const annotation = order.indexOf('annotation');
+    const seen = order.findIndex((name, i) => name === 'ListTasks' && order[i - 1] === 'DescribeServices');
+    // The poll that saw the rollback starts describing the stopped tasks at once, not after the
+    // service deployment read; the annotation follows DescribeTasks and precedes the log read.
+    expect(order.slice(seen - 1, annotation + 2)).toEqual([
+      'DescribeServices',
+      'ListTasks',
+      'DescribeServiceDeployments',
+      'DescribeTasks',
+      'annotation',
+      'GetLogEvents',
+    ]);
+    expect(logger.lines.filter((line) => line.startsWith('error:'))).toEqual([
+      'error: The deployment failed and ECS is rolling it back: ECS deployment circuit breaker: tasks failed to start. Likely cause: Essential container `web` exited with code 1; its last log lines are below.',
+    ]);
+    // The report still carries the logs, read once.
+    expect(result.failedTasks[0].logs).toEqual({ web: ['panic: no config'] });
+    expect(logsMock.commandCalls(GetLogEventsCommand)).toHaveLength(1);
+  });
 
   it.each([
     ['with the service deployments API', SD_ARN],

@@ -25,7 +25,7 @@ import {
 } from './assess.js';
 import { describeFailedTask, type FailedTask, likelyCause, toFailedTask } from './diagnose.js';
 import { EventFeed, formatEvent } from './events.js';
-import { findStoppedTasks, gatherFailedTasks } from './gather.js';
+import { type DescribedFailures, describeFailedTasks, findStoppedTasks, readFailureLogs } from './gather.js';
 import {
   DEFAULT_PACE,
   diagnosisReserve,
@@ -153,7 +153,11 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
   // The first poll reads DescribeServices alone: UpdateService has just answered, and its one credit pays for one read.
   let serviceDeploymentReadAt = startedAt;
   let readCalls = 0;
-  /** The diagnosis, gathered once: while ECS rolls back (the failures are all in), else at the end. */
+  /**
+   * The diagnosis, gathered once: while ECS rolls back (the failures are all in), else at the end.
+   * `described` is its first half (the stopped tasks: all the likely cause needs), `evidence` the whole.
+   */
+  let described: Promise<DescribedFailures> | undefined;
   let evidence: FailedTask[] | undefined;
   let lastLine = '';
   let lastPeek = Number.NEGATIVE_INFINITY;
@@ -171,6 +175,10 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
   let serviceDeployment: ServiceDeployment | undefined;
   let assessment: Assessment | undefined;
 
+  const countRead = (): void => {
+    readCalls++;
+    budget.spend(1);
+  };
   const read = async <T>(call: () => Promise<T>, calls = 1): Promise<T> => {
     readCalls += calls;
     budget.spend(calls);
@@ -185,18 +193,26 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
    */
   const serviceDeploymentDue = (at: number, urgency: Urgency): boolean =>
     useServiceDeployments && urgency === 'near' && at - serviceDeploymentReadAt >= refreshMs;
+  /** Whether the next poll reads the service deployment by time: decided, and paid for, when it is scheduled (interval). */
+  let refreshPlanned = false;
 
   /** One poll: read, print what is new, and say whether the deployment has ended. */
   const step = async (): Promise<{ phase: Phase; reason?: string } | undefined> => {
     service = await read(() => readService(ecs, { cluster, service: options.service }));
     for (const event of feed.take(service.events)) logger.info(formatEvent(event));
     const hinted = assessFromService(service, target, feed.all(), rollbackId);
+    if (hinted.phase === 'rolling-back' && !announcedRollback && options.purpose !== 'rollback') {
+      // ECS has started rolling ours back: the failures are all in. Their tasks are described
+      // while the service deployment is read, so the annotation below waits for one of the two.
+      void describeOnce();
+      warmUp(options.logs);
+    }
     // Once a rollback is announced, DescribeServices shows when it ends; the service
     // deployment is read again when due and to confirm the end.
     const watchingRollback = announcedRollback && hinted.phase === 'rolling-back';
     const wantServiceDeployment =
       useServiceDeployments &&
-      (serviceDeploymentDue(clock.now(), urgencyOf(assessment, service)) ||
+      (refreshPlanned ||
         (!watchingRollback &&
           (hinted.phase !== 'in-progress' ||
             hinted.ours?.rolloutState !== 'IN_PROGRESS' ||
@@ -273,17 +289,19 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
           // The failures are all in: the diagnosis is read now, while the rollback runs, so its
           // end is reported as soon as it is seen. Its reads come out of the polls' budget.
           // (A rollback that was asked for stops healthy tasks: there is nothing to diagnose.)
-          evidence = await diagnose();
-          // The failure's one error annotation, as soon as its cause is known: a rollback can
-          // take minutes, and the run's page should say what failed while it runs.
+          // The failure's one error annotation comes as soon as the stopped tasks name its cause
+          // (a rollback can take minutes, and the run's page should say what failed while it
+          // runs); the containers' last log lines, for the report, are read after it.
+          const { failed } = await describeOnce();
           logger.error(
             failureLine(
               'The deployment failed and ECS is rolling it back',
               reason,
-              likelyCause(evidence, feed.all()),
+              likelyCause(failed, feed.all()),
             ),
           );
           failureAnnotated = true;
+          evidence = await diagnose();
         }
       }
       return undefined;
@@ -323,16 +341,31 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
    * every call would be cut short: nothing is read then.
    */
   async function diagnose(): Promise<FailedTask[]> {
-    if (options.deadline?.expired()) return [];
+    if (evidence) return evidence;
+    const stopped = await describeOnce();
+    if (options.logs && stopped.logsToRead.length > 0 && !options.deadline?.expired()) {
+      await readFailureLogs(stopped, options.logs, { onRead: countRead }).catch((error: unknown) =>
+        logger.debug(`Could not read the failed containers' logs: ${errorMessage(error)}`),
+      );
+    }
+    evidence = stopped.failed;
+    return evidence;
+  }
+
+  /** The stopped tasks of our deployment, described once (ListTasks, DescribeTasks); never throws. */
+  function describeOnce(): Promise<DescribedFailures> {
+    described ??= describeStopped();
+    return described;
+  }
+
+  async function describeStopped(): Promise<DescribedFailures> {
+    const none: DescribedFailures = { failed: [], logsToRead: [] };
+    if (options.deadline?.expired()) return none;
     try {
-      return await gatherFailedTasks({
-        onRead: () => {
-          readCalls++;
-          budget.spend(1);
-        },
+      return await describeFailedTasks({
+        onRead: countRead,
         knownDefinitions: options.taskDefinition ? [options.taskDefinition] : undefined,
         ecs,
-        logs: options.logs,
         logger,
         cluster,
         service: options.service,
@@ -341,9 +374,9 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
       });
     } catch (error) {
       // The step's deadline cut the reads short: the wait's own timeout says so.
-      if (options.deadline && isDeadlineError(error, options.deadline)) return [];
+      if (options.deadline && isDeadlineError(error, options.deadline)) return none;
       logger.warning(`Could not collect the stopped tasks: ${errorMessage(error)}`);
-      return [];
+      return none;
     }
   }
 
@@ -359,13 +392,14 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
     const urgency = urgencyOf(assessment, service);
     drainingSince = urgency === 'draining' ? (drainingSince ?? now) : undefined;
     const wanted = wantedInterval(urgency, now - (drainingSince ?? now), pace);
-    const nextReads = serviceDeploymentDue(now + wanted, urgency) ? 2 : 1;
+    // A read by time is due only while near; when the end is close, the credit is kept for the confirming read instead.
+    refreshPlanned = serviceDeploymentDue(now + wanted, urgency);
     const endIsClose = urgency === 'imminent' || urgency === 'draining';
-    const confirmation = endIsClose && useServiceDeployments && nextReads === 1 ? 1 : 0;
+    const confirmation = endIsClose && useServiceDeployments ? 1 : 0;
     return budget.nextDelay(
       now,
       wanted,
-      nextReads,
+      refreshPlanned ? 2 : 1,
       confirmation + diagnosisReserve(urgency, assessment, service),
     );
   };
@@ -391,7 +425,7 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
     const outcome = followOutcome(phase, timedOut, options.purpose);
     // By the outcome, not the phase: a rollback that was asked for and ended is a success, with nothing to explain.
     const failedPhase = outcome !== 'succeeded';
-    const failedTasks = failedPhase ? (evidence ?? (await diagnose())) : [];
+    const failedTasks = failedPhase ? await diagnose() : [];
     const timeoutReason = timedOut
       ? `Timed out after ${formatDuration(options.timeoutMs)} waiting for deployment ${target.deploymentId ?? target.taskDefinitionArn}; it was ${lastLine || 'not yet visible'}.`
       : undefined;

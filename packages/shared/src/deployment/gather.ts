@@ -66,15 +66,15 @@ function stoppedMs(task: Task): number {
   return at ? new Date(at).getTime() : 0;
 }
 
-/**
- * The evidence for a failure report: failed tasks with their containers' exit
- * codes and reasons, plus the last log lines of each failed essential
- * container that logs to CloudWatch Logs. Best effort: a missing permission
- * for logs is reported in the log, never hides the failure itself.
- */
-export async function gatherFailedTasks(options: {
+/** Where the described failed tasks stand: what each said, and the log reads that would explain them. */
+export interface DescribedFailures {
+  failed: FailedTask[];
+  /** One entry per distinct failure of an essential container that ran and logs to CloudWatch Logs (at most 3). */
+  logsToRead: Array<{ task: FailedTask; container: ContainerDefinition }>;
+}
+
+interface FailureQuery {
   ecs: ECSClient;
-  logs?: CloudWatchLogsClient;
   logger: Logger;
   cluster: string;
   service?: string;
@@ -82,12 +82,19 @@ export async function gatherFailedTasks(options: {
   taskDefinitionArn?: string;
   tasks?: Task[];
   maxTasks?: number;
-  logLines?: number;
   /** Called for each read call made, so the caller can count them against its budget. */
   onRead?: () => void;
   /** Task definitions the caller already holds (the one it registered): not read again. */
   knownDefinitions?: TaskDefinition[];
-}): Promise<FailedTask[]> {
+}
+
+/**
+ * The failed tasks with their containers' exit codes and reasons — all a
+ * likely cause is drawn from — and which log reads would add the containers'
+ * last words: ListTasks and DescribeTasks (unless `tasks` are given), plus any
+ * task definition the caller does not hold.
+ */
+export async function describeFailedTasks(options: FailureQuery): Promise<DescribedFailures> {
   const counted = options.onRead ?? (() => {});
   if (!options.tasks) {
     // ListTasks and DescribeTasks.
@@ -119,6 +126,7 @@ export async function gatherFailedTasks(options: {
     }
   }
   const failed: FailedTask[] = [];
+  const logsToRead: DescribedFailures['logsToRead'] = [];
   // One log read per distinct failure: tasks that failed the same way tell the same story,
   // and each read counts against the wait's read budget.
   const explained = new Set<string>();
@@ -127,19 +135,56 @@ export async function gatherFailedTasks(options: {
     const report = toFailedTask(task, definition);
     for (const container of report.containers) {
       const spec = definition?.containerDefinitions?.find((c) => c.name === container.name);
-      const failedContainer =
-        container.essential && (container.exitCode !== 0 || container.healthStatus === 'UNHEALTHY');
       const signature = failureSignature(report, container);
-      if (!options.logs || !spec || !failedContainer || explained.has(signature) || explained.size >= 3)
-        continue;
+      if (!spec || !ranAndFailed(container) || explained.has(signature) || explained.size >= 3) continue;
+      // Not an awslogs container with a stream prefix: there is no stream to read, and no read to count.
+      if (!awslogsStream(spec, report.taskId)) continue;
       explained.add(signature);
-      counted();
-      const lines = await readContainerLogs(options.logs, spec, report.taskId, options.logLines ?? 50);
-      if (lines) report.logs[container.name] = lines;
+      logsToRead.push({ task: report, container: spec });
     }
     failed.push(report);
   }
-  return failed;
+  return { failed, logsToRead };
+}
+
+/**
+ * An essential container that ran and then failed: it exited with a code other
+ * than 0, or its health check failed. A container with no exit code never ran
+ * (the image could not be pulled, a secret could not be read: the corpus's
+ * CannotPullContainerError task has none) and wrote no log to read.
+ */
+function ranAndFailed(container: FailedTask['containers'][number]): boolean {
+  if (!container.essential) return false;
+  return (
+    (container.exitCode !== undefined && container.exitCode !== 0) || container.healthStatus === 'UNHEALTHY'
+  );
+}
+
+/** Reads the last `logLines` lines of each failure `describeFailedTasks` picked into its task's report. */
+export async function readFailureLogs(
+  described: DescribedFailures,
+  logs: CloudWatchLogsClient,
+  options: { logLines?: number; onRead?: () => void } = {},
+): Promise<void> {
+  for (const { task, container } of described.logsToRead) {
+    options.onRead?.();
+    const lines = await readContainerLogs(logs, container, task.taskId, options.logLines ?? 50);
+    if (lines) task.logs[container.name ?? '?'] = lines;
+  }
+}
+
+/**
+ * The evidence for a failure report: failed tasks with their containers' exit
+ * codes and reasons, plus the last log lines of each failed essential
+ * container that logs to CloudWatch Logs. Best effort: a missing permission
+ * for logs is reported in the log, never hides the failure itself.
+ */
+export async function gatherFailedTasks(
+  options: FailureQuery & { logs?: CloudWatchLogsClient; logLines?: number },
+): Promise<FailedTask[]> {
+  const described = await describeFailedTasks(options);
+  if (options.logs) await readFailureLogs(described, options.logs, options);
+  return described.failed;
 }
 
 /** Tasks whose container failed with the same code and reason, for the same task-level reason, are one failure. */
