@@ -469,6 +469,62 @@ describe('followDeployment', () => {
     expect(sdReads.filter((at) => at >= 64)).toEqual([]);
   });
 
+  it('reads the service deployment when ECS is seen rolling back and to confirm the end, not by time while it rolls back', async () => {
+    // The breaker trips at 20 s; the rollback starts the old revision's tasks one by one (near: some
+    // of its tasks run) and completes at 140 s. Its end shows in DescribeServices first.
+    const clock = manualClock();
+    const start = clock.now();
+    const sdReads: number[] = [];
+    const rollback: Deployment = {
+      ...previous({}),
+      id: 'ecs-svc/3000000000000000003',
+      status: 'PRIMARY',
+      createdAt: new Date(3000),
+      rolloutState: 'IN_PROGRESS',
+      runningCount: 1,
+      pendingCount: 1,
+    };
+    const state = (s: number) =>
+      s < 20
+        ? { deployments: [ours({ runningCount: 1, pendingCount: 1 }), previous({})], status: 'IN_PROGRESS' }
+        : s < 140
+          ? {
+              deployments: [
+                rollback,
+                ours({
+                  status: 'ACTIVE',
+                  rolloutState: 'FAILED',
+                  rolloutStateReason: 'circuit breaker',
+                  runningCount: 1,
+                }),
+              ],
+              status: 'ROLLBACK_IN_PROGRESS',
+            }
+          : {
+              deployments: [
+                { ...rollback, rolloutState: 'COMPLETED' as const, runningCount: 2, pendingCount: 0 },
+              ],
+              status: 'ROLLBACK_SUCCESSFUL',
+            };
+    const { client, mock } = scriptedEcs(clock, (s) => ({ deployments: state(s).deployments }));
+    mock.on(DescribeServiceDeploymentsCommand).callsFake(() => {
+      const at = (clock.now() - start) / 1000;
+      sdReads.push(at);
+      return {
+        serviceDeployments: [
+          { serviceDeploymentArn: SD_ARN, status: state(at).status as ServiceDeployment['status'] },
+        ],
+      };
+    });
+    const result = await follow(client, clock, recordingLogger(), { serviceDeploymentArn: SD_ARN });
+    expect(result.outcome).toBe('rolled-back');
+    // One read on the poll that saw the rollback (within a poll of 20 s), one on the poll that saw its end.
+    const during = sdReads.filter((at) => at >= 20);
+    expect(during).toHaveLength(2);
+    expect(during[0]).toBeLessThan(30);
+    expect(during[1]).toBeGreaterThanOrEqual(140);
+  });
+
   it.each([
     ['deploy', 'succeeded', false, 'succeeded'],
     ['deploy', 'rolled-back', false, 'rolled-back'],

@@ -187,12 +187,16 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
 
   /**
    * Whether a poll at `at` reads the service deployment although DescribeServices
-   * hints at no change: only while the end is near (its stage, breaker and alarm
-   * details matter then). While calm nothing it adds can change; when imminent,
-   * DescribeServices shows the end and the service deployment is read to confirm it.
+   * hints at no change: only while our deployment runs and its end is near (its
+   * stage, breaker and alarm details matter then). While calm nothing it adds can
+   * change; when imminent, and while ECS rolls it back, DescribeServices shows the
+   * end first and the service deployment is read then, to confirm it.
    */
   const serviceDeploymentDue = (at: number, urgency: Urgency): boolean =>
-    useServiceDeployments && urgency === 'near' && at - serviceDeploymentReadAt >= refreshMs;
+    useServiceDeployments &&
+    urgency === 'near' &&
+    assessment?.phase === 'in-progress' &&
+    at - serviceDeploymentReadAt >= refreshMs;
   /** Whether the next poll reads the service deployment by time: decided, and paid for, when it is scheduled (interval). */
   let refreshPlanned = false;
 
