@@ -86,6 +86,23 @@ const previous = (o: Partial<Deployment>): Deployment => ({
   createdAt: new Date(1000),
   ...o,
 });
+/** The deployment ECS creates to roll ours back: the previous revision, now PRIMARY. */
+const rollbackOf = (o: Partial<Deployment>): Deployment =>
+  previous({
+    id: 'ecs-svc/3000000000000000003',
+    status: 'PRIMARY',
+    createdAt: new Date(3000),
+    rolloutState: 'IN_PROGRESS',
+    ...o,
+  });
+/** Ours once the circuit breaker has tripped and ECS rolls it back. */
+const tripped = (failedTasks: number): Deployment =>
+  ours({
+    status: 'ACTIVE',
+    failedTasks,
+    rolloutState: 'FAILED',
+    rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.',
+  });
 
 function throttling(): Error {
   return Object.assign(new Error('Rate exceeded'), {
@@ -253,14 +270,7 @@ describe('followDeployment', () => {
     'follows an ECS rollback to its end (purpose %s: %s)',
     async (purpose, outcome, announcement, errors) => {
       const clock = manualClock();
-      const rollback: Deployment = {
-        ...previous({}),
-        id: 'ecs-svc/3000000000000000003',
-        status: 'PRIMARY',
-        createdAt: new Date(3000),
-        rolloutState: 'IN_PROGRESS',
-        runningCount: 0,
-      };
+      const rollback = rollbackOf({ runningCount: 0 });
       const { client, mock } = scriptedEcs(clock, (s) => {
         if (s < 20) return { deployments: [ours({}), previous({})] };
         const failed = ours({
@@ -295,12 +305,7 @@ describe('followDeployment', () => {
   it('annotates as soon as the stopped tasks name the cause: beside the service deployment read, before the logs', async () => {
     const clock = manualClock();
     const rollback: Deployment = { ...previous({}), status: 'PRIMARY', rolloutState: 'IN_PROGRESS' };
-    const failed = ours({
-      status: 'ACTIVE',
-      failedTasks: 3,
-      rolloutState: 'FAILED',
-      rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.',
-    });
+    const failed = tripped(3);
     const { client, mock } = scriptedEcs(clock, (s) => {
       const status = s < 20 ? 'IN_PROGRESS' : s < 50 ? 'ROLLBACK_IN_PROGRESS' : 'ROLLBACK_SUCCESSFUL';
       const deployments =
@@ -400,12 +405,7 @@ describe('followDeployment', () => {
       const clock = manualClock();
       const start = clock.now();
       const rollback: Deployment = { ...previous({}), status: 'PRIMARY', rolloutState: 'IN_PROGRESS' };
-      const failed = ours({
-        status: 'ACTIVE',
-        failedTasks: 2,
-        rolloutState: 'FAILED',
-        rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.',
-      });
+      const failed = tripped(2);
       const state = (s: number): { deployments: Deployment[]; status: string } => {
         if (s < 20) return { deployments: [ours({ pendingCount: 2 }), previous({})], status: 'IN_PROGRESS' };
         if (s < 50) return { deployments: [rollback, failed], status: 'ROLLBACK_IN_PROGRESS' };
@@ -475,15 +475,7 @@ describe('followDeployment', () => {
     const clock = manualClock();
     const start = clock.now();
     const sdReads: number[] = [];
-    const rollback: Deployment = {
-      ...previous({}),
-      id: 'ecs-svc/3000000000000000003',
-      status: 'PRIMARY',
-      createdAt: new Date(3000),
-      rolloutState: 'IN_PROGRESS',
-      runningCount: 1,
-      pendingCount: 1,
-    };
+    const rollback = rollbackOf({ runningCount: 1, pendingCount: 1 });
     const state = (s: number) =>
       s < 20
         ? { deployments: [ours({ runningCount: 1, pendingCount: 1 }), previous({})], status: 'IN_PROGRESS' }
