@@ -207,7 +207,8 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
     const hinted = assessFromService(service, target, feed.all(), rollbackId);
     if (hinted.phase === 'rolling-back' && !announcedRollback && options.purpose !== 'rollback') {
       // ECS has started rolling ours back: the failures are all in. Their tasks are described
-      // while the service deployment is read, so the annotation below waits for one of the two.
+      // while the service deployment is read, so the annotation below waits for the slower of
+      // the two reads, not for both in turn.
       void describeOnce();
       warmUp(options.logs);
     }
@@ -291,11 +292,11 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
         }
         if (options.purpose !== 'rollback') {
           // The failures are all in: the diagnosis is read now, while the rollback runs, so its
-          // end is reported as soon as it is seen. Its reads come out of the polls' budget.
-          // (A rollback that was asked for stops healthy tasks: there is nothing to diagnose.)
-          // The failure's one error annotation comes as soon as the stopped tasks name its cause
-          // (a rollback can take minutes, and the run's page should say what failed while it
-          // runs); the containers' last log lines, for the report, are read after it.
+          // end is reported as soon as it is seen; its reads come out of the polls' budget. (A
+          // rollback that was asked for stops healthy tasks: there is nothing to diagnose.) The
+          // failure's one error annotation comes as soon as the stopped tasks name its cause (a
+          // rollback can take minutes, and the run's page should say what failed while it runs);
+          // the containers' last log lines, for the report, are read after it.
           const { failed } = await describeOnce();
           logger.error(
             failureLine(
